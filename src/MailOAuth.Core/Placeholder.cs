@@ -1,0 +1,1 @@
+namespace MailOAuth.Core; internal static class Placeholder {}

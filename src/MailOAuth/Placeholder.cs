@@ -1,0 +1,1 @@
+namespace MailOAuth; internal static class Placeholder {}
