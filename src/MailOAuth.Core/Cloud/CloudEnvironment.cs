@@ -1,0 +1,67 @@
+using System;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MailOAuth.Core.Cloud;
+
+/// <summary>
+/// A Microsoft cloud (or a stand-in such as the sandbox): where tokens come from and where Graph lives.
+/// Built-in values follow wire reference §7 (national clouds).
+/// </summary>
+public sealed class CloudEnvironment
+{
+    public CloudEnvironment(string name, Uri authorityHost, Uri graphEndpoint, bool isBuiltIn, X509Certificate2? trustedCertificate = null)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("An environment needs a name.", nameof(name));
+        Name = name;
+        AuthorityHost = Normalize(authorityHost, nameof(authorityHost));
+        GraphEndpoint = Normalize(graphEndpoint, nameof(graphEndpoint));
+        IsBuiltIn = isBuiltIn;
+        TrustedCertificate = trustedCertificate;
+    }
+
+    /// <summary>The name users pass to -Environment.</summary>
+    public string Name { get; }
+
+    /// <summary>Entra authority host, e.g. https://login.microsoftonline.com.</summary>
+    public Uri AuthorityHost { get; }
+
+    /// <summary>Graph root without a version segment, e.g. https://graph.microsoft.com.</summary>
+    public Uri GraphEndpoint { get; }
+
+    /// <summary>True for Global, USGov, USGovDoD and China.</summary>
+    public bool IsBuiltIn { get; }
+
+    /// <summary>
+    /// A certificate to trust for this environment's hosts only (a sandbox's self-signed certificate).
+    /// Null for the real clouds, which use the platform's trust store.
+    /// </summary>
+    public X509Certificate2? TrustedCertificate { get; }
+
+    /// <summary>The client-credentials scope: the Graph resource identifier + "/.default" (wire §1.1, §7).</summary>
+    public string GraphScope => GraphEndpoint.GetLeftPart(UriPartial.Authority) + "/.default";
+
+    /// <summary>Graph's v1.0 base URL.</summary>
+    public string GraphBaseUrl => GraphEndpoint.GetLeftPart(UriPartial.Authority) + "/v1.0";
+
+    /// <summary>
+    /// MSAL's instance discovery only knows Microsoft's own hosts; a custom authority (a sandbox, a
+    /// private cloud) must turn it off (field-notes "Library behaviour").
+    /// </summary>
+    public bool DisableInstanceDiscovery => !IsBuiltIn;
+
+    /// <summary>True when <paramref name="uri"/> points at one of this environment's hosts.</summary>
+    public bool OwnsHost(Uri uri) =>
+        string.Equals(uri.Host, AuthorityHost.Host, StringComparison.OrdinalIgnoreCase) && uri.Port == AuthorityHost.Port
+        || string.Equals(uri.Host, GraphEndpoint.Host, StringComparison.OrdinalIgnoreCase) && uri.Port == GraphEndpoint.Port;
+
+    public override string ToString() => Name;
+
+    private static Uri Normalize(Uri uri, string parameter)
+    {
+        if (uri is null) throw new ArgumentNullException(parameter);
+        if (!uri.IsAbsoluteUri) throw new ArgumentException($"'{uri}' is not an absolute URI.", parameter);
+        if (uri.Scheme != Uri.UriSchemeHttps)
+            throw new ArgumentException($"'{uri}' must use https: tokens and secrets never travel in clear text.", parameter);
+        return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+    }
+}

@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MailOAuth.Core.Cloud;
+
+/// <summary>
+/// The clouds known to one session: the four built-in ones plus any added by the user.
+/// One instance per session (never static), so two runspaces side by side do not see each other's.
+/// </summary>
+public sealed class EnvironmentRegistry
+{
+    /// <summary>The default environment name.</summary>
+    public const string DefaultName = "Global";
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, CloudEnvironment> _environments = new(StringComparer.OrdinalIgnoreCase);
+
+    public EnvironmentRegistry()
+    {
+        // Wire reference §7: authority hosts and Graph roots per national cloud.
+        foreach (var env in new[]
+        {
+            new CloudEnvironment("Global", new Uri("https://login.microsoftonline.com"), new Uri("https://graph.microsoft.com"), true),
+            new CloudEnvironment("USGov", new Uri("https://login.microsoftonline.us"), new Uri("https://graph.microsoft.us"), true),
+            new CloudEnvironment("USGovDoD", new Uri("https://login.microsoftonline.us"), new Uri("https://dod-graph.microsoft.us"), true),
+            new CloudEnvironment("China", new Uri("https://login.chinacloudapi.cn"), new Uri("https://microsoftgraph.chinacloudapi.cn"), true),
+        })
+        {
+            _environments[env.Name] = env;
+        }
+    }
+
+    /// <summary>All environments, built-in first.</summary>
+    public IReadOnlyList<CloudEnvironment> All
+    {
+        get { lock (_gate) return _environments.Values.OrderByDescending(e => e.IsBuiltIn).ThenBy(e => e.Name, StringComparer.OrdinalIgnoreCase).ToList(); }
+    }
+
+    /// <summary>Looks an environment up by name; null (or empty) means <see cref="DefaultName"/>.</summary>
+    public CloudEnvironment Get(string? name)
+    {
+        var key = string.IsNullOrWhiteSpace(name) ? DefaultName : name!;
+        lock (_gate)
+        {
+            if (_environments.TryGetValue(key, out var env)) return env;
+        }
+        throw new ArgumentException(
+            $"There is no environment named '{key}'. Known: {string.Join(", ", All.Select(e => e.Name))}. Add one with Add-MailOAuthEnvironment.");
+    }
+
+    /// <summary>True when an environment of that name exists.</summary>
+    public bool Contains(string name)
+    {
+        lock (_gate) return _environments.ContainsKey(name);
+    }
+
+    /// <summary>Adds or replaces a custom environment. Built-in ones cannot be replaced.</summary>
+    public CloudEnvironment Add(string name, Uri authorityHost, Uri graphEndpoint, X509Certificate2? trustedCertificate)
+    {
+        var env = new CloudEnvironment(name, authorityHost, graphEndpoint, isBuiltIn: false, trustedCertificate);
+        lock (_gate)
+        {
+            if (_environments.TryGetValue(name, out var existing) && existing.IsBuiltIn)
+                throw new ArgumentException($"'{name}' is a built-in environment and cannot be replaced.");
+            _environments[name] = env;
+        }
+        return env;
+    }
+}

@@ -1,0 +1,145 @@
+using System;
+
+namespace MailOAuth.Core.Diagnostics;
+
+/// <summary>
+/// The one mapping from service evidence to a diagnosis (ARCHITECTURE.md "Diagnosis codes").
+/// Keys on the AADSTS number, Graph's error.code and the HTTP status — never on message text.
+/// Everything that explains a failure to an admin goes through here, so the platform client can
+/// reuse the same explanations for an error the platform reports.
+/// </summary>
+public static class DiagnosisCatalog
+{
+    /// <summary>Explains an Entra or Graph error answer.</summary>
+    public static Diagnosis Explain(ServiceError error, DiagnosisContext context, RetrySummary? retries = null)
+    {
+        var d = error.Service == ServiceKind.Entra ? ExplainEntra(error, context) : ExplainGraph(error, context);
+        return new Diagnosis(d.Code, d.Kind, d.Cause, d.Remediation)
+        {
+            ServiceCode = error.DisplayCode,
+            ServiceMessage = error.Message,
+            HttpStatus = error.Status,
+            RequestId = error.RequestId,
+            CorrelationId = error.CorrelationId,
+            Retries = retries?.Count ?? 0,
+            RetryWait = retries?.TotalWait ?? TimeSpan.Zero,
+        };
+    }
+
+    /// <summary>No answer at all: DNS, TLS, refused or reset connection, after retries.</summary>
+    public static Diagnosis NetworkFailure(Uri? target, string reason, RetrySummary? retries = null) => new(
+        DiagnosisCode.NetworkFailure, DiagnosisKind.Connection,
+        $"Could not reach {(target is null ? "the service" : target.GetLeftPart(UriPartial.Authority))}: {reason}{RetryText(retries)}.",
+        "Check the network path (DNS, proxy, firewall, TLS inspection) from this machine to the service, and that -Environment names the right cloud. The operation is safe to run again.")
+    {
+        Retries = retries?.Count ?? 0,
+        RetryWait = retries?.TotalWait ?? TimeSpan.Zero,
+    };
+
+    /// <summary>A token was issued but carries no Mail.Send application role (wire §3: no consent means no roles claim).</summary>
+    public static Diagnosis TokenLacksMailSend(DiagnosisContext context, string rolesSeen) => new(
+        DiagnosisCode.MailSendPermissionMissing, DiagnosisKind.Permission,
+        $"The access token issued to app '{context.ClientId}' carries no Mail.Send application role (roles in the token: {rolesSeen}), so Graph would refuse to send.",
+        MailSendRemediation);
+
+    private const string MailSendRemediation =
+        "In Entra ID → App registrations → the app → API permissions, add Microsoft Graph → *Application* permission Mail.Send (not Delegated) and click 'Grant admin consent' (or run Grant-MailSendConsent). Consent can take a minute to reach new tokens.";
+
+    private static Diagnosis ExplainEntra(ServiceError e, DiagnosisContext c)
+    {
+        var cloud = c.EnvironmentName ?? "Global";
+        switch (e.AadstsCode)
+        {
+            case 90002: // wire §1.7
+            case 900023: // wire §1.8
+                return new(DiagnosisCode.TenantNotFound, DiagnosisKind.NotFound,
+                    e.AadstsCode == 900023
+                        ? $"'{c.TenantId}' is not a valid tenant identifier (neither a tenant GUID nor a DNS name)."
+                        : $"Tenant '{c.TenantId}' was not found in the {cloud} cloud.",
+                    $"Use the Directory (tenant) ID from Entra ID → Overview, or a verified domain of the tenant. If the tenant is in a national cloud (GCC High, DoD, China), pass -Environment USGov, USGovDoD or China (current: {cloud}).");
+            case 700016: // wire §1.6
+                return new(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
+                    $"No application with client ID '{c.ClientId}' exists in tenant '{c.TenantId}'.",
+                    "Use the Application (client) ID from Entra ID → App registrations → the app → Overview (not the object ID), and check that the app is registered in this tenant. Right after creating the app this can take a minute to replicate.");
+            case 7000215: // wire §1.4
+            case 7000218:
+                return c.SecretLooksLikeSecretId
+                    ? new(DiagnosisCode.InvalidClientSecret, DiagnosisKind.Authentication,
+                        $"The client secret for app '{c.ClientId}' was rejected. The value given has the shape of a GUID: it is almost certainly the secret *ID*, not the secret *value*.",
+                        "Use the secret's Value (about 40 characters, shown only once when the secret is created), not its Secret ID. If the value is lost, create a new secret (Certificates & secrets → New client secret, or New-MailOAuthApp) and use its value.")
+                    : new(DiagnosisCode.InvalidClientSecret, DiagnosisKind.Authentication,
+                        $"The client secret for app '{c.ClientId}' was rejected: it is not a current secret of this app (wrong value, deleted, or the secret ID pasted instead of the value).",
+                        "Copy the secret's Value (not its Secret ID) from when it was created, or create a new secret and use its value. A secret created seconds ago can take up to a minute to become usable.");
+            case 7000222: // wire §1.5
+                return new(DiagnosisCode.ClientSecretExpired, DiagnosisKind.Authentication,
+                    $"The client secret of app '{c.ClientId}' has expired.",
+                    "Create a new client secret (Certificates & secrets → New client secret), store its value where the old one was used, then delete the expired one.");
+            case 53003: // wire §1.11
+                return new(DiagnosisCode.ConditionalAccessBlocked, DiagnosisKind.Permission,
+                    $"A Conditional Access policy for workload identities blocks token issuance to app '{c.ClientId}'.",
+                    "In Entra ID → Protection → Conditional Access, find the policy that targets this service principal (sign-in logs → service principal sign-ins show it) and exclude the app or allow its location.");
+        }
+
+        if (e.Status == 429 || e.Error == "temporarily_unavailable" && e.Status < 500)
+            return Transient(DiagnosisCode.Throttled, "Entra ID throttled the token request");
+        if (e.Status >= 500 || e.Error == "temporarily_unavailable")
+            return Transient(DiagnosisCode.ServiceUnavailable, "Entra ID was unavailable");
+        if (e.Error == "invalid_scope" || e.Error == "invalid_resource")
+            return new(DiagnosisCode.UnexpectedResponse, DiagnosisKind.Configuration,
+                "Entra ID refused the Graph scope requested.",
+                $"Check that -Environment ({cloud}) names the cloud the tenant lives in: its Graph endpoint must be the resource the tenant knows.");
+        return new(DiagnosisCode.UnexpectedResponse, DiagnosisKind.Unexpected,
+            "Entra ID refused the token request for a reason MailOAuth does not recognise.",
+            "Look up the AADSTS code at https://login.microsoftonline.com/error and check the app registration.");
+    }
+
+    private static Diagnosis ExplainGraph(ServiceError e, DiagnosisContext c)
+    {
+        switch (e.Error)
+        {
+            case "ErrorAccessDenied": // wire §5.1 / §5.2: same code, told apart by the token's roles
+                return c.TokenHasMailSend == true
+                    ? new(DiagnosisCode.MailboxAccessDenied, DiagnosisKind.Permission,
+                        $"The app has Mail.Send, but Exchange denies it access to mailbox '{c.SenderAddress}': an application access policy or RBAC management scope excludes this mailbox.",
+                        "In Exchange Online, add the mailbox to the scope the app is allowed (Test-ApplicationAccessPolicy / Get-ManagementRoleAssignment show it), or use a sender mailbox inside that scope. Policy changes can take over an hour to apply.")
+                    : new(DiagnosisCode.MailSendPermissionMissing, DiagnosisKind.Permission,
+                        $"Graph denied sending as '{c.SenderAddress}': app '{c.ClientId}' has no Mail.Send application permission with admin consent.",
+                        MailSendRemediation);
+            case "ErrorInvalidUser": // wire §5.3
+            case "ResourceNotFound": // wire §5.3b
+            case "Request_ResourceNotFound":
+                return new(DiagnosisCode.SenderMailboxNotFound, DiagnosisKind.NotFound,
+                    $"There is no user or mailbox '{c.SenderAddress}' in tenant '{c.TenantId}'.",
+                    "Use the sender's user principal name or primary SMTP address as it appears in Microsoft 365 admin → Users, in the same tenant as the app.");
+            case "MailboxNotEnabledForRESTAPI": // wire §5.4
+                return new(DiagnosisCode.SenderMailboxNotLicensed, DiagnosisKind.Configuration,
+                    $"User '{c.SenderAddress}' exists but has no Exchange Online mailbox Graph can use: unlicensed, inactive, soft-deleted, a guest, or hosted on-premises.",
+                    "Assign the user a licence that includes Exchange Online (and wait for the mailbox to be provisioned), or use a licensed cloud mailbox (a shared mailbox needs no licence) as the sender.");
+            case "ErrorSendAsDenied": // wire §5.5
+                return new(DiagnosisCode.SendAsDenied, DiagnosisKind.Permission,
+                    $"The From address '{c.FromAddress}' is not mailbox '{c.SenderAddress}', and that mailbox has no right to send as it.",
+                    "Make the From address the sender mailbox itself (clear the separate From setting), or grant the mailbox Send As on the From address in Exchange.");
+            case "Authorization_RequestDenied": // wire §5.7
+                return new(DiagnosisCode.InsufficientPrivileges, DiagnosisKind.Permission,
+                    "The signed-in identity lacks the directory permission for this operation.",
+                    "Sign in with a role that can manage applications (Application Administrator or Cloud Application Administrator), or grant the automation identity Application.ReadWrite.All and AppRoleAssignment.ReadWrite.All.");
+            case "InvalidAuthenticationToken": // wire §5.6
+                return new(DiagnosisCode.UnexpectedResponse, DiagnosisKind.Authentication,
+                    "Graph rejected the access token.",
+                    "Check that -Environment names the tenant's cloud: a token from one cloud is not valid in another. Run the command again to get a fresh token.");
+        }
+
+        if (e.Status == 429) return Transient(DiagnosisCode.Throttled, "Microsoft Graph throttled the request");
+        if (e.Status >= 500) return Transient(DiagnosisCode.ServiceUnavailable, "Microsoft Graph was unavailable");
+        return new(DiagnosisCode.UnexpectedResponse, DiagnosisKind.Unexpected,
+            "Microsoft Graph refused the request for a reason MailOAuth does not recognise.",
+            "Look up the Graph error code in the Microsoft Graph error reference; the request-id identifies the call for a support case.");
+    }
+
+    private static Diagnosis Transient(DiagnosisCode code, string what) => new(code, DiagnosisKind.Transient,
+        what + " and still did so after MailOAuth's retries.",
+        "This is transient: run the command again in a few minutes. Repeated throttling means another workload is using the same app or tenant heavily.");
+
+    private static string RetryText(RetrySummary? r) =>
+        r is null || r.Count == 0 ? "" : $" (after {r.Count} retr{(r.Count == 1 ? "y" : "ies")} over {r.TotalWait.TotalSeconds:0.#} s)";
+}

@@ -1,0 +1,42 @@
+namespace MailOAuth.Core.Diagnostics;
+
+/// <summary>
+/// Stable diagnosis codes. Public API: each becomes the ErrorId of an ErrorRecord
+/// (ARCHITECTURE.md "Diagnosis codes"). Never rename one.
+/// </summary>
+public enum DiagnosisCode
+{
+    TenantNotFound,
+    ApplicationNotFound,
+    InvalidClientSecret,
+    ClientSecretExpired,
+    MailSendPermissionMissing,
+    MailboxAccessDenied,
+    SenderMailboxNotFound,
+    SenderMailboxNotLicensed,
+    SendAsDenied,
+    ConditionalAccessBlocked,
+    SecretLifetimeNotAllowed,
+    InsufficientPrivileges,
+    Throttled,
+    ServiceUnavailable,
+    NetworkFailure,
+    PlatformAuthenticationFailed,
+    PlatformRejectedSettings,
+    PlatformTestFailed,
+    NotConnected,
+    /// <summary>The service answered with something no other code explains (its code is kept).</summary>
+    UnexpectedResponse,
+}
+
+/// <summary>What kind of failure a diagnosis is; the cmdlet layer maps it to an ErrorCategory.</summary>
+public enum DiagnosisKind
+{
+    Authentication,
+    Permission,
+    NotFound,
+    Configuration,
+    Transient,
+    Connection,
+    Unexpected,
+}

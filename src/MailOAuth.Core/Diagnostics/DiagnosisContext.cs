@@ -1,0 +1,17 @@
+namespace MailOAuth.Core.Diagnostics;
+
+/// <summary>What the caller was doing, so that a diagnosis can name the objects involved.</summary>
+public sealed class DiagnosisContext
+{
+    public string? TenantId { get; init; }
+    public string? ClientId { get; init; }
+    public string? SenderAddress { get; init; }
+    public string? FromAddress { get; init; }
+    public string? EnvironmentName { get; init; }
+
+    /// <summary>The client secret given has the shape of a GUID: almost certainly the secret ID (wire §1.4, §4.3).</summary>
+    public bool SecretLooksLikeSecretId { get; init; }
+
+    /// <summary>Whether the access token used carried Mail.Send in its roles (null: not known).</summary>
+    public bool? TokenHasMailSend { get; init; }
+}

@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Http;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using MailOAuth.Core.Cloud;
+using MailOAuth.Core.Resilience;
+
+namespace MailOAuth.Core.Http;
+
+/// <summary>
+/// Builds the HTTP handler chains for one environment: one connection pool per environment, the
+/// module's retry and request-log handlers on top. Where the environment pins a certificate (the
+/// sandbox), that certificate is trusted for that environment's hosts only — validation is never
+/// turned off, and nothing process-wide (ServicePointManager) is touched.
+/// </summary>
+public sealed class HttpStack : IDisposable
+{
+    private readonly HttpMessageHandler _primary;
+
+    public HttpStack(CloudEnvironment environment, RetryPolicy retryPolicy)
+    {
+        Environment = environment;
+        RetryPolicy = retryPolicy;
+        var handler = new HttpClientHandler();
+        if (environment.TrustedCertificate is { } pinned)
+        {
+            handler.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) =>
+                errors == SslPolicyErrors.None
+                || certificate is not null && request.RequestUri is not null && environment.OwnsHost(request.RequestUri)
+                   && string.Equals(certificate.Thumbprint, pinned.Thumbprint, StringComparison.OrdinalIgnoreCase);
+        }
+        _primary = handler;
+    }
+
+    public CloudEnvironment Environment { get; }
+    public RetryPolicy RetryPolicy { get; }
+
+    /// <summary>The module's own handlers, outermost first: retry, then one log line per attempt.</summary>
+    public IEnumerable<DelegatingHandler> CreateModuleHandlers() => new DelegatingHandler[] { new RetryHandler(RetryPolicy), new RequestLogHandler() };
+
+    /// <summary>The shared innermost handler (connection pool, certificate pin).</summary>
+    public HttpMessageHandler PrimaryHandler => _primary;
+
+    /// <summary>An HttpClient with retry and logging over the shared pool; disposing it keeps the pool.</summary>
+    public HttpClient CreateClient() => new(Chain(CreateModuleHandlers(), _primary), disposeHandler: false);
+
+    /// <summary>Links delegating handlers into one pipeline ending in <paramref name="inner"/>.</summary>
+    public static HttpMessageHandler Chain(IEnumerable<DelegatingHandler> handlers, HttpMessageHandler inner)
+    {
+        var list = new List<DelegatingHandler>(handlers);
+        for (var i = list.Count - 1; i >= 0; i--)
+        {
+            list[i].InnerHandler = inner;
+            inner = list[i];
+        }
+        return inner;
+    }
+
+    public void Dispose() => _primary.Dispose();
+}

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using MailOAuth.Core.Diagnostics;
+
+namespace MailOAuth.Core.Http;
+
+/// <summary>
+/// Writes one Debug line per HTTP attempt: method, URL (query values hidden), status, request-id and
+/// time. Nothing else: no headers, no bodies (ARCHITECTURE.md "Secrets").
+/// </summary>
+public sealed class RequestLogHandler : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var reporter = OperationContext.CurrentReporter;
+        var url = Redaction.UrlForLog(request.RequestUri);
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            reporter.Debug($"{request.Method} {url} → {(int)response.StatusCode} in {sw.ElapsedMilliseconds} ms{RequestIdOf(response)}");
+            return response;
+        }
+        catch (HttpRequestException ex)
+        {
+            reporter.Debug($"{request.Method} {url} → no answer after {sw.ElapsedMilliseconds} ms ({ex.InnerException?.GetType().Name ?? ex.GetType().Name})");
+            throw;
+        }
+    }
+
+    private static string RequestIdOf(HttpResponseMessage response)
+    {
+        foreach (var name in new[] { "request-id", "x-ms-request-id" })
+            if (response.Headers.TryGetValues(name, out var values)) return $" ({name} {values.FirstOrDefault()})";
+        return "";
+    }
+}

@@ -1,0 +1,36 @@
+using System;
+using System.Collections.Generic;
+using System.Security;
+
+namespace MailOAuth.Core.Mail;
+
+/// <summary>What Send-MailOAuthTest asks for.</summary>
+public sealed class MailTestRequest
+{
+    public string TenantId { get; init; } = "";
+    public string ClientId { get; init; } = "";
+    public SecureString ClientSecret { get; init; } = new();
+    public string SenderAddress { get; init; } = "";
+    public IReadOnlyList<string> To { get; init; } = Array.Empty<string>();
+    public string? Subject { get; init; }
+    public string? Body { get; init; }
+    /// <summary>A From address other than the mailbox (some platforms configure one); null = the mailbox.</summary>
+    public string? From { get; init; }
+    public string? EnvironmentName { get; init; }
+}
+
+/// <summary>A delivered test: Graph accepted the message (202).</summary>
+public sealed class MailTestOutcome
+{
+    public string TenantId { get; init; } = "";
+    public string ClientId { get; init; } = "";
+    public string SenderAddress { get; init; } = "";
+    public string? From { get; init; }
+    public IReadOnlyList<string> To { get; init; } = Array.Empty<string>();
+    public string Subject { get; init; } = "";
+    public DateTimeOffset SentAt { get; init; }
+    public string? RequestId { get; init; }
+    public string? ClientRequestId { get; init; }
+    public IReadOnlyList<string> TokenRoles { get; init; } = Array.Empty<string>();
+    public string Environment { get; init; } = "";
+}

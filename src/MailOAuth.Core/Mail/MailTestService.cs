@@ -1,0 +1,125 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using MailOAuth.Core.Auth;
+using MailOAuth.Core.Diagnostics;
+using Microsoft.Graph.Models;
+using Microsoft.Graph.Models.ODataErrors;
+using Microsoft.Graph.Users.Item.SendMail;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
+
+namespace MailOAuth.Core.Mail;
+
+/// <summary>
+/// Proves that a tenant ID, client ID, client secret and sender mailbox can send mail through Graph:
+/// a client-credentials token, a check of its roles, then <c>POST /users/{sender}/sendMail</c>.
+/// </summary>
+public sealed class MailTestService
+{
+    /// <summary>The application permission this workflow needs (wire §4.1).</summary>
+    public const string MailSendRole = "Mail.Send";
+
+    private readonly MailOAuthSession _session;
+
+    public MailTestService(MailOAuthSession session) => _session = session;
+
+    public async Task<MailTestOutcome> SendAsync(MailTestRequest request, CancellationToken cancellationToken)
+    {
+        var environment = _session.Environments.Get(request.EnvironmentName);
+        var reporter = OperationContext.CurrentReporter;
+        var secret = SecretText.Reveal(request.ClientSecret);
+        var app = _session.AppClientFor(environment, request.TenantId, request.ClientId, secret);
+        var context = new DiagnosisContext
+        {
+            TenantId = request.TenantId,
+            ClientId = request.ClientId,
+            SenderAddress = request.SenderAddress,
+            FromAddress = request.From,
+            EnvironmentName = environment.Name,
+            SecretLooksLikeSecretId = SecretText.LooksLikeSecretId(secret),
+        };
+
+        reporter.Verbose($"Getting an app-only token for client {request.ClientId} in tenant {request.TenantId} ({environment.Name}).");
+        var token = await app.Tokens.GetGraphTokenAsync(cancellationToken).ConfigureAwait(false);
+        var claims = AccessTokenClaims.Decode(token.Token);
+        var rolesText = claims.Roles.Count == 0 ? "none" : string.Join(", ", claims.Roles);
+        reporter.Verbose($"Token roles: {rolesText}.");
+
+        // No Mail.Send in the token means Graph will answer 403 ErrorAccessDenied (wire §3, §5.1):
+        // say so before sending, with the roles actually seen.
+        if (!claims.HasRole(MailSendRole))
+            throw new MailOAuthException(DiagnosisCatalog.TokenLacksMailSend(context, rolesText));
+
+        var subject = string.IsNullOrWhiteSpace(request.Subject) ? "MailOAuth test message" : request.Subject!;
+        var body = new SendMailPostRequestBody
+        {
+            Message = new Message
+            {
+                Subject = subject,
+                Body = new ItemBody
+                {
+                    ContentType = BodyType.Text,
+                    Content = request.Body ?? $"This message was sent by MailOAuth through Microsoft Graph as {request.SenderAddress} (app {request.ClientId}, tenant {request.TenantId}).",
+                },
+                ToRecipients = request.To.Select(a => new Recipient { EmailAddress = new EmailAddress { Address = a } }).ToList(),
+                From = request.From is null ? null : new Recipient { EmailAddress = new EmailAddress { Address = request.From } },
+            },
+            SaveToSentItems = false,
+        };
+
+        var headers = new HeadersInspectionHandlerOption { InspectResponseHeaders = true };
+        reporter.Verbose($"Sending a test message as {request.SenderAddress} to {string.Join(", ", request.To)}.");
+        try
+        {
+            await app.Graph.Users[request.SenderAddress].SendMail
+                .PostAsync(body, config => config.Options.Add(headers), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ODataError error)
+        {
+            var serviceError = ServiceError.FromGraphParts(
+                error.ResponseStatusCode,
+                error.Error?.Code,
+                error.Error?.Message,
+                error.Error?.InnerError?.RequestId ?? Header(error.ResponseHeaders, "request-id"),
+                error.Error?.InnerError?.ClientRequestId ?? Header(error.ResponseHeaders, "client-request-id"));
+            var withRoles = new DiagnosisContext
+            {
+                TenantId = context.TenantId, ClientId = context.ClientId, SenderAddress = context.SenderAddress,
+                FromAddress = context.FromAddress, EnvironmentName = context.EnvironmentName, TokenHasMailSend = true,
+            };
+            throw new MailOAuthException(DiagnosisCatalog.Explain(serviceError, withRoles, OperationContext.Current?.Retries), error);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new MailOAuthException(DiagnosisCatalog.NetworkFailure(environment.GraphEndpoint, ex.InnerException?.Message ?? ex.Message, OperationContext.Current?.Retries), ex);
+        }
+
+        var requestId = Header(headers.ResponseHeaders, "request-id");
+        reporter.Verbose($"Graph accepted the message (202, request-id {requestId}). Delivery is asynchronous.");
+        return new MailTestOutcome
+        {
+            TenantId = request.TenantId,
+            ClientId = request.ClientId,
+            SenderAddress = request.SenderAddress,
+            From = request.From,
+            To = request.To.ToList(),
+            Subject = subject,
+            SentAt = DateTimeOffset.UtcNow,
+            RequestId = requestId,
+            ClientRequestId = Header(headers.ResponseHeaders, "client-request-id"),
+            TokenRoles = claims.Roles,
+            Environment = environment.Name,
+        };
+    }
+
+    private static string? Header(IDictionary<string, IEnumerable<string>>? headers, string name)
+    {
+        if (headers is null) return null;
+        foreach (var pair in headers)
+            if (string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase)) return pair.Value.FirstOrDefault();
+        return null;
+    }
+}

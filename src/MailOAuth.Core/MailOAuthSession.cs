@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using MailOAuth.Core.Auth;
+using MailOAuth.Core.Cloud;
+using MailOAuth.Core.Graph;
+using MailOAuth.Core.Http;
+using MailOAuth.Core.Resilience;
+using Microsoft.Graph;
+
+namespace MailOAuth.Core;
+
+/// <summary>
+/// Everything one PowerShell session (runspace) keeps between commands: its clouds, one HTTP stack
+/// per cloud, and one token source per (cloud, tenant, client, secret) so that repeated commands
+/// reuse tokens. Instances are independent: nothing here is static.
+/// </summary>
+public sealed class MailOAuthSession : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, HttpStack> _stacks = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, AppClient> _appClients = new(StringComparer.Ordinal);
+
+    public MailOAuthSession(RetryPolicy? retryPolicy = null)
+    {
+        RetryPolicy = retryPolicy ?? RetryPolicy.Default;
+    }
+
+    public EnvironmentRegistry Environments { get; } = new();
+    public RetryPolicy RetryPolicy { get; }
+
+    /// <summary>The HTTP stack of an environment (rebuilt if the environment was redefined).</summary>
+    public HttpStack HttpFor(CloudEnvironment environment)
+    {
+        lock (_gate)
+        {
+            if (_stacks.TryGetValue(environment.Name, out var stack) && ReferenceEquals(stack.Environment, environment)) return stack;
+            stack = new HttpStack(environment, RetryPolicy);
+            _stacks[environment.Name] = stack;
+            return stack;
+        }
+    }
+
+    /// <summary>
+    /// The token source and Graph client for an app signing in with a client secret: one per
+    /// (environment, tenant, client, secret), reused so that a second send needs no new token.
+    /// </summary>
+    public AppClient AppClientFor(CloudEnvironment environment, string tenantId, string clientId, string clientSecret)
+    {
+        var key = string.Join("|", environment.Name, environment.AuthorityHost, tenantId.ToLowerInvariant(), clientId.ToLowerInvariant(), SecretText.Fingerprint(clientSecret));
+        lock (_gate)
+        {
+            if (_appClients.TryGetValue(key, out var existing) && ReferenceEquals(existing.Tokens.Environment, environment)) return existing;
+            var http = HttpFor(environment);
+            var tokens = TokenSource.ForClientSecret(http, tenantId, clientId, clientSecret);
+            var client = new AppClient(tokens, GraphClients.Create(http, tokens));
+            _appClients[key] = client;
+            return client;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var stack in _stacks.Values) stack.Dispose();
+            _stacks.Clear();
+            _appClients.Clear();
+        }
+    }
+}
+
+/// <summary>An app's token source and the Graph client that uses it.</summary>
+public sealed class AppClient
+{
+    public AppClient(TokenSource tokens, GraphServiceClient graph)
+    {
+        Tokens = tokens;
+        Graph = graph;
+    }
+
+    public TokenSource Tokens { get; }
+    public GraphServiceClient Graph { get; }
+}

@@ -1,1 +1,0 @@
-namespace MailOAuth.Core; internal static class Placeholder {}
