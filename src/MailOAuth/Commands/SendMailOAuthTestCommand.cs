@@ -1,0 +1,87 @@
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+using MailOAuth.Core.Diagnostics;
+using MailOAuth.Core.Mail;
+using MailOAuth.Infrastructure;
+using MailOAuth.Output;
+using MailOAuth.Validation;
+
+namespace MailOAuth.Commands;
+
+/// <summary>
+/// Sends a test message through Microsoft Graph with an app's client credentials, proving that
+/// tenant, client ID, secret and sender mailbox work together; explains exactly why when they do not.
+/// </summary>
+[Cmdlet(VerbsCommunications.Send, "MailOAuthTest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(MailOAuthTestResult))]
+public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
+{
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateTenantId]
+    public string TenantId { get; set; } = "";
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("AppId", "ApplicationId")]
+    [ValidateClientId]
+    public string ClientId { get; set; } = "";
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNull]
+    public SecureString ClientSecret { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Sender", "Mailbox")]
+    [ValidateEmailAddress]
+    public string SenderAddress { get; set; } = "";
+
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    [ValidateEmailAddress]
+    public string[] To { get; set; } = null!;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Subject { get; set; } = "MailOAuth test message";
+
+    [Parameter]
+    public string? Body { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateEmailAddress]
+    public string? From { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Environment { get; set; } = "Global";
+
+    protected override void ProcessRecord()
+    {
+        RequireEnvironment(Environment);
+        if (!ShouldProcess($"mailbox {SenderAddress} in tenant {TenantId}", $"Send a test message to {string.Join(", ", To)}")) return;
+
+        var request = new MailTestRequest
+        {
+            TenantId = TenantId,
+            ClientId = ClientId,
+            ClientSecret = ClientSecret,
+            SenderAddress = SenderAddress,
+            To = To,
+            Subject = Subject,
+            Body = Body,
+            From = string.IsNullOrEmpty(From) ? null : From,
+            EnvironmentName = Environment,
+        };
+        try
+        {
+            var outcome = Run(ct => new MailTestService(Session).SendAsync(request, ct));
+            WriteObject(new MailOAuthTestResult(outcome.TenantId, outcome.ClientId, outcome.SenderAddress, outcome.From, outcome.To.ToArray(),
+                outcome.Subject, outcome.SentAt, outcome.RequestId, outcome.ClientRequestId, outcome.TokenRoles.ToArray(), outcome.Environment));
+        }
+        catch (MailOAuthException ex)
+        {
+            WriteDiagnosis(ex, SenderAddress);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using MailOAuth.Core.Diagnostics;
+
+namespace MailOAuth.Infrastructure;
+
+/// <summary>
+/// Collects what Core reports from worker threads; the cmdlet drains it on the pipeline thread,
+/// the only thread allowed to call Write* (ARCHITECTURE.md "Async in one place").
+/// </summary>
+internal sealed class PipelineReporter : IOperationReporter, IDisposable
+{
+    private readonly ConcurrentQueue<Message> _queue = new();
+
+    /// <summary>Signalled whenever a message arrives.</summary>
+    public AutoResetEvent Arrived { get; } = new(false);
+
+    public void Verbose(string message) => Enqueue(new Message(MessageKind.Verbose, message, null));
+    public void Debug(string message) => Enqueue(new Message(MessageKind.Debug, message, null));
+    public void Warning(string message) => Enqueue(new Message(MessageKind.Warning, message, null));
+    public void Progress(ProgressUpdate update) => Enqueue(new Message(MessageKind.Progress, update.Status, update));
+
+    public bool TryTake(out Message message) => _queue.TryDequeue(out message!);
+
+    private void Enqueue(Message message)
+    {
+        _queue.Enqueue(message);
+        Arrived.Set();
+    }
+
+    public void Dispose() => Arrived.Dispose();
+
+    internal enum MessageKind { Verbose, Debug, Warning, Progress }
+
+    internal sealed class Message
+    {
+        public Message(MessageKind kind, string text, ProgressUpdate? progress)
+        {
+            Kind = kind;
+            Text = text;
+            Progress = progress;
+        }
+
+        public MessageKind Kind { get; }
+        public string Text { get; }
+        public ProgressUpdate? Progress { get; }
+    }
+}

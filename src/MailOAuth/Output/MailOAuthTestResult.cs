@@ -1,0 +1,42 @@
+using System;
+
+namespace MailOAuth.Output;
+
+/// <summary>The outcome of Send-MailOAuthTest: Graph accepted the message for delivery.</summary>
+public sealed class MailOAuthTestResult
+{
+    internal MailOAuthTestResult(string tenantId, string clientId, string senderAddress, string? from, string[] to, string subject,
+        DateTimeOffset sentAt, string? requestId, string? clientRequestId, string[] tokenRoles, string environment)
+    {
+        TenantId = tenantId;
+        ClientId = clientId;
+        SenderAddress = senderAddress;
+        From = from;
+        To = to;
+        Subject = subject;
+        SentAt = sentAt;
+        RequestId = requestId;
+        ClientRequestId = clientRequestId;
+        TokenRoles = tokenRoles;
+        Environment = environment;
+    }
+
+    /// <summary>Always "Accepted": Graph answered 202; delivery itself is asynchronous (wire §4.11).</summary>
+    public string Status => "Accepted";
+    public string TenantId { get; }
+    public string ClientId { get; }
+    public string SenderAddress { get; }
+    /// <summary>The From address when it differs from the mailbox; null otherwise.</summary>
+    public string? From { get; }
+    public string[] To { get; }
+    public string Subject { get; }
+    public DateTimeOffset SentAt { get; }
+    /// <summary>Graph's request-id for the sendMail call (quote it in a support case).</summary>
+    public string? RequestId { get; }
+    public string? ClientRequestId { get; }
+    /// <summary>The application roles in the token used (e.g. Mail.Send).</summary>
+    public string[] TokenRoles { get; }
+    public string Environment { get; }
+
+    public override string ToString() => $"{Status}: {SenderAddress} → {string.Join(", ", To)} (request-id {RequestId})";
+}

@@ -1,1 +1,0 @@
-namespace MailOAuth; internal static class Placeholder {}

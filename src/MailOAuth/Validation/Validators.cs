@@ -1,0 +1,61 @@
+using System;
+using System.Management.Automation;
+using System.Net.Mail;
+using System.Text.RegularExpressions;
+
+namespace MailOAuth.Validation;
+
+/// <summary>
+/// A tenant is its GUID or one of its DNS domain names (wire §1.1). Anything else would only fail
+/// later with AADSTS900023, after a network round trip.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class ValidateTenantIdAttribute : ValidateArgumentsAttribute
+{
+    private static readonly Regex s_dns = new(@"^(?=.{1,253}$)(?!-)([a-zA-Z0-9-]{1,63}(?<!-)\.)+[a-zA-Z]{2,63}$", RegexOptions.CultureInvariant);
+
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        var text = (arguments as string ?? arguments?.ToString() ?? "").Trim();
+        if (Guid.TryParse(text, out var guid) && guid != Guid.Empty) return;
+        if (s_dns.IsMatch(text)) return;
+        throw new ValidationMetadataException(
+            $"'{text}' is not a tenant ID. Use the Directory (tenant) ID, a GUID from Entra ID → Overview, or a verified domain of the tenant such as contoso.com.");
+    }
+}
+
+/// <summary>An application (client) ID is a GUID (the appId; not the object ID, which is also a GUID).</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class ValidateClientIdAttribute : ValidateArgumentsAttribute
+{
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        var text = (arguments as string ?? arguments?.ToString() ?? "").Trim();
+        if (Guid.TryParse(text, out var guid) && guid != Guid.Empty) return;
+        throw new ValidationMetadataException(
+            $"'{text}' is not a client ID. Use the Application (client) ID, a GUID from Entra ID → App registrations → the app → Overview.");
+    }
+}
+
+/// <summary>One or more e-mail addresses (a string or string[] parameter).</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class ValidateEmailAddressAttribute : ValidateEnumeratedArgumentsAttribute
+{
+    private static readonly Regex s_address = new(@"^[^@\s""<>(),;:\\\[\]]+@([a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]{2,}$", RegexOptions.CultureInvariant);
+
+    protected override void ValidateElement(object element)
+    {
+        var text = (element as string ?? element?.ToString() ?? "").Trim();
+        if (text.Length > 0 && s_address.IsMatch(text))
+        {
+            try
+            {
+                if (new MailAddress(text).Address == text) return;
+            }
+            catch (FormatException)
+            {
+            }
+        }
+        throw new ValidationMetadataException($"'{text}' is not an e-mail address (expected name@domain, e.g. sender@contoso.com).");
+    }
+}
