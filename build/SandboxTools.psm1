@@ -1,0 +1,104 @@
+<#
+    Starting and reading the MailOAuth sandbox from PowerShell: used by the demo, the benchmark and
+    the Pester tests. The sandbox's certificate is pinned for its own requests only (never a global
+    validation override).
+#>
+Set-StrictMode -Version Latest
+
+Add-Type -TypeDefinition @'
+using System;
+using System.Net.Http;
+using System.Net.Security;
+
+public static class MailOAuthSandboxHttp
+{
+    // Trusts exactly the sandbox certificate (by thumbprint) for this one HttpClient.
+    public static HttpClient Create(string baseUri, string thumbprint)
+    {
+        var handler = new HttpClientHandler();
+        handler.ServerCertificateCustomValidationCallback = (request, cert, chain, errors) =>
+            errors == SslPolicyErrors.None || (cert != null && string.Equals(cert.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase));
+        return new HttpClient(handler) { BaseAddress = new Uri(baseUri) };
+    }
+}
+'@
+
+function Start-MailOAuthSandbox {
+    <# Starts the sandbox (built dll) and returns its start-up info plus the process. #>
+    [CmdletBinding()]
+    param(
+        [string] $SandboxPath = $env:MAILOAUTH_SANDBOX_PATH,
+        [string[]] $ArgumentList = @(),
+        [int] $StartTimeoutSeconds = 60
+    )
+    if (-not $SandboxPath -or -not (Test-Path $SandboxPath)) { throw "Sandbox not found at '$SandboxPath'. Run ./build.ps1 first." }
+    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @($SandboxPath, '--port', '0', '--exit-on-stdin-close') + $ArgumentList) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($psi)
+    $lineTask = $process.StandardOutput.ReadLineAsync()
+    if (-not $lineTask.Wait([TimeSpan]::FromSeconds($StartTimeoutSeconds)) -or -not $lineTask.Result) {
+        $err = if ($process.HasExited) { $process.StandardError.ReadToEnd() } else { '' }
+        try { $process.Kill($true) } catch { }
+        throw "The sandbox did not report its start-up line within $StartTimeoutSeconds s. $err"
+    }
+    $info = $lineTask.Result | ConvertFrom-Json
+    $http = [MailOAuthSandboxHttp]::Create($info.baseUri, $info.certificateThumbprint)
+    [pscustomobject]@{
+        PSTypeName = 'MailOAuth.Sandbox'
+        Info       = $info
+        InfoJson   = $lineTask.Result
+        Process    = $process
+        Http       = $http
+    }
+}
+
+function Stop-MailOAuthSandbox {
+    <# Stops the sandbox: closing its stdin ends it; wait for the exit (bounded), else kill. #>
+    param([Parameter(Mandatory, ValueFromPipeline)] $Sandbox)
+    process {
+        if ($Sandbox.Process.HasExited) { return }
+        try { $Sandbox.Process.StandardInput.Close() } catch { }
+        if (-not $Sandbox.Process.WaitForExit(10000)) { $Sandbox.Process.Kill($true); [void]$Sandbox.Process.WaitForExit(5000) }
+        $Sandbox.Http.Dispose()
+    }
+}
+
+function Invoke-MailOAuthSandboxControl {
+    <# Calls a /_sandbox/ control endpoint; returns the parsed JSON (or $null). #>
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [ValidateSet('GET', 'POST', 'DELETE')] [string] $Method = 'GET',
+        [Parameter(Mandatory)] [string] $Path,
+        $Body
+    )
+    $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::new($Method), $Path)
+    if ($null -ne $Body) {
+        $json = if ($Body -is [string]) { $Body } else { $Body | ConvertTo-Json -Depth 10 -Compress }
+        $request.Content = [System.Net.Http.StringContent]::new($json, [System.Text.Encoding]::UTF8, 'application/json')
+    }
+    $response = $Sandbox.Http.SendAsync($request).GetAwaiter().GetResult()
+    $text = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+    if (-not $response.IsSuccessStatusCode) { throw "Sandbox control $Method $Path answered $([int]$response.StatusCode): $text" }
+    if ($text) { $text | ConvertFrom-Json -NoEnumerate } else { $null }
+}
+
+function Get-MailOAuthSandboxOutbox { param([Parameter(Mandatory)] $Sandbox) ; @(Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Path '/_sandbox/outbox') | ForEach-Object { $_ } }
+function Get-MailOAuthSandboxRequest { param([Parameter(Mandatory)] $Sandbox) ; @(Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Path '/_sandbox/requests') | ForEach-Object { $_ } }
+function Reset-MailOAuthSandbox { param([Parameter(Mandatory)] $Sandbox) ; [void](Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Method POST -Path '/_sandbox/reset') }
+function Add-MailOAuthSandboxFault {
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [hashtable] $Fault)
+    Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Method POST -Path '/_sandbox/faults' -Body $Fault
+}
+
+function Register-MailOAuthSandboxEnvironment {
+    <# Adds the sandbox as a MailOAuth environment (requires the module imported). #>
+    param([Parameter(Mandatory)] $Sandbox, [string] $Name = 'Sandbox')
+    Add-MailOAuthEnvironment -Name $Name -AuthorityHost $Sandbox.Info.authorityHost -GraphEndpoint $Sandbox.Info.graphEndpoint `
+        -TrustedCertificatePath $Sandbox.Info.certificatePath
+}
+
+Export-ModuleMember -Function *-MailOAuthSandbox*
