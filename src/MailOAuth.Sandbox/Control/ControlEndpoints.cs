@@ -1,0 +1,190 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using MailOAuth.Sandbox.Hosting;
+
+namespace MailOAuth.Sandbox.Control;
+
+/// <summary>The <c>/_sandbox/*</c> endpoints (docs/sandbox.md "Control endpoints"). Not logged.</summary>
+public static class ControlEndpoints
+{
+    private const string JsonContentType = "application/json; charset=utf-8";
+
+    public static void Map(IEndpointRouteBuilder routes, SandboxRuntime runtime)
+    {
+        routes.MapGet("/_sandbox/outbox", context => WriteJsonAsync(context, 200, SandboxJson.Serialize(runtime.Outbox.Snapshot())));
+        routes.MapDelete("/_sandbox/outbox", context => NoContent(context, runtime.Outbox.Clear));
+
+        routes.MapGet("/_sandbox/requests", context => WriteJsonAsync(context, 200, SandboxJson.Serialize(runtime.RequestLog.Snapshot())));
+        routes.MapDelete("/_sandbox/requests", context => NoContent(context, runtime.RequestLog.Clear));
+
+        routes.MapPost("/_sandbox/faults", context => AddFaultAsync(context, runtime));
+        routes.MapGet("/_sandbox/faults", context => WriteJsonAsync(context, 200, SandboxJson.Serialize(
+            runtime.Faults.Snapshot().Select(f => new
+            {
+                id = f.Fault.Id,
+                pathPattern = f.Fault.PathPattern.ToString(),
+                method = f.Fault.Method,
+                status = f.Fault.Status,
+                retryAfter = f.Fault.RetryAfter,
+                remaining = f.Remaining,
+                latencyMs = f.Fault.LatencyMs,
+                body = f.Fault.Body,
+            }))));
+        routes.MapDelete("/_sandbox/faults", context => NoContent(context, runtime.Faults.Clear));
+        routes.MapDelete("/_sandbox/faults/{id}", context => runtime.Faults.Remove(context.GetRouteValue("id") as string ?? "")
+            ? NoContent(context, () => { })
+            : ErrorAsync(context, 404, "No such fault."));
+
+        routes.MapPost("/_sandbox/reset", context => NoContent(context, () =>
+        {
+            runtime.Faults.Clear();
+            runtime.Outbox.Clear();
+            runtime.RequestLog.Clear();
+        }));
+
+        routes.MapGet("/_sandbox/info", context => WriteJsonAsync(context, 200, runtime.InfoJson));
+        routes.Map("/_sandbox/{**rest}", context => ErrorAsync(context, 404, "Unknown control endpoint."));
+    }
+
+    /// <summary>
+    /// <c>POST /_sandbox/faults</c>: <c>{pathPattern, method?, status?, retryAfter?, count?, latencyMs?, body?}</c> → 201 <c>{id}</c>.
+    /// </summary>
+    private static async Task AddFaultAsync(HttpContext context, SandboxRuntime runtime)
+    {
+        JsonElement root;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            root = document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            await ErrorAsync(context, 400, $"The body is not JSON: {e.Message}");
+            return;
+        }
+
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            await ErrorAsync(context, 400, "The body must be a JSON object.");
+            return;
+        }
+
+        var (fault, problem) = ParseFault(root);
+        if (problem is not null)
+        {
+            await ErrorAsync(context, 400, problem);
+            return;
+        }
+
+        runtime.Faults.Add(fault!);
+        context.Response.Headers.Location = $"/_sandbox/faults/{fault!.Id}";
+        await WriteJsonAsync(context, 201, SandboxJson.Serialize(new JsonObject { ["id"] = fault.Id }));
+    }
+
+    private static (Fault? Fault, string? Problem) ParseFault(JsonElement root)
+    {
+        if (!root.TryGetProperty("pathPattern", out var patternElement) || patternElement.ValueKind != JsonValueKind.String
+            || patternElement.GetString() is not { Length: > 0 } pattern)
+        {
+            return (null, "pathPattern (a regular expression over the request path) is required.");
+        }
+
+        Regex regex;
+        try
+        {
+            regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        }
+        catch (ArgumentException e)
+        {
+            return (null, $"pathPattern is not a valid regular expression: {e.Message}");
+        }
+
+        var method = OptionalString(root, "method");
+        var status = OptionalInt(root, "status", out var statusProblem);
+        var count = OptionalInt(root, "count", out var countProblem) ?? 1;
+        var latency = OptionalInt(root, "latencyMs", out var latencyProblem);
+        if ((statusProblem ?? countProblem ?? latencyProblem) is { } problem)
+        {
+            return (null, problem);
+        }
+
+        if (status is not null && status != 0 && status is < 200 or > 599)
+        {
+            return (null, "status must be 0 (abort the connection) or an HTTP status from 200 to 599.");
+        }
+
+        if (count < 1)
+        {
+            return (null, "count must be at least 1.");
+        }
+
+        if (latency is < 0)
+        {
+            return (null, "latencyMs must not be negative.");
+        }
+
+        if (status is null && latency is null)
+        {
+            return (null, "A fault needs a status, a latencyMs, or both.");
+        }
+
+        // Copied verbatim into the header: "2", "0.5", an HTTP date… but it must be a legal header value.
+        string? retryAfter = null;
+        if (root.TryGetProperty("retryAfter", out var retryElement) && retryElement.ValueKind != JsonValueKind.Null)
+        {
+            retryAfter = retryElement.ValueKind == JsonValueKind.String ? retryElement.GetString() : retryElement.GetRawText();
+            if (retryAfter is null || retryAfter.Any(c => c < 0x20 || c > 0x7E))
+            {
+                return (null, "retryAfter must be printable ASCII.");
+            }
+        }
+
+        // A raw body: a string is sent as is, any other JSON value as its JSON text.
+        string? body = null;
+        if (root.TryGetProperty("body", out var bodyElement) && bodyElement.ValueKind != JsonValueKind.Null)
+        {
+            body = bodyElement.ValueKind == JsonValueKind.String ? bodyElement.GetString() : bodyElement.GetRawText();
+        }
+
+        return (new Fault(Guid.NewGuid().ToString(), regex, method, status, retryAfter, count, latency, body), null);
+    }
+
+    private static string? OptionalString(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } s ? s : null;
+
+    private static int? OptionalInt(JsonElement root, string name, out string? problem)
+    {
+        problem = null;
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number))
+        {
+            return number;
+        }
+
+        if (value.ValueKind == JsonValueKind.String && int.TryParse(value.GetString(), out number))
+        {
+            return number;
+        }
+
+        problem = $"{name} must be an integer.";
+        return null;
+    }
+
+    private static Task NoContent(HttpContext context, Action action)
+    {
+        action();
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
+    }
+
+    private static Task ErrorAsync(HttpContext context, int status, string message) =>
+        WriteJsonAsync(context, status, SandboxJson.Serialize(new JsonObject { ["error"] = message }));
+
+    private static Task WriteJsonAsync(HttpContext context, int status, string json) =>
+        SandboxJson.WriteAsync(context, status, json, JsonContentType);
+}

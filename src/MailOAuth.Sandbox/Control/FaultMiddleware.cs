@@ -1,0 +1,123 @@
+using System.Text.Json;
+using MailOAuth.Sandbox.Entra;
+using MailOAuth.Sandbox.Graph;
+using MailOAuth.Sandbox.Hosting;
+
+namespace MailOAuth.Sandbox.Control;
+
+/// <summary>
+/// Serves injected faults (<c>POST /_sandbox/faults</c>) instead of the real answer: optional
+/// latency, then a status with a wire-shaped body (Entra-shaped on token and discovery paths,
+/// Graph-shaped elsewhere), <c>Retry-After</c> copied verbatim, or an aborted connection for
+/// status 0.
+/// </summary>
+public sealed class FaultMiddleware(RequestDelegate next, SandboxRuntime runtime)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = SandboxRequest.Get(context);
+        var fault = request.Kind == RequestKind.Control
+            ? null
+            : runtime.Faults.TryConsume(context.Request.Method, context.Request.Path.Value ?? "/");
+        if (fault is null)
+        {
+            await next(context);
+            return;
+        }
+
+        if (fault.LatencyMs is > 0)
+        {
+            // An injected fault: the one deliberate delay in the sandbox.
+            await Task.Delay(fault.LatencyMs.Value, context.RequestAborted);
+        }
+
+        if (fault.Status is not { } status)
+        {
+            await next(context); // latency only
+            return;
+        }
+
+        request.ClientId ??= request.Kind switch
+        {
+            RequestKind.Token => await TokenEndpoint.PeekClientIdAsync(context),
+            RequestKind.Graph => GraphAuthentication.PeekClientId(context, runtime),
+            _ => null,
+        };
+
+        if (status == 0)
+        {
+            // Simulates a connection reset.
+            request.Aborted = true;
+            context.Abort();
+            return;
+        }
+
+        var entra = request.Kind is RequestKind.Token or RequestKind.Discovery;
+        EntraError? entraError = null;
+        GraphError? graphError = null;
+        if (entra)
+        {
+            entraError = status switch
+            {
+                429 => EntraErrors.Throttled(),
+                >= 500 => EntraErrors.Unavailable(status),
+                401 => EntraErrors.InvalidClientSecret(request.ClientId ?? ""),
+                _ => EntraErrors.Generic(status),
+            } with { Status = status };
+            if (request.Kind == RequestKind.Token)
+            {
+                EntraResponses.ApplyTokenHeaders(context, request, entraError.Code);
+            }
+            else
+            {
+                EntraResponses.ApplyDiscoveryHeaders(context, request);
+            }
+        }
+        else
+        {
+            graphError = GraphError.ForStatus(status, request.ClientId);
+            GraphResponses.ApplyHeaders(context, request);
+            if (status == 401)
+            {
+                context.Response.Headers.WWWAuthenticate =
+                    $"Bearer realm=\"\", authorization_uri=\"{runtime.AuthorityHost}/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"";
+            }
+        }
+
+        if (fault.RetryAfter is not null)
+        {
+            context.Response.Headers.RetryAfter = fault.RetryAfter;
+        }
+
+        if (fault.Body is not null)
+        {
+            var json = IsJson(fault.Body);
+            var contentType = json ? (entra ? EntraResponses.JsonContentType : GraphResponses.ErrorContentType) : "text/plain; charset=utf-8";
+            await SandboxJson.WriteAsync(context, status, fault.Body, contentType);
+            return;
+        }
+
+        if (status is < 300 or 304)
+        {
+            context.Response.StatusCode = status; // no error body for a success status
+            return;
+        }
+
+        await (entra
+            ? EntraResponses.WriteErrorBodyAsync(context, entraError!, runtime.Now, request)
+            : GraphResponses.WriteErrorBodyAsync(context, graphError!, runtime.Now, request));
+    }
+
+    private static bool IsJson(string text)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+namespace MailOAuth.Sandbox.Control;
+
+/// <summary>
+/// One served request. Never a body, never a secret: token requests log the form's
+/// <c>client_id</c> only, Graph requests the token's <c>appid</c>. Status 0 = connection aborted.
+/// </summary>
+public sealed record RequestLogEntry(
+    DateTimeOffset Time,
+    string Method,
+    string Path,
+    string Query,
+    int Status,
+    string? ClientId,
+    string Kind,
+    string RequestId);
+
+/// <summary>The request log behind <c>GET /_sandbox/requests</c>. Thread-safe.</summary>
+public sealed class RequestLog
+{
+    private readonly Lock _gate = new();
+    private readonly List<RequestLogEntry> _entries = [];
+
+    public void Add(RequestLogEntry entry)
+    {
+        lock (_gate)
+        {
+            _entries.Add(entry);
+        }
+    }
+
+    public IReadOnlyList<RequestLogEntry> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _entries];
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _entries.Clear();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Entra;
+using MailOAuth.Sandbox.Hosting;
+
+namespace MailOAuth.Sandbox.Graph;
+
+/// <summary>The facts Graph takes from a validated access token.</summary>
+public sealed record GraphCaller(string AppId, string ObjectId, string TenantId, string IdType, IReadOnlyList<string> Roles)
+{
+    public bool IsAppOnly => IdType == "app";
+
+    public bool HasRole(string value) => Roles.Contains(value, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Validates the bearer token the way Graph's gateway does: present, RS256-signed by the
+/// sandbox key, within nbf/exp, issued for Graph (wire §3, §5.6).
+/// </summary>
+public static class GraphAuthentication
+{
+    public static GraphError? Authenticate(HttpContext context, SandboxRuntime runtime, out GraphCaller? caller)
+    {
+        caller = null;
+        var token = BearerToken(context);
+        if (token is null)
+        {
+            return GraphError.TokenEmpty();
+        }
+
+        if (runtime.SigningKey.Verify(token, out var payload) != JwtSignatureResult.Valid)
+        {
+            return GraphError.TokenInvalid();
+        }
+
+        var appId = String(payload, "appid");
+        SandboxRequest.Get(context).ClientId = appId;
+
+        if (!payload.TryGetProperty("exp", out var exp) || !exp.TryGetInt64(out var expSeconds)
+            || !payload.TryGetProperty("nbf", out var nbf) || !nbf.TryGetInt64(out var nbfSeconds))
+        {
+            return GraphError.TokenInvalid();
+        }
+
+        var now = runtime.Now.ToUnixTimeSeconds();
+        if (now < nbfSeconds || now >= expSeconds)
+        {
+            return GraphError.TokenExpired();
+        }
+
+        var audience = String(payload, "aud");
+        if (audience != runtime.GraphEndpoint && audience != runtime.GraphEndpoint + "/"
+            && audience != WellKnownIds.MicrosoftGraphAppId.ToString())
+        {
+            return GraphError.TokenInvalidAudience();
+        }
+
+        var tenantId = String(payload, "tid");
+        if (appId is null || tenantId != runtime.Directory.Tenant.Id.ToString())
+        {
+            return GraphError.TokenInvalid();
+        }
+
+        var roles = payload.TryGetProperty("roles", out var rolesElement) && rolesElement.ValueKind == JsonValueKind.Array
+            ? rolesElement.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()!).ToList()
+            : [];
+        caller = new GraphCaller(appId, String(payload, "oid") ?? "", tenantId, String(payload, "idtyp") ?? "", roles);
+        return null;
+    }
+
+    /// <summary>The appid of a correctly signed bearer token, if any (for the request log).</summary>
+    public static string? PeekClientId(HttpContext context, SandboxRuntime runtime)
+    {
+        var token = BearerToken(context);
+        return token is not null && runtime.SigningKey.Verify(token, out var payload) == JwtSignatureResult.Valid
+            ? String(payload, "appid")
+            : null;
+    }
+
+    private static string? BearerToken(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString().Trim();
+        if (!header.StartsWith("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var token = header["Bearer".Length..].Trim();
+        return token.Length == 0 ? null : token;
+    }
+
+    private static string? String(JsonElement payload, string name) =>
+        payload.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

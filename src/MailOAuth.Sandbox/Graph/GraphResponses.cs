@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using MailOAuth.Sandbox.Hosting;
+
+namespace MailOAuth.Sandbox.Graph;
+
+/// <summary>A Graph error: status, code and message (wire §0.3, §5).</summary>
+public sealed record GraphError(int Status, string Code, string Message)
+{
+    // wire §5.6b, §5.6c, §5.6
+    public static GraphError TokenEmpty() => new(401, "InvalidAuthenticationToken", "Access token is empty.");
+
+    public static GraphError TokenInvalid() => new(401, "InvalidAuthenticationToken", "Access token validation failure.");
+
+    public static GraphError TokenInvalidAudience() => new(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
+
+    public static GraphError TokenExpired() => new(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.");
+
+    // wire §5.1
+    public static GraphError AccessDenied() => new(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+
+    // wire §5.2
+    public static GraphError ODataDisabled() => new(403, "ErrorAccessDenied", "Access to OData is disabled.");
+
+    // wire §5.3: the value as the client gave it.
+    public static GraphError InvalidUser(string value) => new(404, "ErrorInvalidUser", $"The requested user '{value}' is invalid.");
+
+    // wire §5.4
+    public static GraphError MailboxNotEnabled() => new(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.");
+
+    // wire §5.5: the live text, with "., ".
+    public static GraphError SendAsDenied() => new(403, "ErrorSendAsDenied",
+        "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account., Cannot submit message.");
+
+    // wire §5.13
+    public static GraphError MeWithAppToken() => new(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
+
+    // wire §5.3b
+    public static GraphError ResourceNotFound() => new(404, "ResourceNotFound", "Resource could not be discovered.");
+
+    // INFERRED (common gateway texts).
+    public static GraphError UnknownSegment(string segment) => new(400, "BadRequest", $"Resource not found for the segment '{segment}'.");
+
+    public static GraphError UnreadableJson() => new(400, "BadRequest",
+        "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+
+    public static GraphError MethodNotAllowed() => new(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.");
+
+    public static GraphError EmptyMessage() => new(400, "ErrorInvalidParameter", "The value of the parameter 'Message' is empty.");
+
+    public static GraphError NoRecipients() => new(400, "ErrorInvalidRecipients",
+        "At least one recipient is not valid., A message can't be sent because it contains no recipients.");
+
+    public static GraphError UnresolvedRecipient(string address) => new(400, "ErrorInvalidRecipients",
+        $"At least one recipient is not valid., Recipient '{address}' is not resolved. All recipients must be resolved before a message can be submitted.");
+
+    public static GraphError RequestBodyRead(string message) => new(400, "RequestBodyRead", message);
+
+    // Injected faults and server failures (errors.md codes; texts INFERRED).
+    public static GraphError ForStatus(int status, string? clientId) => status switch
+    {
+        400 => new(400, "BadRequest", "Invalid request."),
+        401 => TokenInvalid(),
+        403 => AccessDenied(),
+        404 => ResourceNotFound(),
+        409 => new(409, "Conflict", "The request conflicts with the current state of the resource."),
+        // wire §5.12 pattern.
+        429 => new(429, "TooManyRequests",
+            $"Too many requests from Identifier:{clientId ?? "anonymous"} under category:throttle.sandbox.ags.mail. Please try again later."),
+        500 => new(500, "generalException", "An unspecified error has occurred."),
+        503 => new(503, "serviceNotAvailable", "Service unavailable. Please retry the request after a delay."),
+        504 => new(504, "GatewayTimeout", "The gateway did not receive a response from the backend in time."),
+        _ => new(status, "UnknownError", "An error occurred while processing the request."),
+    };
+}
+
+/// <summary>Headers and bodies the way graph.microsoft.com writes them.</summary>
+public static class GraphResponses
+{
+    public const string ErrorContentType = "application/json";
+
+    private const string AgsDiagnostic =
+        """{"ServerInfo":{"DataCenter":"Sandbox","Slice":"E","Ring":"5","ScaleUnit":"000","RoleInstance":"SANDBOX0000001"}}""";
+
+    /// <summary>wire §0.4: on every Graph response.</summary>
+    public static void ApplyHeaders(HttpContext context, SandboxRequest request)
+    {
+        var headers = context.Response.Headers;
+        headers.StrictTransportSecurity = "max-age=31536000";
+        headers["request-id"] = request.RequestId;
+        headers["client-request-id"] = request.EffectiveClientRequestId;
+        headers["x-ms-ags-diagnostic"] = AgsDiagnostic;
+    }
+
+    /// <summary>
+    /// <c>{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}</c>
+    /// (wire §0.3; date without Z or fractions). A 401 adds WWW-Authenticate (wire §0.4).
+    /// </summary>
+    public static Task WriteErrorAsync(HttpContext context, GraphError error, DateTimeOffset now, string authorityHost)
+    {
+        var request = SandboxRequest.Get(context);
+        ApplyHeaders(context, request);
+        if (error.Status == 401)
+        {
+            context.Response.Headers.WWWAuthenticate =
+                $"Bearer realm=\"\", authorization_uri=\"{authorityHost}/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"";
+        }
+
+        return WriteErrorBodyAsync(context, error, now, request);
+    }
+
+    /// <summary>Only the body (and status); headers are the caller's.</summary>
+    public static Task WriteErrorBodyAsync(HttpContext context, GraphError error, DateTimeOffset now, SandboxRequest request)
+    {
+        var body = new JsonObject
+        {
+            ["error"] = new JsonObject
+            {
+                ["code"] = error.Code,
+                ["message"] = error.Message,
+                ["innerError"] = new JsonObject
+                {
+                    ["date"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
+                    ["request-id"] = request.RequestId,
+                    ["client-request-id"] = request.EffectiveClientRequestId,
+                },
+            },
+        };
+        return SandboxJson.WriteAsync(context, error.Status, SandboxJson.Serialize(body), ErrorContentType);
+    }
+}

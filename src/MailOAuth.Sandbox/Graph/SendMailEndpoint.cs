@@ -1,0 +1,240 @@
+using System.Text.Json;
+using MailOAuth.Sandbox.Control;
+using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Hosting;
+
+namespace MailOAuth.Sandbox.Graph;
+
+/// <summary><c>POST /v1.0/users/{id | userPrincipalName}/sendMail</c> (wire §4.11, §5).</summary>
+public static class SendMailEndpoint
+{
+    /// <summary>
+    /// Checks in this order: token → Mail.Send role → user exists → mailbox licensed →
+    /// application access policy → body readable → <c>message.from</c> → recipients; then 202
+    /// with no body and the message in the outbox.
+    /// </summary>
+    public static async Task HandleAsync(HttpContext context, SandboxRuntime runtime)
+    {
+        var now = runtime.Now;
+        var userSegment = context.GetRouteValue("user") as string ?? "";
+
+        if (!HttpMethods.IsPost(context.Request.Method))
+        {
+            await WriteAsync(context, runtime, GraphError.MethodNotAllowed());
+            return;
+        }
+
+        if (GraphAuthentication.Authenticate(context, runtime, out var caller) is { } authError)
+        {
+            await WriteAsync(context, runtime, authError);
+            return;
+        }
+
+        // wire §5.1: no Mail.Send in roles (no consent, or a delegated grant only).
+        if (!caller!.HasRole(WellKnownIds.MailSendRoleValue))
+        {
+            await WriteAsync(context, runtime, GraphError.AccessDenied());
+            return;
+        }
+
+        var user = runtime.Directory.FindUser(userSegment);
+        if (user is null)
+        {
+            await WriteAsync(context, runtime, GraphError.InvalidUser(userSegment));
+            return;
+        }
+
+        if (!user.HasExchangeLicense)
+        {
+            await WriteAsync(context, runtime, GraphError.MailboxNotEnabled());
+            return;
+        }
+
+        if (Guid.TryParse(caller.AppId, out var appId) && runtime.Directory.IsMailboxAccessDenied(user.Id, appId))
+        {
+            await WriteAsync(context, runtime, GraphError.ODataDisabled());
+            return;
+        }
+
+        var (message, bodyError) = await ReadMessageAsync(context);
+        if (bodyError is not null)
+        {
+            await WriteAsync(context, runtime, bodyError);
+            return;
+        }
+
+        // wire §5.5: Mail.Send lets the app send *through* any mailbox, not as someone else.
+        if (message!.From is { } from
+            && !string.Equals(from, user.UserPrincipalName, StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(from, user.Mail, StringComparison.OrdinalIgnoreCase))
+        {
+            await WriteAsync(context, runtime, GraphError.SendAsDenied());
+            return;
+        }
+
+        if (ValidateRecipients(message) is { } recipientError)
+        {
+            await WriteAsync(context, runtime, recipientError);
+            return;
+        }
+
+        var request = SandboxRequest.Get(context);
+        runtime.Outbox.Add(new OutboxMessage(
+            Id: Guid.NewGuid().ToString(),
+            From: message.From ?? user.Mail,
+            Sender: user.UserPrincipalName,
+            To: message.To,
+            Subject: message.Subject,
+            Body: message.Content,
+            ContentType: message.ContentType,
+            ReceivedAt: now,
+            ClientId: caller.AppId,
+            Cc: message.Cc,
+            Bcc: message.Bcc,
+            SaveToSentItems: message.SaveToSentItems,
+            RequestId: request.RequestId));
+
+        // wire §4.11: 202 Accepted, no body.
+        GraphResponses.ApplyHeaders(context, request);
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        context.Response.ContentLength = 0;
+    }
+
+    /// <summary><c>/v1.0/me/sendMail</c>: an app token has no "me" (wire §4.11, §5.13).</summary>
+    public static async Task MeAsync(HttpContext context, SandboxRuntime runtime)
+    {
+        if (GraphAuthentication.Authenticate(context, runtime, out _) is { } authError)
+        {
+            await WriteAsync(context, runtime, authError);
+            return;
+        }
+
+        await WriteAsync(context, runtime, GraphError.MeWithAppToken());
+    }
+
+    private static Task WriteAsync(HttpContext context, SandboxRuntime runtime, GraphError error) =>
+        GraphResponses.WriteErrorAsync(context, error, runtime.Now, runtime.AuthorityHost);
+
+    private sealed record ParsedMessage(
+        string? Subject,
+        string? Content,
+        string ContentType,
+        string? From,
+        IReadOnlyList<string> To,
+        IReadOnlyList<string> Cc,
+        IReadOnlyList<string> Bcc,
+        bool SaveToSentItems);
+
+    private static async Task<(ParsedMessage? Message, GraphError? Error)> ReadMessageAsync(HttpContext context)
+    {
+        JsonDocument document;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            if (buffer.Length == 0)
+            {
+                // INFERRED gateway text for an empty payload.
+                return (null, new GraphError(400, "BadRequest", "Empty Payload. JSON content expected."));
+            }
+
+            document = JsonDocument.Parse(buffer.ToArray());
+        }
+        catch (JsonException)
+        {
+            return (null, GraphError.UnreadableJson());
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, GraphError.UnreadableJson());
+            }
+
+            if (Property(root, "message") is not { ValueKind: JsonValueKind.Object } message)
+            {
+                return (null, GraphError.EmptyMessage());
+            }
+
+            var contentType = "Text";
+            string? content = null;
+            if (Property(message, "body") is { ValueKind: JsonValueKind.Object } body)
+            {
+                content = StringProperty(body, "content");
+                if (StringProperty(body, "contentType") is { } requested)
+                {
+                    // wire §4.11: Text or HTML, case-insensitive.
+                    if (!requested.Equals("text", StringComparison.OrdinalIgnoreCase) && !requested.Equals("html", StringComparison.OrdinalIgnoreCase))
+                    {
+                        return (null, GraphError.RequestBodyRead(
+                            $"Cannot convert the literal '{requested}' to the expected type 'microsoft.graph.bodyType'."));
+                    }
+
+                    contentType = requested;
+                }
+            }
+
+            var from = Property(message, "from") is { ValueKind: JsonValueKind.Object } fromElement
+                && Property(fromElement, "emailAddress") is { ValueKind: JsonValueKind.Object } fromAddress
+                    ? StringProperty(fromAddress, "address")
+                    : null;
+
+            // The doc's own example sends the string "false" (wire §4.11).
+            var saveToSentItems = Property(root, "saveToSentItems") switch
+            {
+                { ValueKind: JsonValueKind.False } => false,
+                { ValueKind: JsonValueKind.String } s when bool.TryParse(s.GetString(), out var parsed) => parsed,
+                _ => true,
+            };
+
+            return (new ParsedMessage(
+                StringProperty(message, "subject"),
+                content,
+                contentType,
+                string.IsNullOrWhiteSpace(from) ? null : from,
+                Recipients(message, "toRecipients"),
+                Recipients(message, "ccRecipients"),
+                Recipients(message, "bccRecipients"),
+                saveToSentItems), null);
+        }
+    }
+
+    private static GraphError? ValidateRecipients(ParsedMessage message)
+    {
+        var all = message.To.Concat(message.Cc).Concat(message.Bcc).ToList();
+        if (all.Count == 0)
+        {
+            return GraphError.NoRecipients();
+        }
+
+        var invalid = all.FirstOrDefault(a => a.Split('@') is not [{ Length: > 0 }, { Length: > 0 }]);
+        return invalid is null ? null : GraphError.UnresolvedRecipient(invalid);
+    }
+
+    private static List<string> Recipients(JsonElement message, string name) =>
+        Property(message, name) is { ValueKind: JsonValueKind.Array } array
+            ? [.. array.EnumerateArray()
+                .Select(r => r.ValueKind == JsonValueKind.Object && Property(r, "emailAddress") is { ValueKind: JsonValueKind.Object } e
+                    ? StringProperty(e, "address") ?? ""
+                    : "")]
+            : [];
+
+    // OData property names are matched case-insensitively here, as Graph tolerates.
+    private static JsonElement? Property(JsonElement element, string name)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return property.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? StringProperty(JsonElement element, string name) =>
+        Property(element, name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+}

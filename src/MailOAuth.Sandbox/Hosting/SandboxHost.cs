@@ -1,0 +1,242 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using MailOAuth.Sandbox.Control;
+using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Entra;
+using MailOAuth.Sandbox.Graph;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Logging.Console;
+
+namespace MailOAuth.Sandbox.Hosting;
+
+/// <summary>
+/// A running sandbox: HTTPS on 127.0.0.1 with a self-signed certificate made at start, the
+/// seeded directory, and the Entra, Graph and control endpoints. Usable in-process (tests)
+/// and by <see cref="Program"/>.
+/// </summary>
+public sealed class SandboxHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SandboxRuntime _runtime;
+    private readonly string? _ownedStateDirectory;
+    private int _disposed;
+
+    private SandboxHost(WebApplication app, SandboxRuntime runtime, X509Certificate2 certificate, SandboxInfo info, string infoJson, string? ownedStateDirectory)
+    {
+        _app = app;
+        _runtime = runtime;
+        Certificate = certificate;
+        Info = info;
+        InfoJson = infoJson;
+        _ownedStateDirectory = ownedStateDirectory;
+    }
+
+    /// <summary>The start-up facts, typed (same data as <see cref="InfoJson"/>).</summary>
+    public SandboxInfo Info { get; }
+
+    /// <summary>The one-line JSON the program prints at start (docs/sandbox.md).</summary>
+    public string InfoJson { get; }
+
+    /// <summary>The TLS server certificate (public part also written to <see cref="SandboxInfo.CertificatePath"/>).</summary>
+    public X509Certificate2 Certificate { get; }
+
+    public static async Task<SandboxHost> StartAsync(SandboxOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new SandboxOptions();
+        var clock = options.TimeProvider ?? TimeProvider.System;
+        var now = clock.GetUtcNow();
+
+        string? ownedStateDirectory = null;
+        var stateDirectory = options.StateDirectory;
+        if (string.IsNullOrEmpty(stateDirectory))
+        {
+            stateDirectory = ownedStateDirectory = Path.Combine(Path.GetTempPath(), "mailoauth-sandbox-" + Guid.NewGuid().ToString("N")[..12]);
+        }
+
+        stateDirectory = Path.GetFullPath(stateDirectory);
+        System.IO.Directory.CreateDirectory(stateDirectory);
+
+        var certificate = SandboxCertificates.CreateTlsCertificate(now);
+        var runtime = new SandboxRuntime(clock, SeedData.Create(now), new TokenSigningKey(SandboxCertificates.CreateSigningCertificate(now)));
+        WebApplication? app = null;
+        try
+        {
+            var certificatePath = Path.Combine(stateDirectory, "sandbox.cer");
+            await File.WriteAllBytesAsync(certificatePath, certificate.Export(X509ContentType.Cert), ct);
+
+            app = Build(options.Port, certificate, runtime);
+            await app.StartAsync(ct);
+
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            runtime.BaseUri = $"https://127.0.0.1:{new Uri(address).Port}";
+
+            var info = CreateInfo(runtime, certificatePath, certificate);
+            var infoJson = SandboxJson.Serialize(info);
+            runtime.InfoJson = infoJson;
+            return new SandboxHost(app, runtime, certificate, info, infoJson, ownedStateDirectory);
+        }
+        catch
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            runtime.Dispose();
+            certificate.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// An <see cref="HttpClient"/> with <see cref="SandboxInfo.BaseUri"/> as base address that
+    /// trusts exactly this sandbox's certificate (pinned by thumbprint).
+    /// </summary>
+    public HttpClient CreateControlClient() => new(CreatePinnedHandler()) { BaseAddress = new Uri(Info.BaseUri + "/") };
+
+    /// <summary>A handler that accepts only this sandbox's certificate (thumbprint pinning).</summary>
+    public HttpMessageHandler CreatePinnedHandler()
+    {
+        var thumbprint = Certificate.Thumbprint;
+        return new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, cert, _, _) =>
+                    cert is not null && string.Equals(cert.GetCertHashString(), thumbprint, StringComparison.OrdinalIgnoreCase),
+            },
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _app.StopAsync();
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+            _runtime.Dispose();
+            Certificate.Dispose();
+            if (_ownedStateDirectory is not null)
+            {
+                try
+                {
+                    System.IO.Directory.Delete(_ownedStateDirectory, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // best effort
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    // best effort
+                }
+            }
+        }
+    }
+
+    private static WebApplication Build(int port, X509Certificate2 certificate, SandboxRuntime runtime)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(SandboxHost).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+
+        // Quiet: warnings and worse only, and to stderr; stdout belongs to the JSON line.
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        // The host must not grab Ctrl+C/SIGTERM in a test process; Program handles signals itself.
+        builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
+        builder.Services.AddSingleton(runtime);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(certificate));
+        });
+
+        var app = builder.Build();
+        app.UseMiddleware<RequestLogMiddleware>();
+        app.UseMiddleware<FaultMiddleware>();
+        MapRoutes(app, runtime);
+        return app;
+    }
+
+    private static void MapRoutes(WebApplication app, SandboxRuntime runtime)
+    {
+        // Entra (wire §1, §2).
+        app.Map("/common/discovery/instance", context => DiscoveryEndpoints.InstanceAsync(context, runtime));
+        app.Map("/{tenant}/v2.0/.well-known/openid-configuration", context => DiscoveryEndpoints.OpenIdConfigurationAsync(context, runtime));
+        app.Map("/{tenant}/discovery/v2.0/keys", context => DiscoveryEndpoints.KeysAsync(context, runtime));
+        app.Map("/{tenant}/oauth2/v2.0/token", context => TokenEndpoint.HandleAsync(context, runtime));
+
+        // Graph (wire §4.11, §5).
+        app.Map("/v1.0/users/{user}/sendMail", context => SendMailEndpoint.HandleAsync(context, runtime));
+        app.Map("/v1.0/me/sendMail", context => SendMailEndpoint.MeAsync(context, runtime));
+        app.Map("/v1.0/{**rest}", context => GraphFallback.VersionedAsync(context, runtime));
+
+        ControlEndpoints.Map(app, runtime);
+        app.MapFallback(context => GraphFallback.AnyAsync(context, runtime));
+    }
+
+    private static SandboxInfo CreateInfo(SandboxRuntime runtime, string certificatePath, X509Certificate2 certificate)
+    {
+        var seed = runtime.Seed;
+        var tenant = runtime.Directory.Tenant;
+        return new SandboxInfo
+        {
+            BaseUri = runtime.BaseUri,
+            AuthorityHost = runtime.AuthorityHost,
+            GraphEndpoint = runtime.GraphEndpoint,
+            CertificatePath = certificatePath,
+            CertificateThumbprint = certificate.Thumbprint,
+            TenantId = tenant.Id.ToString(),
+            TenantDomain = tenant.DefaultDomain.Name,
+            TenantDisplayName = tenant.DisplayName,
+            UnverifiedDomain = seed.UnverifiedDomain,
+            Mailboxes = new SandboxMailboxes
+            {
+                Licensed = seed.Licensed.UserPrincipalName,
+                Unlicensed = seed.Unlicensed.UserPrincipalName,
+                Restricted = seed.Restricted.UserPrincipalName,
+                Other = seed.Other.UserPrincipalName,
+            },
+            Apps = new SandboxApps
+            {
+                Consented = ToInfo(seed.Consented),
+                Unconsented = ToInfo(seed.Unconsented),
+                ExpiredSecret = ToInfo(seed.ExpiredSecret),
+                ConditionalAccessBlocked = ToInfo(seed.ConditionalAccessBlocked),
+            },
+        };
+    }
+
+    private static SandboxApp ToInfo(SeededApp app) => new()
+    {
+        ClientId = app.AppId.ToString(),
+        ClientSecret = app.SecretText,
+        SecretKeyId = app.SecretKeyId.ToString(),
+        ObjectId = app.ObjectId.ToString(),
+        ServicePrincipalId = app.ServicePrincipalId.ToString(),
+    };
+
+    /// <summary>A host lifetime that registers no signal handlers.</summary>
+    private sealed class PassiveHostLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

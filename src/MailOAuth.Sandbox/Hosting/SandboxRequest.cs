@@ -1,0 +1,97 @@
+using System.Text.RegularExpressions;
+
+namespace MailOAuth.Sandbox.Hosting;
+
+/// <summary>What part of the sandbox a request is for; also the request log's <c>kind</c>.</summary>
+public enum RequestKind
+{
+    Token,
+    Graph,
+    Discovery,
+    Platform,
+    Control,
+}
+
+/// <summary>Per-request facts shared by the middlewares and the handlers.</summary>
+public sealed partial class SandboxRequest
+{
+    private const string ItemKey = "MailOAuth.Sandbox.Request";
+
+    private SandboxRequest(RequestKind kind, string? clientRequestId)
+    {
+        Kind = kind;
+        ClientRequestId = clientRequestId;
+    }
+
+    public RequestKind Kind { get; }
+
+    /// <summary>Graph's <c>request-id</c>, or Entra's trace id / <c>x-ms-request-id</c>.</summary>
+    public string RequestId { get; } = Guid.NewGuid().ToString();
+
+    /// <summary>The client's <c>client-request-id</c> header, if it sent one.</summary>
+    public string? ClientRequestId { get; }
+
+    /// <summary>Graph's <c>client-request-id</c>: the client's, else equal to request-id (wire §0.3).</summary>
+    public string EffectiveClientRequestId => string.IsNullOrEmpty(ClientRequestId) ? RequestId : ClientRequestId;
+
+    /// <summary>Entra's correlation id: the client's <c>client-request-id</c> when it is a GUID, else a new one (wire §0.1).</summary>
+    public string CorrelationId { get; private set; } = Guid.NewGuid().ToString();
+
+    /// <summary>The client (appId) behind the request, for the log: never a secret.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>Set when a fault aborted the connection; the log then records status 0.</summary>
+    public bool Aborted { get; set; }
+
+    public static SandboxRequest Begin(HttpContext context)
+    {
+        var header = context.Request.Headers["client-request-id"].ToString();
+        var request = new SandboxRequest(Classify(context.Request.Path.Value ?? "/"), header.Length == 0 ? null : header);
+        if (Guid.TryParse(header, out var correlation))
+        {
+            request.CorrelationId = correlation.ToString();
+        }
+
+        context.Items[ItemKey] = request;
+        return request;
+    }
+
+    public static SandboxRequest Get(HttpContext context) =>
+        context.Items.TryGetValue(ItemKey, out var value) && value is SandboxRequest request ? request : Begin(context);
+
+    public static RequestKind Classify(string path)
+    {
+        if (path.StartsWith("/_sandbox", StringComparison.OrdinalIgnoreCase))
+        {
+            return RequestKind.Control;
+        }
+
+        if (path.StartsWith("/v1.0/", StringComparison.OrdinalIgnoreCase) || path.StartsWith("/beta/", StringComparison.OrdinalIgnoreCase))
+        {
+            return RequestKind.Graph;
+        }
+
+        if (TokenPath().IsMatch(path))
+        {
+            return RequestKind.Token;
+        }
+
+        if (DiscoveryPath().IsMatch(path))
+        {
+            return RequestKind.Discovery;
+        }
+
+        if (path.StartsWith("/api/", StringComparison.OrdinalIgnoreCase))
+        {
+            return RequestKind.Platform;
+        }
+
+        return RequestKind.Graph;
+    }
+
+    [GeneratedRegex(@"^/[^/]+/oauth2/(v2\.0/)?token/?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex TokenPath();
+
+    [GeneratedRegex(@"^/[^/]+/(discovery/|v2\.0/\.well-known/|\.well-known/)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex DiscoveryPath();
+}
