@@ -16,8 +16,13 @@ public abstract class MailOAuthCmdlet : PSCmdlet
 {
     private readonly CancellationTokenSource _cancellation = new();
 
-    /// <summary>This runspace's MailOAuth session.</summary>
-    internal MailOAuthSession Session => SessionRegistry.For(Runspace.DefaultRunspace);
+    private MailOAuthSession? _session;
+
+    /// <summary>
+    /// This runspace's MailOAuth session. Resolved on the pipeline thread (the only one that knows the
+    /// runspace) and kept for the command's worker threads.
+    /// </summary>
+    internal MailOAuthSession Session => _session ??= SessionRegistry.For(Runspace.DefaultRunspace);
 
     /// <summary>
     /// Runs a Core operation on a worker thread and blocks the pipeline thread until it ends, writing
@@ -26,6 +31,7 @@ public abstract class MailOAuthCmdlet : PSCmdlet
     protected T Run<T>(Func<CancellationToken, Task<T>> operation)
     {
         using var reporter = new PipelineReporter();
+        _ = Session; // resolve on the pipeline thread before work moves to a worker
         Task<T> task;
         using (OperationContext.Begin(reporter))
         {
