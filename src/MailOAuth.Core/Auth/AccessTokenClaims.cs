@@ -49,7 +49,7 @@ public sealed class AccessTokenClaims
             DateTimeOffset? iat = root.TryGetProperty("iat", out var i) && i.TryGetInt64(out var secs) ? DateTimeOffset.FromUnixTimeSeconds(secs) : null;
             return new AccessTokenClaims(roles, Str("appid") ?? Str("azp"), Str("tid"), Str("oid"), iat);
         }
-        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException)
+        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException or InvalidOperationException)
         {
             return new AccessTokenClaims(Array.Empty<string>(), null, null, null, null);
         }

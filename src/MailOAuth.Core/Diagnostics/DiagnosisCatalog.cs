@@ -61,8 +61,11 @@ public static class DiagnosisCatalog
                 return new(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
                     $"No application with client ID '{c.ClientId}' exists in tenant '{c.TenantId}'.",
                     "Use the Application (client) ID from Entra ID → App registrations → the app → Overview (not the object ID), and check that the app is registered in this tenant. Right after creating the app this can take a minute to replicate.");
+            case 7000218: // wire §1.12: neither client_secret nor client_assertion arrived
+                return new(DiagnosisCode.InvalidClientSecret, DiagnosisKind.Authentication,
+                    $"No client secret reached Entra ID for app '{c.ClientId}' (the secret was empty).",
+                    "Pass the secret's Value (as a SecureString) with -ClientSecret.");
             case 7000215: // wire §1.4
-            case 7000218:
                 return c.SecretLooksLikeSecretId
                     ? new(DiagnosisCode.InvalidClientSecret, DiagnosisKind.Authentication,
                         $"The client secret for app '{c.ClientId}' was rejected. The value given has the shape of a GUID: it is almost certainly the secret *ID*, not the secret *value*.",

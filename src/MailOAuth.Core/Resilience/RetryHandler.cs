@@ -54,7 +54,7 @@ public sealed class RetryHandler : DelegatingHandler
 
             attempt++;
             var delay = _policy.DelayFor(attempt, retryAfter, _random);
-            if (attempt > _policy.MaxRetries || waited + delay > _policy.MaxTotalWait)
+            if (attempt > _policy.MaxRetries || delay > _policy.MaxTotalWait - waited)
             {
                 if (response is not null) return response;
                 throw new HttpRequestException("The request failed and the retry budget is spent: " + reason);

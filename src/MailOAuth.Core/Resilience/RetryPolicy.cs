@@ -63,9 +63,9 @@ public sealed class RetryPolicy
     {
         if (string.IsNullOrEmpty(raw)) return null;
         if (double.TryParse(raw, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
-            return TimeSpan.FromSeconds(seconds);
+            return seconds >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
         if (DateTimeOffset.TryParseExact(raw, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
-            || DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out date))
+            || DateTimeOffset.TryParseExact(raw, new[] { "dddd, dd-MMM-yy HH:mm:ss 'GMT'", "ddd MMM d HH:mm:ss yyyy" }, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out date))
         {
             var wait = date - now;
             return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
