@@ -27,6 +27,9 @@ Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
             }
             Send-MailOAuthTest @ok -From $info.mailboxes.other -Verbose -Debug -ErrorAction Continue
         } *>&1
+        # Render everything into the transcript too, as a user's console (and Start-Transcript) would show it.
+        $captured | Out-Host
+        $captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Format-List * -Force | Out-Host
         Stop-Transcript | Out-Null
         $DebugPreference = 'SilentlyContinue'; $VerbosePreference = 'SilentlyContinue'
         $script:transcriptText = Get-Content -Raw $transcript

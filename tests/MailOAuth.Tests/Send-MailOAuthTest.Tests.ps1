@@ -32,7 +32,9 @@ Describe 'Send-MailOAuthTest against the sandbox' -Tag 'Send' {
         }
 
         It 'reuses one token for two sends with the same credentials' {
+            # Tenant by domain: a credential this session has not used yet.
             $p = Get-SendParams -Sandbox $sandbox
+            $p.TenantId = $info.tenantDomain
             Send-MailOAuthTest @p | Out-Null
             Send-MailOAuthTest @p | Out-Null
             $tokenRequests = @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object kind -EQ 'token')
@@ -107,9 +109,12 @@ Describe 'Send-MailOAuthTest against the sandbox' -Tag 'Send' {
 
         It 'rides out a transient 503 on the token endpoint' {
             Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = '/oauth2/v2.0/token$'; status = 503; retryAfter = '0.1'; count = 1 } | Out-Null
+            # The same sandbox under another environment name: a credential with no cached token yet.
+            Register-MailOAuthSandboxEnvironment -Sandbox $sandbox -Name 'Sandbox503' | Out-Null
             $p = Get-SendParams -Sandbox $sandbox -App 'consented'
-            $p.TenantId = $info.tenantDomain   # a different credential key: a fresh token is needed
+            $p.Environment = 'Sandbox503'
             (Send-MailOAuthTest @p).Status | Should -Be 'Accepted'
+            @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object kind -EQ 'token' | ForEach-Object status) | Should -Be @(503, 200)
         }
 
         It 'reports ServiceUnavailable when the token endpoint stays down' {
