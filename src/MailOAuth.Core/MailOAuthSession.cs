@@ -26,6 +26,13 @@ public sealed class MailOAuthSession : IDisposable
     }
 
     public EnvironmentRegistry Environments { get; } = new();
+
+    /// <summary>The admin connection from Connect-MailOAuth, or null.</summary>
+    public Auth.AdminConnection? Connection { get; set; }
+
+    /// <summary>The admin connection, or a NotConnected diagnosis.</summary>
+    public Auth.AdminConnection RequireConnection() =>
+        Connection ?? throw new Diagnostics.MailOAuthException(Diagnostics.DiagnosisCatalog.NotConnected());
     public RetryPolicy RetryPolicy { get; }
 
     /// <summary>The HTTP stack of an environment (rebuilt if the environment was redefined).</summary>
@@ -55,6 +62,20 @@ public sealed class MailOAuthSession : IDisposable
             var client = new AppClient(tokens, GraphClients.Create(http, tokens));
             _appClients[key] = client;
             return client;
+        }
+    }
+
+    /// <summary>
+    /// Forgets cached app credentials for a client: after a grant, a token issued before it never gains
+    /// the new role (wire §6), so the next send must get a fresh one.
+    /// </summary>
+    public void ForgetAppClients(string clientId)
+    {
+        var marker = "|" + clientId.ToLowerInvariant() + "|";
+        lock (_gate)
+        {
+            foreach (var key in new List<string>(_appClients.Keys))
+                if (key.Contains(marker)) _appClients.Remove(key);
         }
     }
 

@@ -12,8 +12,13 @@ namespace MailOAuth.Core.Auth;
 /// </summary>
 public sealed class AccessTokenClaims
 {
-    private AccessTokenClaims(IReadOnlyList<string> roles, string? appId, string? tenantId, string? objectId, DateTimeOffset? issuedAt)
+    private AccessTokenClaims(IReadOnlyList<string> roles, string? appId, string? tenantId, string? objectId, DateTimeOffset? issuedAt,
+        IReadOnlyList<string>? scopes = null, string? userPrincipalName = null, DateTimeOffset? expiresOn = null, string? audience = null)
     {
+        Scopes = scopes ?? Array.Empty<string>();
+        UserPrincipalName = userPrincipalName;
+        ExpiresOn = expiresOn;
+        Audience = audience;
         Roles = roles;
         AppId = appId;
         TenantId = tenantId;
@@ -28,6 +33,13 @@ public sealed class AccessTokenClaims
     /// <summary>The service principal's object id (oid).</summary>
     public string? ObjectId { get; }
     public DateTimeOffset? IssuedAt { get; }
+
+    /// <summary>Delegated permissions (<c>scp</c>, space-separated) of a user token.</summary>
+    public IReadOnlyList<string> Scopes { get; }
+    /// <summary>The signed-in user (upn or preferred_username) of a user token.</summary>
+    public string? UserPrincipalName { get; }
+    public DateTimeOffset? ExpiresOn { get; }
+    public string? Audience { get; }
 
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
 
@@ -46,8 +58,11 @@ public sealed class AccessTokenClaims
                 ? r.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList()
                 : new List<string>();
             string? Str(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-            DateTimeOffset? iat = root.TryGetProperty("iat", out var i) && i.TryGetInt64(out var secs) ? DateTimeOffset.FromUnixTimeSeconds(secs) : null;
-            return new AccessTokenClaims(roles, Str("appid") ?? Str("azp"), Str("tid"), Str("oid"), iat);
+            DateTimeOffset? iat = root.TryGetProperty("iat", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt64(out var secs) ? DateTimeOffset.FromUnixTimeSeconds(secs) : null;
+            DateTimeOffset? exp = root.TryGetProperty("exp", out var x) && x.ValueKind == JsonValueKind.Number && x.TryGetInt64(out var e) ? DateTimeOffset.FromUnixTimeSeconds(e) : null;
+            var scopes = (Str("scp") ?? "").Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
+            return new AccessTokenClaims(roles, Str("appid") ?? Str("azp"), Str("tid"), Str("oid"), iat,
+                scopes, Str("upn") ?? Str("preferred_username"), exp, Str("aud"));
         }
         catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException or InvalidOperationException)
         {

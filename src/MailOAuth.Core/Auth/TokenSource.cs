@@ -34,15 +34,7 @@ public sealed class TokenSource
     /// <summary>Creates a source for a client secret. The secret text stays inside the credential.</summary>
     public static TokenSource ForClientSecret(HttpStack http, string tenantId, string clientId, string clientSecret)
     {
-        var options = new ClientSecretCredentialOptions
-        {
-            AuthorityHost = http.Environment.AuthorityHost,
-            DisableInstanceDiscovery = http.Environment.DisableInstanceDiscovery,
-            // Retries are the module's own (RetryHandler in the transport): Azure.Core's would stack on top.
-            Transport = new HttpClientTransport(http.CreateClient()),
-        };
-        options.Retry.MaxRetries = 0;
-        var credential = new ClientSecretCredential(tenantId, clientId, clientSecret, options);
+        var credential = new ClientSecretCredential(tenantId, clientId, clientSecret, CredentialOptions.Configure(new ClientSecretCredentialOptions(), http));
         return new TokenSource(http.Environment, credential, new DiagnosisContext
         {
             TenantId = tenantId,
@@ -51,6 +43,10 @@ public sealed class TokenSource
             SecretLooksLikeSecretId = SecretText.LooksLikeSecretId(clientSecret),
         });
     }
+
+    /// <summary>Wraps any credential (admin sign-in methods).</summary>
+    public static TokenSource For(CloudEnvironment environment, TokenCredential credential, DiagnosisContext context) =>
+        new(environment, credential, context);
 
     /// <summary>Gets a Graph token (from the credential's cache when still valid).</summary>
     public async Task<AccessToken> GetGraphTokenAsync(CancellationToken cancellationToken)

@@ -68,5 +68,12 @@ public sealed class Diagnosis
         }
     }
 
+    /// <summary>A copy with a sentence added to the cause (e.g. what was left half-made).</summary>
+    public Diagnosis WithNote(string note) => new(Code, Kind, Cause + " " + note, Remediation)
+    {
+        ServiceCode = ServiceCode, ServiceMessage = ServiceMessage, HttpStatus = HttpStatus, RequestId = RequestId,
+        CorrelationId = CorrelationId, Retries = Retries, RetryWait = RetryWait,
+    };
+
     public override string ToString() => Code + ": " + Message;
 }

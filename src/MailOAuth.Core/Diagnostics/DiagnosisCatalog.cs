@@ -42,6 +42,26 @@ public static class DiagnosisCatalog
         $"The access token issued to app '{context.ClientId}' carries no Mail.Send application role (roles in the token: {rolesSeen}), so Graph would refuse to send.",
         MailSendRemediation);
 
+    /// <summary>A provisioning command was run without Connect-MailOAuth.</summary>
+    public static Diagnosis NotConnected() => new(
+        DiagnosisCode.NotConnected, DiagnosisKind.Configuration,
+        "There is no MailOAuth admin connection in this session.",
+        "Run Connect-MailOAuth -TenantId <tenant> first (interactive, -UseDeviceCode, -ClientId with -ClientSecret or a certificate, -ManagedIdentity, -AccessToken or -FederatedToken).");
+
+    /// <summary>An app with that name exists and is not MailOAuth's.</summary>
+    public static Diagnosis AppNameConflict(string displayName, string existingClientIds, bool forceWouldAdopt) => new(
+        DiagnosisCode.AppNameConflict, DiagnosisKind.Configuration,
+        $"An application named '{displayName}' already exists (client ID {existingClientIds}) and was not created by MailOAuth, so it was not touched.",
+        forceWouldAdopt
+            ? "Use another -DisplayName, or run again with -Force to adopt that app (MailOAuth then marks it as managed, ensures its service principal and Mail.Send, and adds a new secret; existing secrets are kept)."
+            : "Several unmanaged apps share that name: use another -DisplayName, or remove the duplicates first.");
+
+    /// <summary>Replication did not finish within the budget.</summary>
+    public static Diagnosis ReplicationTimeout(string pending, TimeSpan waited) => new(
+        DiagnosisCode.ReplicationTimeout, DiagnosisKind.Transient,
+        $"Entra ID had not yet replicated {pending} after {waited.TotalSeconds:0} s.",
+        "Nothing was lost: run the same command again (it finds and resumes what was already created), or allow more time with -ReplicationTimeout.");
+
     private const string MailSendRemediation =
         "In Entra ID → App registrations → the app → API permissions, add Microsoft Graph → *Application* permission Mail.Send (not Delegated) and click 'Grant admin consent' (or run Grant-MailSendConsent). Consent can take a minute to reach new tokens.";
 
@@ -108,6 +128,10 @@ public static class DiagnosisCatalog
                     : new(DiagnosisCode.MailSendPermissionMissing, DiagnosisKind.Permission,
                         $"Graph denied sending as '{c.SenderAddress}': app '{c.ClientId}' has no Mail.Send application permission with admin consent.",
                         MailSendRemediation);
+            case "Request_ResourceNotFound" when c.NotFoundCode == DiagnosisCode.ApplicationNotFound: // wire §5.9
+                return new(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
+                    $"No application with client ID '{c.ClientId}' exists in tenant '{c.TenantId}'.",
+                    "Use the Application (client) ID (not the object ID) of an app registered in this tenant; Get-MailOAuthApp lists the apps MailOAuth manages.");
             case "ErrorInvalidUser": // wire §5.3
             case "ResourceNotFound": // wire §5.3b
             case "Request_ResourceNotFound":
@@ -124,8 +148,12 @@ public static class DiagnosisCatalog
                     "Make the From address the sender mailbox itself (clear the separate From setting), or grant the mailbox Send As on the From address in Exchange.");
             case "Authorization_RequestDenied": // wire §5.7
                 return new(DiagnosisCode.InsufficientPrivileges, DiagnosisKind.Permission,
-                    "The signed-in identity lacks the directory permission for this operation.",
-                    "Sign in with a role that can manage applications (Application Administrator or Cloud Application Administrator), or grant the automation identity Application.ReadWrite.All and AppRoleAssignment.ReadWrite.All.");
+                    $"The signed-in identity may not {c.Operation ?? "do this"}: it needs {c.RequiredPermission ?? "a directory permission it lacks"}.",
+                    $"Grant the automation identity the Microsoft Graph application permission {c.RequiredPermission ?? "Application.ReadWrite.All / AppRoleAssignment.ReadWrite.All"} (with admin consent), or sign in interactively as an Application Administrator or Cloud Application Administrator (Privileged Role Administrator to grant Mail.Send).");
+            case "CredentialInvalidLifetimeAsPerAppPolicy":
+                return new(DiagnosisCode.SecretLifetimeNotAllowed, DiagnosisKind.Configuration,
+                    "The tenant's app management policy does not allow a client secret that lives this long.",
+                    "Run again with a shorter -SecretLifetimeMonths (the policy's maximum is often 6 months or 90-180 days), or ask the tenant admin for the allowed lifetime (Entra ID → App registrations → app management policies).");
             case "InvalidAuthenticationToken": // wire §5.6
                 return new(DiagnosisCode.UnexpectedResponse, DiagnosisKind.Authentication,
                     "Graph rejected the access token.",

@@ -25,6 +25,10 @@ public enum DiagnosisCode
     PlatformRejectedSettings,
     PlatformTestFailed,
     NotConnected,
+    /// <summary>An app with the requested display name exists and was not created by MailOAuth.</summary>
+    AppNameConflict,
+    /// <summary>Entra did not finish replicating a new object within the allowed time; re-running resumes.</summary>
+    ReplicationTimeout,
     /// <summary>The service answered with something no other code explains (its code is kept).</summary>
     UnexpectedResponse,
 }

@@ -12,6 +12,15 @@ public sealed class DiagnosisContext
     /// <summary>The client secret given has the shape of a GUID: almost certainly the secret ID (wire §1.4, §4.3).</summary>
     public bool SecretLooksLikeSecretId { get; init; }
 
+    /// <summary>The permission (or role) the failed operation needed, to name it in InsufficientPrivileges.</summary>
+    public string? RequiredPermission { get; init; }
+
+    /// <summary>What a Graph 404 means here: the sender mailbox (sendMail, the default) or the application.</summary>
+    public DiagnosisCode NotFoundCode { get; init; } = DiagnosisCode.SenderMailboxNotFound;
+
+    /// <summary>What the failed call was doing, e.g. "create the application".</summary>
+    public string? Operation { get; init; }
+
     /// <summary>Whether the access token used carried Mail.Send in its roles (null: not known).</summary>
     public bool? TokenHasMailSend { get; init; }
 }

@@ -69,8 +69,8 @@ public sealed class ServiceError
     }
 
     /// <summary>Builds a Graph error from parts already parsed by the Graph SDK.</summary>
-    public static ServiceError FromGraphParts(int status, string? code, string? message, string? requestId, string? clientRequestId) =>
-        new() { Service = ServiceKind.Graph, Status = status, Error = code, Message = message, RequestId = requestId, CorrelationId = clientRequestId };
+    public static ServiceError FromGraphParts(int status, string? code, string? message, string? requestId, string? clientRequestId, string? detailCode = null) =>
+        new() { Service = ServiceKind.Graph, Status = status, Error = code, Message = message, RequestId = requestId, CorrelationId = clientRequestId, DetailCode = detailCode };
 
     /// <summary>
     /// Entra's error_description ends with " Trace ID: … Correlation ID: … Timestamp: …", separated by

@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using MailOAuth.Core.Auth;
 using MailOAuth.Core.Diagnostics;
+using MailOAuth.Core.Graph;
 using Microsoft.Graph.Models;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Graph.Users.Item.SendMail;
@@ -77,27 +78,18 @@ public sealed class MailTestService
             await app.Graph.Users[request.SenderAddress].SendMail
                 .PostAsync(body, config => config.Options.Add(headers), cancellationToken).ConfigureAwait(false);
         }
-        catch (ODataError error)
+        catch (Exception ex) when (ex is ODataError or HttpRequestException)
         {
-            var serviceError = ServiceError.FromGraphParts(
-                error.ResponseStatusCode,
-                error.Error?.Code,
-                error.Error?.Message,
-                error.Error?.InnerError?.RequestId ?? Header(error.ResponseHeaders, "request-id"),
-                error.Error?.InnerError?.ClientRequestId ?? Header(error.ResponseHeaders, "client-request-id"));
+            // The token had Mail.Send: a 403 ErrorAccessDenied now means the mailbox is out of scope (wire §5.2).
             var withRoles = new DiagnosisContext
             {
                 TenantId = context.TenantId, ClientId = context.ClientId, SenderAddress = context.SenderAddress,
                 FromAddress = context.FromAddress, EnvironmentName = context.EnvironmentName, TokenHasMailSend = true,
             };
-            throw new MailOAuthException(DiagnosisCatalog.Explain(serviceError, withRoles, OperationContext.Current?.Retries), error);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new MailOAuthException(DiagnosisCatalog.NetworkFailure(environment.GraphEndpoint, ex.InnerException?.Message ?? ex.Message, OperationContext.Current?.Retries), ex);
+            throw GraphErrors.Explain(ex, withRoles, environment.GraphEndpoint);
         }
 
-        var requestId = Header(headers.ResponseHeaders, "request-id");
+        var requestId = GraphErrors.Header(headers.ResponseHeaders, "request-id");
         reporter.Verbose($"Graph accepted the message (202, request-id {requestId}). Delivery is asynchronous.");
         return new MailTestOutcome
         {
@@ -109,17 +101,9 @@ public sealed class MailTestService
             Subject = subject,
             SentAt = DateTimeOffset.UtcNow,
             RequestId = requestId,
-            ClientRequestId = Header(headers.ResponseHeaders, "client-request-id"),
+            ClientRequestId = GraphErrors.Header(headers.ResponseHeaders, "client-request-id"),
             TokenRoles = claims.Roles,
             Environment = environment.Name,
         };
-    }
-
-    private static string? Header(IDictionary<string, IEnumerable<string>>? headers, string name)
-    {
-        if (headers is null) return null;
-        foreach (var pair in headers)
-            if (string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase)) return pair.Value.FirstOrDefault();
-        return null;
     }
 }

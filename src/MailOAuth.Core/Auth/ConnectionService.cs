@@ -1,0 +1,139 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
+using Azure.Core;
+using Azure.Identity;
+using MailOAuth.Core.Cloud;
+using MailOAuth.Core.Diagnostics;
+using MailOAuth.Core.Graph;
+using MailOAuth.Core.Http;
+
+namespace MailOAuth.Core.Auth;
+
+/// <summary>
+/// Connect-MailOAuth: builds the Azure.Identity credential for the chosen sign-in method, gets one
+/// Graph token to prove it works (and to learn the tenant GUID and what the token grants), and keeps
+/// the connection in the session. Later provisioning calls reuse that credential's token cache.
+/// </summary>
+public sealed class ConnectionService
+{
+    /// <summary>
+    /// The public client used for interactive and device-code sign-in when -ClientId is not given:
+    /// "Microsoft Graph Command Line Tools", pre-consentable in every tenant.
+    /// </summary>
+    public const string DefaultPublicClientId = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
+
+    private readonly MailOAuthSession _session;
+
+    public ConnectionService(MailOAuthSession session) => _session = session;
+
+    public async Task<AdminConnection> ConnectAsync(ConnectRequest request, DeviceCodeHandler? deviceCode, CancellationToken cancellationToken)
+    {
+        var environment = _session.Environments.Get(request.EnvironmentName);
+        var http = _session.HttpFor(environment);
+        var credential = CreateCredential(request, http, deviceCode);
+        var context = new DiagnosisContext
+        {
+            TenantId = request.TenantId,
+            ClientId = request.ClientId,
+            EnvironmentName = environment.Name,
+            SecretLooksLikeSecretId = request.ClientSecret is not null && SecretText.LooksLikeSecretId(SecretText.Reveal(request.ClientSecret)),
+        };
+        var tokens = TokenSource.For(environment, credential, context);
+        OperationContext.CurrentReporter.Verbose($"Signing in to tenant {request.TenantId} ({environment.Name}) with {request.Method}.");
+        var token = await tokens.GetGraphTokenAsync(cancellationToken).ConfigureAwait(false);
+        var claims = AccessTokenClaims.Decode(token.Token);
+        var connection = new AdminConnection(environment, claims.TenantId ?? request.TenantId, request.Method, claims.UserPrincipalName,
+            claims.AppId ?? request.ClientId, claims.Roles, claims.Scopes, tokens, GraphClients.Create(http, tokens));
+        OperationContext.CurrentReporter.Verbose(
+            $"Connected to tenant {connection.TenantId} as {connection.Account ?? connection.ClientId}; " +
+            $"permissions: {string.Join(", ", connection.Roles.Concat(connection.Scopes).DefaultIfEmpty("none"))}.");
+        _session.Connection = connection;
+        return connection;
+    }
+
+    private static TokenCredential CreateCredential(ConnectRequest r, HttpStack http, DeviceCodeHandler? deviceCode)
+    {
+        switch (r.Method)
+        {
+            case ConnectMethod.ClientSecret:
+                return new ClientSecretCredential(r.TenantId, Require(r.ClientId, "ClientId"), SecretText.Reveal(Require(r.ClientSecret, "ClientSecret")),
+                    CredentialOptions.Configure(new ClientSecretCredentialOptions(), http));
+            case ConnectMethod.Certificate:
+                return new ClientCertificateCredential(r.TenantId, Require(r.ClientId, "ClientId"), LoadCertificate(r),
+                    CredentialOptions.Configure(new ClientCertificateCredentialOptions(), http));
+            case ConnectMethod.FederatedToken:
+                var federated = SecretText.Reveal(Require(r.FederatedToken, "FederatedToken"));
+                return new ClientAssertionCredential(r.TenantId, Require(r.ClientId, "ClientId"), _ => Task.FromResult(federated),
+                    CredentialOptions.Configure(new ClientAssertionCredentialOptions(), http));
+            case ConnectMethod.AccessToken:
+                return new StaticTokenCredential(SecretText.Reveal(Require(r.AccessToken, "AccessToken")));
+            case ConnectMethod.ManagedIdentity:
+                var id = string.IsNullOrEmpty(r.ClientId) ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(r.ClientId);
+                var miOptions = new ManagedIdentityCredentialOptions(id);
+                CredentialOptions.Configure(miOptions, http);
+                return new ManagedIdentityCredential(miOptions);
+            case ConnectMethod.DeviceCode:
+                var dc = CredentialOptions.Configure(new DeviceCodeCredentialOptions
+                {
+                    TenantId = r.TenantId,
+                    ClientId = r.ClientId ?? DefaultPublicClientId,
+                    DeviceCodeCallback = (info, ct) => deviceCode is null
+                        ? Task.CompletedTask
+                        : deviceCode(new DeviceCodePrompt(info.Message, info.UserCode, info.VerificationUri, info.ExpiresOn), ct),
+                }, http);
+                return new DeviceCodeCredential(dc);
+            default:
+                return new InteractiveBrowserCredential(CredentialOptions.Configure(new InteractiveBrowserCredentialOptions
+                {
+                    TenantId = r.TenantId,
+                    ClientId = r.ClientId ?? DefaultPublicClientId,
+                }, http));
+        }
+    }
+
+    /// <summary>
+    /// A certificate from a file (PFX with optional password, or PEM with its key) or from the current
+    /// user's / local machine's "My" store by thumbprint. Needs its private key.
+    /// </summary>
+    internal static X509Certificate2 LoadCertificate(ConnectRequest r)
+    {
+        X509Certificate2? cert;
+        if (!string.IsNullOrEmpty(r.CertificatePath))
+        {
+            var password = r.CertificatePassword is null ? null : SecretText.Reveal(r.CertificatePassword);
+            cert = new X509Certificate2(File.ReadAllBytes(r.CertificatePath!), password);
+        }
+        else
+        {
+            var thumbprint = Require(r.CertificateThumbprint, "CertificateThumbprint").Replace(" ", "").ToUpperInvariant();
+            cert = FindInStore(StoreLocation.CurrentUser, thumbprint) ?? FindInStore(StoreLocation.LocalMachine, thumbprint)
+                ?? throw new ArgumentException($"No certificate with thumbprint {thumbprint} is in the CurrentUser or LocalMachine 'My' store.");
+        }
+        if (!cert.HasPrivateKey)
+            throw new ArgumentException($"Certificate {cert.Thumbprint} has no private key: sign-in needs the key (a .pfx, or the store entry with its key).");
+        return cert;
+    }
+
+    private static X509Certificate2? FindInStore(StoreLocation location, string thumbprint)
+    {
+        try
+        {
+            using var store = new X509Store(StoreName.My, location);
+            store.Open(OpenFlags.ReadOnly);
+            return store.Certificates.Find(X509FindType.FindByThumbprint, thumbprint, validOnly: false).OfType<X509Certificate2>().FirstOrDefault();
+        }
+        catch (CryptographicException)
+        {
+            return null; // e.g. no LocalMachine store on Linux
+        }
+    }
+
+    private static T Require<T>(T? value, string name) where T : class =>
+        value ?? throw new ArgumentException($"-{name} is required for this sign-in method.");
+}

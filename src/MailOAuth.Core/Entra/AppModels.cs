@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Security;
+
+namespace MailOAuth.Core.Entra;
+
+/// <summary>What New-MailOAuthApp asks for.</summary>
+public sealed class NewAppRequest
+{
+    public string DisplayName { get; init; } = "Email OAuth";
+    public string SecretDescription { get; init; } = "SMTP OAuth Secret";
+    public int SecretLifetimeMonths { get; init; } = 12;
+    public string? SenderAddress { get; init; }
+    /// <summary>Adopt an existing app of the same name that MailOAuth did not create.</summary>
+    public bool Force { get; init; }
+    public TimeSpan? ReplicationBudget { get; init; }
+}
+
+/// <summary>The app New-MailOAuthApp created or completed, with its new secret.</summary>
+public sealed class NewAppOutcome
+{
+    public string TenantId { get; init; } = "";
+    public string ClientId { get; init; } = "";
+    public string ObjectId { get; init; } = "";
+    public string ServicePrincipalId { get; init; } = "";
+    public string DisplayName { get; init; } = "";
+    public string? SenderAddress { get; init; }
+    public SecureString ClientSecret { get; init; } = new();
+    public string SecretKeyId { get; init; } = "";
+    public string? SecretHint { get; init; }
+    public DateTimeOffset SecretCreatedOn { get; init; }
+    public DateTimeOffset SecretExpiresOn { get; init; }
+    /// <summary>Created (by this or an interrupted earlier run), Reused (already managed) or Adopted (-Force).</summary>
+    public string Provisioning { get; init; } = "Created";
+    public string Environment { get; init; } = "";
+    public TimeSpan ReplicationWait { get; init; }
+}
+
+/// <summary>What Grant-MailSendConsent asks for.</summary>
+public sealed class GrantRequest
+{
+    public string ClientId { get; init; } = "";
+    /// <summary>When given, the grant is proven by fresh tokens until their roles hold Mail.Send.</summary>
+    public SecureString? ClientSecret { get; init; }
+    public DateTimeOffset? SecretCreatedOn { get; init; }
+    public TimeSpan? ReplicationBudget { get; init; }
+}
+
+/// <summary>The consent state after Grant-MailSendConsent.</summary>
+public sealed class GrantOutcome
+{
+    public string TenantId { get; init; } = "";
+    public string ClientId { get; init; } = "";
+    public string ServicePrincipalId { get; init; } = "";
+    public string ResourceId { get; init; } = "";
+    public string AppRoleId { get; init; } = "";
+    public string? AssignmentId { get; init; }
+    /// <summary>True when the grant existed before this call (nothing was written).</summary>
+    public bool AlreadyGranted { get; init; }
+    /// <summary>True when a fresh app token was seen carrying Mail.Send.</summary>
+    public bool Verified { get; init; }
+    public TimeSpan ReplicationWait { get; init; }
+}
+
+/// <summary>One of an app's client secrets: metadata only, never the value.</summary>
+public sealed class SecretInfo
+{
+    public string KeyId { get; init; } = "";
+    public string? Hint { get; init; }
+    public string? Description { get; init; }
+    public DateTimeOffset? StartsOn { get; init; }
+    public DateTimeOffset? ExpiresOn { get; init; }
+}
+
+/// <summary>An app as Get-MailOAuthApp reports it.</summary>
+public sealed class AppInfo
+{
+    public string TenantId { get; init; } = "";
+    public string DisplayName { get; init; } = "";
+    public string ClientId { get; init; } = "";
+    public string ObjectId { get; init; } = "";
+    public string? ServicePrincipalId { get; init; }
+    public bool IsManaged { get; init; }
+    public bool MailSendDeclared { get; init; }
+    /// <summary>Granted, NotGranted, or NoServicePrincipal.</summary>
+    public string Consent { get; init; } = "NotGranted";
+    public DateTimeOffset? CreatedOn { get; init; }
+    public IReadOnlyList<SecretInfo> Secrets { get; init; } = Array.Empty<SecretInfo>();
+}

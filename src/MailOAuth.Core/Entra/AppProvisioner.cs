@@ -1,0 +1,248 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MailOAuth.Core.Auth;
+using MailOAuth.Core.Diagnostics;
+using MailOAuth.Core.Graph;
+using Microsoft.Graph.Models;
+
+namespace MailOAuth.Core.Entra;
+
+/// <summary>
+/// New-MailOAuthApp, Get-MailOAuthApp and Remove-MailOAuthApp: the Entra side of steps 1–2 of the
+/// manual procedure, idempotent and resumable. Writes: the app (upsert by a stable uniqueName, so an
+/// ambiguous failure never makes a second app), a new secret (never deleting existing ones), and the
+/// service principal (upsert by appId).
+/// </summary>
+public sealed class AppProvisioner
+{
+    private readonly MailOAuthSession _session;
+
+    public AppProvisioner(MailOAuthSession session) => _session = session;
+
+    public async Task<NewAppOutcome> NewAsync(NewAppRequest request, CancellationToken ct)
+    {
+        if (request.SecretLifetimeMonths is < 1 or > 24)
+            throw new ArgumentOutOfRangeException(nameof(request), "The secret lifetime must be 1 to 24 months.");
+        var connection = _session.RequireConnection();
+        var directory = new DirectoryClient(connection);
+        var waiter = new ReplicationWaiter(request.ReplicationBudget);
+        var reporter = OperationContext.CurrentReporter;
+
+        if (request.SenderAddress is not null)
+            await SenderCheck.VerifyAsync(directory, request.SenderAddress, ct).ConfigureAwait(false);
+
+        // 1. Find before create: an app of this name, managed by MailOAuth or not.
+        var uniqueName = EntraIds.UniqueNameFor(request.DisplayName);
+        var sameName = await directory.FindAppsByNameAsync(request.DisplayName, ct).ConfigureAwait(false);
+        var managed = sameName.Where(IsManaged).ToList();
+        var unmanaged = sameName.Where(a => !IsManaged(a)).ToList();
+        Application app;
+        string provisioning;
+        if (managed.Count > 0)
+        {
+            app = managed.FirstOrDefault(a => a.UniqueName == uniqueName) ?? managed[0];
+            provisioning = "Reused";
+            reporter.Warning($"Application '{request.DisplayName}' (client ID {app.AppId}) already exists and is managed by MailOAuth: reusing it and adding a new secret. Existing secrets are kept.");
+        }
+        else if (unmanaged.Count > 0 && (!request.Force || unmanaged.Count > 1))
+        {
+            throw new MailOAuthException(DiagnosisCatalog.AppNameConflict(request.DisplayName, string.Join(", ", unmanaged.Select(a => a.AppId)), unmanaged.Count == 1));
+        }
+        else if (unmanaged.Count == 1)
+        {
+            app = unmanaged[0];
+            provisioning = "Adopted";
+            reporter.Warning($"Adopting application '{request.DisplayName}' (client ID {app.AppId}), which MailOAuth did not create (-Force). Existing secrets are kept.");
+            await directory.UpdateAppAsync(app.Id!, new Application { Tags = (app.Tags ?? new List<string>()).Append(EntraIds.ManagedTag).Distinct().ToList() }, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            reporter.Verbose($"Creating application '{request.DisplayName}' (uniqueName {uniqueName}).");
+            var created = await directory.UpsertAppAsync(uniqueName, NewAppBody(request.DisplayName), ct).ConfigureAwait(false);
+            // 204 means an earlier, interrupted run already created it under the same alternate key.
+            app = created ?? await directory.GetAppByUniqueNameAsync(uniqueName, ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("The application upsert answered 204 but the application cannot be read back.");
+            provisioning = "Created";
+            if (created is null) reporter.Verbose($"Application '{request.DisplayName}' already existed from an earlier run (client ID {app.AppId}); completing it.");
+        }
+
+        var appId = app.AppId!;
+        var isNew = IsRecent(app, waiter.Budget);
+        if (!DeclaresMailSend(app))
+        {
+            reporter.Verbose("Adding Mail.Send (application) to the app's required permissions.");
+            await directory.UpdateAppAsync(app.Id!, new Application { RequiredResourceAccess = WithMailSend(app.RequiredResourceAccess) }, ct).ConfigureAwait(false);
+        }
+
+        // 2 and 3 both wait for the new app to replicate, so they run side by side.
+        var secretTask = AddSecretAsync(directory, waiter, app, isNew, request, provisioning, ct);
+        var spTask = EnsureServicePrincipalAsync(directory, waiter, appId, isNew, ct);
+        await Task.WhenAll(secretTask, spTask).ConfigureAwait(false);
+        var secret = secretTask.Result;
+        var sp = spTask.Result;
+
+        return new NewAppOutcome
+        {
+            TenantId = connection.TenantId,
+            ClientId = appId,
+            ObjectId = app.Id!,
+            ServicePrincipalId = sp.Id!,
+            DisplayName = app.DisplayName ?? request.DisplayName,
+            SenderAddress = request.SenderAddress,
+            ClientSecret = SecretText.Protect(secret.SecretText!),
+            SecretKeyId = secret.KeyId?.ToString() ?? "",
+            SecretHint = secret.Hint,
+            SecretCreatedOn = secret.StartDateTime ?? DateTimeOffset.UtcNow,
+            SecretExpiresOn = secret.EndDateTime ?? DateTimeOffset.UtcNow.AddMonths(request.SecretLifetimeMonths),
+            Provisioning = provisioning,
+            Environment = connection.Environment.Name,
+            ReplicationWait = waiter.Waited,
+        };
+    }
+
+    private static async Task<PasswordCredential> AddSecretAsync(DirectoryClient directory, ReplicationWaiter waiter, Application app, bool isNew,
+        NewAppRequest request, string provisioning, CancellationToken ct)
+    {
+        const string permission = "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy)";
+        try
+        {
+            // wire §5.9 / field notes: addPassword right after creation answers Request_ResourceNotFound.
+            return await waiter.UntilAsync($"application {app.AppId} (to add its secret)", isNew,
+                c => directory.AddPasswordRawAsync(app.Id!, request.SecretDescription, DateTimeOffset.UtcNow.AddMonths(request.SecretLifetimeMonths), c),
+                ex => GraphErrors.Is(ex, 404), ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("addPassword answered without a credential.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var explained = directory.Explain(ex, "add a client secret to the application", permission, app.AppId);
+            if (explained.Code == DiagnosisCode.SecretLifetimeNotAllowed || provisioning == "Created")
+                throw new MailOAuthException(explained.Diagnosis.WithNote(
+                    $"Application '{app.DisplayName}' (client ID {app.AppId}) exists without a new secret; running New-MailOAuthApp again completes it (the app is reused)."), ex);
+            throw explained;
+        }
+    }
+
+    private static async Task<ServicePrincipal> EnsureServicePrincipalAsync(DirectoryClient directory, ReplicationWaiter waiter, string appId, bool isNew, CancellationToken ct)
+    {
+        var existing = await directory.GetServicePrincipalAsync(appId, ct).ConfigureAwait(false);
+        if (existing is not null) return existing;
+        try
+        {
+            // wire §4.5: NoBackingApplicationObject until the new app replicates.
+            var created = await waiter.UntilAsync($"application {appId} (to create its service principal)", isNew,
+                c => directory.UpsertServicePrincipalRawAsync(appId, c),
+                ex => GraphErrors.Is(ex, 400, "Request_BadRequest", "NoBackingApplicationObject") || GraphErrors.Is(ex, 404), ct).ConfigureAwait(false);
+            return created ?? await directory.GetServicePrincipalAsync(appId, ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("The service principal upsert answered 204 but it cannot be read back.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw directory.Explain(ex, "create the app's service principal", "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy)", appId);
+        }
+    }
+
+    /// <summary>Apps of this tenant managed by MailOAuth, or the one with <paramref name="clientId"/>, or those named <paramref name="displayName"/>.</summary>
+    public async Task<IReadOnlyList<AppInfo>> GetAsync(string? clientId, string? displayName, CancellationToken ct)
+    {
+        var connection = _session.RequireConnection();
+        var directory = new DirectoryClient(connection);
+        List<Application> apps;
+        if (clientId is not null)
+        {
+            var app = await directory.GetAppByClientIdAsync(clientId, ct).ConfigureAwait(false);
+            if (app is null)
+                throw new MailOAuthException(new Diagnosis(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
+                    $"No application with client ID '{clientId}' exists in tenant {connection.TenantId}.",
+                    "Check the Application (client) ID; Get-MailOAuthApp without parameters lists the apps MailOAuth manages."));
+            apps = new List<Application> { app };
+        }
+        else if (displayName is not null) apps = await directory.FindAppsByNameAsync(displayName, ct).ConfigureAwait(false);
+        else apps = await directory.FindManagedAppsAsync(ct).ConfigureAwait(false);
+
+        var graphSp = apps.Count == 0 ? null : await directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false);
+        var result = new List<AppInfo>();
+        foreach (var app in apps)
+        {
+            var sp = await directory.GetServicePrincipalAsync(app.AppId!, ct).ConfigureAwait(false);
+            var consent = "NoServicePrincipal";
+            if (sp is not null)
+            {
+                var assignments = await directory.GetAppRoleAssignmentsAsync(sp.Id!, ct).ConfigureAwait(false);
+                consent = assignments.Any(a => a.AppRoleId == EntraIds.MailSendAppRoleId && (graphSp is null || a.ResourceId?.ToString() == graphSp.Id)) ? "Granted" : "NotGranted";
+            }
+            result.Add(new AppInfo
+            {
+                TenantId = connection.TenantId,
+                DisplayName = app.DisplayName ?? "",
+                ClientId = app.AppId ?? "",
+                ObjectId = app.Id ?? "",
+                ServicePrincipalId = sp?.Id,
+                IsManaged = IsManaged(app),
+                MailSendDeclared = DeclaresMailSend(app),
+                Consent = consent,
+                CreatedOn = app.CreatedDateTime,
+                Secrets = (app.PasswordCredentials ?? new List<PasswordCredential>()).Select(p => new SecretInfo
+                {
+                    KeyId = p.KeyId?.ToString() ?? "",
+                    Hint = p.Hint,
+                    Description = p.DisplayName,
+                    StartsOn = p.StartDateTime,
+                    ExpiresOn = p.EndDateTime,
+                }).OrderBy(s => s.ExpiresOn).ToList(),
+            });
+        }
+        return result;
+    }
+
+    /// <summary>Deletes an app (its service principal and grants go with it).</summary>
+    public async Task RemoveAsync(string clientId, bool force, CancellationToken ct)
+    {
+        var connection = _session.RequireConnection();
+        var directory = new DirectoryClient(connection);
+        var app = await directory.GetAppByClientIdAsync(clientId, ct).ConfigureAwait(false)
+            ?? throw new MailOAuthException(new Diagnosis(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
+                $"No application with client ID '{clientId}' exists in tenant {connection.TenantId}.", "Nothing to remove: check the client ID."));
+        if (!IsManaged(app) && !force)
+            throw new MailOAuthException(DiagnosisCatalog.AppNameConflict(app.DisplayName ?? clientId, clientId, forceWouldAdopt: false)
+                .WithNote("Remove-MailOAuthApp only deletes apps MailOAuth manages; use -Force to delete it anyway."));
+        await directory.DeleteAppAsync(app.Id!, ct).ConfigureAwait(false);
+        _session.ForgetAppClients(clientId);
+    }
+
+    internal static bool IsManaged(Application app) => app.Tags?.Contains(EntraIds.ManagedTag) == true;
+
+    internal static bool DeclaresMailSend(Application app) =>
+        app.RequiredResourceAccess?.Any(r => r.ResourceAppId == EntraIds.GraphAppId
+            && r.ResourceAccess?.Any(a => a.Id == EntraIds.MailSendAppRoleId && a.Type == "Role") == true) == true;
+
+    /// <summary>Created within the replication window: its replication symptoms are expected, not errors.</summary>
+    internal static bool IsRecent(Application app, TimeSpan window) =>
+        app.CreatedDateTime is null || DateTimeOffset.UtcNow - app.CreatedDateTime.Value < window;
+
+    private static Application NewAppBody(string displayName) => new()
+    {
+        DisplayName = displayName,
+        SignInAudience = "AzureADMyOrg",
+        Tags = new List<string> { EntraIds.ManagedTag },
+        Notes = "Created by MailOAuth to send mail through Microsoft Graph (Mail.Send, application permission). Managed by MailOAuth; rotate its secret with MailOAuth.",
+        RequiredResourceAccess = WithMailSend(null),
+    };
+
+    private static List<RequiredResourceAccess> WithMailSend(List<RequiredResourceAccess>? existing)
+    {
+        var list = existing?.ToList() ?? new List<RequiredResourceAccess>();
+        var graph = list.FirstOrDefault(r => r.ResourceAppId == EntraIds.GraphAppId);
+        if (graph is null)
+        {
+            graph = new RequiredResourceAccess { ResourceAppId = EntraIds.GraphAppId, ResourceAccess = new List<ResourceAccess>() };
+            list.Add(graph);
+        }
+        graph.ResourceAccess ??= new List<ResourceAccess>();
+        if (!graph.ResourceAccess.Any(a => a.Id == EntraIds.MailSendAppRoleId && a.Type == "Role"))
+            graph.ResourceAccess.Add(new ResourceAccess { Id = EntraIds.MailSendAppRoleId, Type = "Role" });
+        return list;
+    }
+}

@@ -1,0 +1,148 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MailOAuth.Core.Auth;
+using MailOAuth.Core.Diagnostics;
+using MailOAuth.Core.Graph;
+
+namespace MailOAuth.Core.Entra;
+
+/// <summary>
+/// Grant-MailSendConsent. Admin consent for an *application* permission is an appRoleAssignment from
+/// the app's service principal to Microsoft Graph's (field notes "Consent"; wire §4.6) — done exactly so,
+/// in every cloud. With the app's secret at hand it proves the grant with fresh tokens.
+/// </summary>
+public sealed class ConsentService
+{
+    private readonly MailOAuthSession _session;
+
+    public ConsentService(MailOAuthSession session) => _session = session;
+
+    public async Task<GrantOutcome> GrantAsync(GrantRequest request, CancellationToken ct)
+    {
+        const string grantPermission = "AppRoleAssignment.ReadWrite.All (and Application.Read.All)";
+        var connection = _session.RequireConnection();
+        var directory = new DirectoryClient(connection);
+        var waiter = new ReplicationWaiter(request.ReplicationBudget);
+        var reporter = OperationContext.CurrentReporter;
+
+        var app = await directory.GetAppByClientIdAsync(request.ClientId, ct).ConfigureAwait(false)
+            ?? throw new MailOAuthException(new Diagnosis(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
+                $"No application with client ID '{request.ClientId}' exists in tenant {connection.TenantId}.",
+                "Use the Application (client) ID of an app in this tenant (New-MailOAuthApp creates one)."));
+        var isNew = AppProvisioner.IsRecent(app, waiter.Budget);
+
+        // Microsoft Graph's service principal and its Mail.Send app role, read from Graph itself.
+        var graphSp = await directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false)
+            ?? throw new MailOAuthException(new Diagnosis(DiagnosisCode.UnexpectedResponse, DiagnosisKind.Unexpected,
+                "Microsoft Graph's service principal was not found in this tenant.", "Check -Environment: every tenant of a cloud has it."));
+        var role = graphSp.AppRoles?.FirstOrDefault(r => r.Value == EntraIds.MailSendRoleValue && r.AllowedMemberTypes?.Contains("Application") == true);
+        var roleId = role?.Id ?? EntraIds.MailSendAppRoleId;
+
+        var sp = await directory.GetServicePrincipalAsync(request.ClientId, ct).ConfigureAwait(false);
+        if (sp is null)
+        {
+            reporter.Verbose($"App {request.ClientId} has no service principal yet: creating it.");
+            try
+            {
+                sp = await waiter.UntilAsync($"application {request.ClientId} (to create its service principal)", isNew,
+                    c => directory.UpsertServicePrincipalRawAsync(request.ClientId, c),
+                    ex => GraphErrors.Is(ex, 400, "Request_BadRequest", "NoBackingApplicationObject") || GraphErrors.Is(ex, 404), ct).ConfigureAwait(false)
+                    ?? await directory.GetServicePrincipalAsync(request.ClientId, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw directory.Explain(ex, "create the app's service principal", "Application.ReadWrite.All", request.ClientId);
+            }
+        }
+        var spId = sp!.Id!;
+
+        var existing = (await directory.GetAppRoleAssignmentsAsync(spId, ct).ConfigureAwait(false))
+            .FirstOrDefault(a => a.AppRoleId == roleId && a.ResourceId?.ToString() == graphSp.Id);
+        var already = existing is not null;
+        string? assignmentId = existing?.Id;
+        if (!already)
+        {
+            reporter.Verbose($"Granting Mail.Send (application) to app {request.ClientId}: appRoleAssignment to Microsoft Graph ({graphSp.Id}).");
+            try
+            {
+                var assignment = await waiter.UntilAsync($"service principal {spId} (to grant Mail.Send)", isNew,
+                    c => directory.AssignAppRoleRawAsync(graphSp.Id!, spId, roleId, c),
+                    ex => GraphErrors.Is(ex, 404) || IsNotValidReference(ex), ct).ConfigureAwait(false);
+                assignmentId = assignment?.Id;
+            }
+            catch (Exception ex) when (IsDuplicate(ex))
+            {
+                already = true; // granted meanwhile (or the list lagged): "already exists" is success.
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw directory.Explain(ex, "grant Mail.Send (create the app role assignment)", grantPermission, request.ClientId);
+            }
+        }
+        else reporter.Verbose($"Mail.Send is already granted to app {request.ClientId}: nothing to write.");
+
+        // Tokens issued before the grant never gain the role (wire §6): drop cached ones.
+        _session.ForgetAppClients(request.ClientId);
+
+        var verified = false;
+        if (request.ClientSecret is not null)
+        {
+            await ProveAsync(connection, request, waiter, isNew, ct).ConfigureAwait(false);
+            verified = true;
+        }
+
+        return new GrantOutcome
+        {
+            TenantId = connection.TenantId,
+            ClientId = request.ClientId,
+            ServicePrincipalId = spId,
+            ResourceId = graphSp.Id!,
+            AppRoleId = roleId.ToString(),
+            AssignmentId = assignmentId,
+            AlreadyGranted = already,
+            Verified = verified,
+            ReplicationWait = waiter.Waited,
+        };
+    }
+
+    /// <summary>
+    /// Fresh app tokens — a new credential each time, never a cached token — until their roles hold
+    /// Mail.Send. A new app or secret may first answer AADSTS700016 / 7000215 / 7000222 (wire §1.5, §6).
+    /// </summary>
+    private async Task ProveAsync(AdminConnection connection, GrantRequest request, ReplicationWaiter waiter, bool appIsNew, CancellationToken ct)
+    {
+        var secretIsNew = appIsNew || request.SecretCreatedOn is { } created && DateTimeOffset.UtcNow - created < waiter.Budget;
+        var secret = SecretText.Reveal(request.ClientSecret!);
+        var http = _session.HttpFor(connection.Environment);
+        await waiter.UntilAsync($"Mail.Send in a fresh token for app {request.ClientId}", objectIsNew: true, async c =>
+        {
+            var fresh = TokenSource.ForClientSecret(http, connection.TenantId, request.ClientId, secret);
+            var claims = AccessTokenClaims.Decode((await fresh.GetGraphTokenAsync(c).ConfigureAwait(false)).Token);
+            if (!claims.HasRole(EntraIds.MailSendRoleValue)) throw new RoleNotYetInTokenException(claims.Roles);
+            return true;
+        }, ex => ex is RoleNotYetInTokenException
+            || secretIsNew && ex is MailOAuthException m && m.Code is DiagnosisCode.ApplicationNotFound or DiagnosisCode.InvalidClientSecret or DiagnosisCode.ClientSecretExpired,
+        ct).ConfigureAwait(false);
+        OperationContext.CurrentReporter.Verbose($"A fresh token for app {request.ClientId} carries Mail.Send: consent is effective.");
+    }
+
+    /// <summary>
+    /// wire §4.6: a duplicate assignment is 400 Request_BadRequest "Permission being assigned already
+    /// exists on the object." Request_BadRequest alone is too broad and there is no finer code, so the
+    /// message is the only evidence that tells this case apart.
+    /// </summary>
+    private static bool IsDuplicate(Exception ex) =>
+        GraphErrors.Is(ex, 400, "Request_BadRequest") && ((Microsoft.Graph.Models.ODataErrors.ODataError)ex).Error?.Message?.IndexOf("already exists", StringComparison.OrdinalIgnoreCase) >= 0;
+
+    /// <summary>wire §4.6: a principal not yet replicated can also answer 400 "Not a valid reference update."</summary>
+    private static bool IsNotValidReference(Exception ex) =>
+        GraphErrors.Is(ex, 400, "Request_BadRequest") && ((Microsoft.Graph.Models.ODataErrors.ODataError)ex).Error?.Message?.IndexOf("Not a valid reference update", StringComparison.OrdinalIgnoreCase) >= 0;
+
+    private sealed class RoleNotYetInTokenException : Exception
+    {
+        public RoleNotYetInTokenException(System.Collections.Generic.IReadOnlyList<string> roles)
+            : base("The fresh token has no Mail.Send role yet (roles: " + (roles.Count == 0 ? "none" : string.Join(", ", roles)) + ").") { }
+    }
+}

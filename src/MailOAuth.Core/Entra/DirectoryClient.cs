@@ -1,0 +1,155 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MailOAuth.Core.Auth;
+using MailOAuth.Core.Diagnostics;
+using MailOAuth.Core.Graph;
+using Microsoft.Graph;
+using Microsoft.Graph.Applications.Item.AddPassword;
+using Microsoft.Graph.Models;
+
+namespace MailOAuth.Core.Entra;
+
+/// <summary>
+/// The directory calls provisioning needs, each with the permission it requires, so that a 403 names
+/// it (InsufficientPrivileges) and every failure leaves here explained.
+/// </summary>
+internal sealed class DirectoryClient
+{
+    private static readonly string[] s_appFields = { "id", "appId", "displayName", "tags", "uniqueName", "requiredResourceAccess", "createdDateTime", "passwordCredentials" };
+    private readonly AdminConnection _connection;
+    private readonly GraphServiceClient _graph;
+
+    public DirectoryClient(AdminConnection connection)
+    {
+        _connection = connection;
+        _graph = connection.Graph;
+    }
+
+    public string TenantId => _connection.TenantId;
+
+    public Task<List<Application>> FindAppsByNameAsync(string displayName, CancellationToken ct) =>
+        Call("look up applications", "Application.Read.All (or Application.ReadWrite.All)", null, async () =>
+            (await _graph.Applications.GetAsync(c =>
+            {
+                c.QueryParameters.Filter = $"displayName eq '{Escape(displayName)}'";
+                c.QueryParameters.Select = s_appFields;
+            }, ct).ConfigureAwait(false))?.Value ?? new List<Application>());
+
+    public Task<List<Application>> FindManagedAppsAsync(CancellationToken ct) =>
+        Call("list applications", "Application.Read.All (or Application.ReadWrite.All)", null, async () =>
+            (await _graph.Applications.GetAsync(c =>
+            {
+                c.QueryParameters.Filter = $"tags/any(t:t eq '{EntraIds.ManagedTag}')";
+                c.QueryParameters.Select = s_appFields;
+            }, ct).ConfigureAwait(false))?.Value ?? new List<Application>());
+
+    /// <summary>The app by client ID, or null when there is none.</summary>
+    public Task<Application?> GetAppByClientIdAsync(string clientId, CancellationToken ct) =>
+        Call("read the application", "Application.Read.All (or Application.ReadWrite.All)", clientId, () =>
+            OrNull(() => _graph.ApplicationsWithAppId(clientId).GetAsync(c => c.QueryParameters.Select = s_appFields, ct)));
+
+    public Task<Application?> GetAppByUniqueNameAsync(string uniqueName, CancellationToken ct) =>
+        Call("read the application", "Application.Read.All (or Application.ReadWrite.All)", null, () =>
+            OrNull(() => _graph.ApplicationsWithUniqueName(uniqueName).GetAsync(c => c.QueryParameters.Select = s_appFields, ct)));
+
+    /// <summary>Creates the app if no app has this uniqueName (201), else updates it (204 → null).</summary>
+    public Task<Application?> UpsertAppAsync(string uniqueName, Application body, CancellationToken ct) =>
+        Call("create the application", "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy)", null, () =>
+            _graph.ApplicationsWithUniqueName(uniqueName).PatchAsync(body, c => c.Headers.Add("Prefer", "create-if-missing"), ct));
+
+    public Task UpdateAppAsync(string objectId, Application body, CancellationToken ct) =>
+        Call("update the application", "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy)", null, async () =>
+        {
+            await _graph.Applications[objectId].PatchAsync(body, cancellationToken: ct).ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>Raw addPassword: the caller rides out replication, so failures are not explained here.</summary>
+    public Task<PasswordCredential?> AddPasswordRawAsync(string objectId, string description, DateTimeOffset end, CancellationToken ct) =>
+        _graph.Applications[objectId].AddPassword.PostAsync(new AddPasswordPostRequestBody
+        {
+            PasswordCredential = new PasswordCredential { DisplayName = description, EndDateTime = end },
+        }, cancellationToken: ct);
+
+    public Task DeleteAppAsync(string objectId, CancellationToken ct) =>
+        Call("delete the application", "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy)", null, async () =>
+        {
+            await _graph.Applications[objectId].DeleteAsync(cancellationToken: ct).ConfigureAwait(false);
+            return true;
+        });
+
+    public Task<ServicePrincipal?> GetServicePrincipalAsync(string appId, CancellationToken ct) =>
+        Call("read the service principal", "Application.Read.All (or Application.ReadWrite.All)", null, () =>
+            OrNull(() => _graph.ServicePrincipalsWithAppId(appId).GetAsync(c => c.QueryParameters.Select = new[] { "id", "appId", "displayName", "appRoles" }, ct)));
+
+    /// <summary>Raw upsert of an app's service principal (201 → the SP, 204 → null); the caller rides out replication.</summary>
+    public Task<ServicePrincipal?> UpsertServicePrincipalRawAsync(string appId, CancellationToken ct) =>
+        _graph.ServicePrincipalsWithAppId(appId).PatchAsync(new ServicePrincipal(), c => c.Headers.Add("Prefer", "create-if-missing"), ct);
+
+    public Task<List<AppRoleAssignment>> GetAppRoleAssignmentsAsync(string servicePrincipalId, CancellationToken ct) =>
+        Call("read the app's role assignments", "Application.Read.All (or Directory.Read.All)", null, async () =>
+            (await _graph.ServicePrincipals[servicePrincipalId].AppRoleAssignments.GetAsync(cancellationToken: ct).ConfigureAwait(false))?.Value
+            ?? new List<AppRoleAssignment>());
+
+    /// <summary>Raw appRoleAssignedTo (the recommended form, wire §4.6); the caller handles duplicates and replication.</summary>
+    public Task<AppRoleAssignment?> AssignAppRoleRawAsync(string resourceSpId, string principalId, Guid appRoleId, CancellationToken ct) =>
+        _graph.ServicePrincipals[resourceSpId].AppRoleAssignedTo.PostAsync(new AppRoleAssignment
+        {
+            PrincipalId = Guid.Parse(principalId),
+            ResourceId = Guid.Parse(resourceSpId),
+            AppRoleId = appRoleId,
+        }, cancellationToken: ct);
+
+    public Task<User?> GetUserAsync(string userPrincipalName, CancellationToken ct) =>
+        Call("read the sender's user", "User.Read.All", null, () =>
+            OrNull(() => _graph.Users[userPrincipalName].GetAsync(c => c.QueryParameters.Select =
+                new[] { "id", "userPrincipalName", "mail", "accountEnabled", "userType", "onPremisesSyncEnabled", "assignedPlans" }, ct)));
+
+    public Task<List<Domain>> GetDomainsAsync(CancellationToken ct) =>
+        Call("read the tenant's domains", "Domain.Read.All", null, async () =>
+            (await _graph.Domains.GetAsync(cancellationToken: ct).ConfigureAwait(false))?.Value ?? new List<Domain>());
+
+    /// <summary>Explains a failure of a raw call made on behalf of <paramref name="operation"/>.</summary>
+    public MailOAuthException Explain(Exception ex, string operation, string permission, string? clientId = null) =>
+        GraphErrors.Explain(ex, Context(operation, permission, clientId), _connection.Environment.GraphEndpoint);
+
+    private DiagnosisContext Context(string operation, string permission, string? clientId) => new()
+    {
+        TenantId = _connection.TenantId,
+        ClientId = clientId,
+        EnvironmentName = _connection.Environment.Name,
+        Operation = operation,
+        RequiredPermission = permission,
+        NotFoundCode = DiagnosisCode.ApplicationNotFound,
+    };
+
+    private async Task<T> Call<T>(string operation, string permission, string? clientId, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not MailOAuthException)
+        {
+            throw Explain(ex, operation, permission, clientId);
+        }
+    }
+
+    private static async Task<T?> OrNull<T>(Func<Task<T?>> get) where T : class
+    {
+        try
+        {
+            return await get().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (GraphErrors.Is(ex, 404))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>OData string literal escaping: a quote is doubled.</summary>
+    internal static string Escape(string value) => value.Replace("'", "''");
+}

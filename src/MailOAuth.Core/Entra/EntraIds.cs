@@ -1,0 +1,42 @@
+using System;
+
+namespace MailOAuth.Core.Entra;
+
+/// <summary>Well-known identifiers, the same in every tenant and cloud (wire §4.1, §7).</summary>
+public static class EntraIds
+{
+    /// <summary>Microsoft Graph's appId.</summary>
+    public const string GraphAppId = "00000003-0000-0000-c000-000000000000";
+
+    /// <summary>Mail.Send as an *application* permission (app role). The delegated one is e383f46e-….</summary>
+    public static readonly Guid MailSendAppRoleId = new("b633e1c5-b582-4048-a93e-9f11b44c7e96");
+
+    public const string MailSendRoleValue = "Mail.Send";
+
+    /// <summary>The tag that marks an app as created and managed by MailOAuth.</summary>
+    public const string ManagedTag = "MailOAuth";
+
+    /// <summary>Prefix of the client-provided alternate key (uniqueName) MailOAuth gives its apps.</summary>
+    public const string UniqueNamePrefix = "mailoauth-";
+
+    /// <summary>
+    /// The app's uniqueName for a display name: stable, so a re-run after an ambiguous failure upserts
+    /// the same object instead of creating a second one (Graph "Upsert application").
+    /// </summary>
+    public static string UniqueNameFor(string displayName)
+    {
+        var chars = new System.Text.StringBuilder(UniqueNamePrefix);
+        var lastDash = false;
+        foreach (var c in displayName.Trim().ToLowerInvariant())
+        {
+            if (c is >= 'a' and <= 'z' or >= '0' and <= '9') { chars.Append(c); lastDash = false; }
+            else if (!lastDash) { chars.Append('-'); lastDash = true; }
+        }
+        var slug = chars.ToString().TrimEnd('-');
+        // Different names that slug alike ("Email OAuth" / "email-oauth") stay apart by a short hash.
+        var hash = System.BitConverter.ToString(System.Security.Cryptography.SHA256.Create()
+            .ComputeHash(System.Text.Encoding.UTF8.GetBytes(displayName.Trim()))).Replace("-", "").Substring(0, 8).ToLowerInvariant();
+        if (slug.Length > 80) slug = slug.Substring(0, 80);
+        return slug + "-" + hash;
+    }
+}

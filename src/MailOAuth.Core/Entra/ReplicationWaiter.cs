@@ -1,0 +1,80 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+using MailOAuth.Core.Diagnostics;
+
+namespace MailOAuth.Core.Entra;
+
+/// <summary>
+/// Rides out Entra's eventual consistency for objects this run just created (wire §6; field notes:
+/// no replication SLA exists). Polls the specific symptom with a short, growing backoff and a progress
+/// bar, bounded by one budget for the whole command; never a fixed sleep. Past the budget it says
+/// what is still pending and that re-running resumes.
+/// </summary>
+public sealed class ReplicationWaiter
+{
+    /// <summary>The default budget for one command (about 5 minutes, ARCHITECTURE "Reliability rules").</summary>
+    public static readonly TimeSpan DefaultBudget = TimeSpan.FromMinutes(5);
+
+    private static readonly TimeSpan s_firstDelay = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan s_maxDelay = TimeSpan.FromSeconds(3);
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Random _random = new();
+    private readonly object _gate = new();
+    private TimeSpan _waited;
+
+    public ReplicationWaiter(TimeSpan? budget = null) => Budget = budget ?? DefaultBudget;
+
+    public TimeSpan Budget { get; }
+
+    /// <summary>Time spent waiting for replication so far (for the benchmark and the result).</summary>
+    public TimeSpan Waited { get { lock (_gate) return _waited; } }
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> until it succeeds. A failure for which <paramref name="isSymptom"/>
+    /// is true is retried while <paramref name="objectIsNew"/> (outside the replication window the same
+    /// error fails fast with its own diagnosis).
+    /// </summary>
+    public async Task<T> UntilAsync<T>(string pending, bool objectIsNew, Func<CancellationToken, Task<T>> attempt,
+        Func<Exception, bool> isSymptom, CancellationToken cancellationToken)
+    {
+        var reporter = OperationContext.CurrentReporter;
+        var delay = s_firstDelay;
+        var started = _clock.Elapsed;
+        var polls = 0;
+        while (true)
+        {
+            try
+            {
+                var result = await attempt(cancellationToken).ConfigureAwait(false);
+                if (polls > 0)
+                {
+                    reporter.Progress(new ProgressUpdate(Activity, pending, completed: true));
+                    reporter.Verbose($"Entra ID replicated {pending} after {(_clock.Elapsed - started).TotalSeconds:0.0} s ({polls} retries).");
+                }
+                return result;
+            }
+            catch (Exception ex) when (objectIsNew && isSymptom(ex))
+            {
+                var elapsed = _clock.Elapsed;
+                var jittered = TimeSpan.FromMilliseconds(delay.TotalMilliseconds * (0.85 + _random.NextDouble() * 0.3));
+                if (elapsed + jittered > Budget)
+                {
+                    reporter.Progress(new ProgressUpdate(Activity, pending, completed: true));
+                    throw new MailOAuthException(DiagnosisCatalog.ReplicationTimeout(pending, elapsed), ex);
+                }
+                polls++;
+                reporter.Progress(new ProgressUpdate(Activity, $"{pending}: {(elapsed - started).TotalSeconds:0} s so far",
+                    (int)Math.Min(99, elapsed.TotalMilliseconds * 100 / Budget.TotalMilliseconds), secondsRemaining: (int)(Budget - elapsed).TotalSeconds));
+                reporter.Debug($"Not replicated yet ({pending}); next check in {jittered.TotalSeconds:0.0} s.");
+                var sw = Stopwatch.StartNew();
+                await Task.Delay(jittered, cancellationToken).ConfigureAwait(false);
+                lock (_gate) _waited += sw.Elapsed;
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 1.6, s_maxDelay.TotalMilliseconds));
+            }
+        }
+    }
+
+    private const string Activity = "Waiting for Entra ID replication";
+}

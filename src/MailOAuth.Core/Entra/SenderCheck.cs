@@ -1,0 +1,64 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MailOAuth.Core.Diagnostics;
+
+namespace MailOAuth.Core.Entra;
+
+/// <summary>
+/// Checks a sender address before anything is created: its domain is a verified domain of the tenant,
+/// the user exists, and it has an Exchange Online plan. Fails with the matching diagnosis when the
+/// address can never work; warns when it may (a shared mailbox needs no licence).
+/// </summary>
+internal static class SenderCheck
+{
+    public static async Task VerifyAsync(DirectoryClient directory, string senderAddress, CancellationToken ct)
+    {
+        var reporter = OperationContext.CurrentReporter;
+        var domain = senderAddress.Substring(senderAddress.IndexOf('@') + 1);
+        try
+        {
+            var domains = await directory.GetDomainsAsync(ct).ConfigureAwait(false);
+            var match = domains.FirstOrDefault(d => string.Equals(d.Id, domain, StringComparison.OrdinalIgnoreCase));
+            if (match is null || match.IsVerified != true)
+            {
+                var verified = string.Join(", ", domains.Where(d => d.IsVerified == true).Select(d => d.Id));
+                throw new MailOAuthException(new Diagnosis(DiagnosisCode.SenderMailboxNotFound, DiagnosisKind.NotFound,
+                    match is null
+                        ? $"'{domain}' is not a domain of tenant {directory.TenantId}, so '{senderAddress}' cannot be a mailbox there."
+                        : $"'{domain}' is added to tenant {directory.TenantId} but not verified, so no mailbox can use it.",
+                    $"Use a sender on a verified domain of the tenant ({verified}), or verify '{domain}' in Microsoft 365 admin → Settings → Domains first."));
+            }
+        }
+        catch (MailOAuthException ex) when (ex.Code == DiagnosisCode.InsufficientPrivileges)
+        {
+            reporter.Warning($"Could not check that '{domain}' is a verified domain (the connection lacks Domain.Read.All); continuing.");
+        }
+
+        Microsoft.Graph.Models.User? user;
+        try
+        {
+            user = await directory.GetUserAsync(senderAddress, ct).ConfigureAwait(false);
+        }
+        catch (MailOAuthException ex) when (ex.Code == DiagnosisCode.InsufficientPrivileges)
+        {
+            reporter.Warning($"Could not check mailbox '{senderAddress}' (the connection lacks User.Read.All); continuing. Send-MailOAuthTest will prove it.");
+            return;
+        }
+        if (user is null)
+            throw new MailOAuthException(new Diagnosis(DiagnosisCode.SenderMailboxNotFound, DiagnosisKind.NotFound,
+                $"There is no user '{senderAddress}' in tenant {directory.TenantId}.",
+                "Use the user principal name of an existing mailbox (Microsoft 365 admin → Users), or create the mailbox first."));
+        if (string.Equals(user.UserType, "Guest", StringComparison.OrdinalIgnoreCase))
+            throw new MailOAuthException(new Diagnosis(DiagnosisCode.SenderMailboxNotLicensed, DiagnosisKind.Configuration,
+                $"'{senderAddress}' is a guest user: guests have no mailbox in this tenant, so Graph cannot send as them (MailboxNotEnabledForRESTAPI).",
+                "Use a member user's or a shared mailbox's address in this tenant as the sender."));
+        var hasExchange = user.AssignedPlans?.Any(p => string.Equals(p.Service, "exchange", StringComparison.OrdinalIgnoreCase)
+            && string.Equals(p.CapabilityStatus, "Enabled", StringComparison.OrdinalIgnoreCase)) == true;
+        if (!hasExchange)
+            reporter.Warning(user.OnPremisesSyncEnabled == true
+                ? $"'{senderAddress}' is synchronised from on-premises and has no Exchange Online plan: if its mailbox is hosted on-premises, Graph cannot send as it (SenderMailboxNotLicensed)."
+                : $"'{senderAddress}' has no Exchange Online plan: unless it is a shared mailbox, sending will fail with SenderMailboxNotLicensed. Assign a licence that includes Exchange Online.");
+    }
+}

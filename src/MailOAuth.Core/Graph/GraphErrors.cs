@@ -1,0 +1,51 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using MailOAuth.Core.Diagnostics;
+using Microsoft.Graph.Models.ODataErrors;
+
+namespace MailOAuth.Core.Graph;
+
+/// <summary>Reading Graph failures raised by the SDK: the one translation of ODataError to evidence.</summary>
+public static class GraphErrors
+{
+    /// <summary>The evidence of a Graph SDK failure.</summary>
+    public static ServiceError ToServiceError(ODataError error)
+    {
+        var requestId = error.Error?.InnerError?.RequestId ?? Header(error.ResponseHeaders, "request-id");
+        var clientRequestId = error.Error?.InnerError?.ClientRequestId ?? Header(error.ResponseHeaders, "client-request-id");
+        return ServiceError.FromGraphParts(error.ResponseStatusCode, error.Error?.Code, error.Error?.Message, requestId, clientRequestId,
+            error.Error?.Details?.Select(d => d.Code).FirstOrDefault(c => c is not null));
+    }
+
+    /// <summary>True when <paramref name="ex"/> is a Graph answer with this status (and code / detail code when given).</summary>
+    public static bool Is(Exception ex, int status, string? code = null, string? detailCode = null)
+    {
+        if (ex is not ODataError e || e.ResponseStatusCode != status) return false;
+        if (code is not null && !string.Equals(e.Error?.Code, code, StringComparison.Ordinal)) return false;
+        if (detailCode is not null && e.Error?.Details?.Any(d => d.Code == detailCode) != true) return false;
+        return true;
+    }
+
+    /// <summary>Explains any exception from a Graph call (already-explained ones pass through).</summary>
+    public static MailOAuthException Explain(Exception ex, DiagnosisContext context, Uri graphEndpoint)
+    {
+        var retries = OperationContext.Current?.Retries;
+        return ex switch
+        {
+            MailOAuthException m => m,
+            ODataError o => new MailOAuthException(DiagnosisCatalog.Explain(ToServiceError(o), context, retries), o),
+            HttpRequestException h => new MailOAuthException(DiagnosisCatalog.NetworkFailure(graphEndpoint, h.InnerException?.Message ?? h.Message, retries), h),
+            _ => new MailOAuthException(DiagnosisCatalog.NetworkFailure(graphEndpoint, ex.GetType().Name + ": " + ex.Message, retries), ex),
+        };
+    }
+
+    internal static string? Header(IDictionary<string, IEnumerable<string>>? headers, string name)
+    {
+        if (headers is null) return null;
+        foreach (var pair in headers)
+            if (string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase)) return pair.Value.FirstOrDefault();
+        return null;
+    }
+}
