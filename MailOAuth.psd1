@@ -13,7 +13,13 @@
     FormatsToProcess     = @('MailOAuth.Format.ps1xml')
     CmdletsToExport      = @(
         'Add-MailOAuthEnvironment'
+        'Connect-MailOAuth'
+        'Disconnect-MailOAuth'
+        'Get-MailOAuthApp'
         'Get-MailOAuthEnvironment'
+        'Grant-MailSendConsent'
+        'New-MailOAuthApp'
+        'Remove-MailOAuthApp'
         'Send-MailOAuthTest'
     )
     FunctionsToExport    = @()

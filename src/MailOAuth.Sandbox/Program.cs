@@ -5,7 +5,7 @@ using MailOAuth.Sandbox.Hosting;
 namespace MailOAuth.Sandbox;
 
 /// <summary>
-/// <c>MailOAuth.Sandbox [--port N] [--state-dir DIR] [--exit-on-stdin-close]</c>: starts the
+/// <c>MailOAuth.Sandbox [--port N] [--state-dir DIR] [--replication-lag-seconds N] [--exit-on-stdin-close]</c>: starts the
 /// sandbox, prints one JSON line on stdout (docs/sandbox.md), runs until SIGINT/SIGTERM (or,
 /// with <c>--exit-on-stdin-close</c>, until stdin reaches end of file).
 /// </summary>
@@ -16,7 +16,7 @@ public static class Program
         if (!TryParse(args, out var options, out var exitOnStdinClose, out var problem))
         {
             await Console.Error.WriteLineAsync(problem);
-            await Console.Error.WriteLineAsync("usage: MailOAuth.Sandbox [--port N] [--state-dir DIR] [--exit-on-stdin-close]");
+            await Console.Error.WriteLineAsync("usage: MailOAuth.Sandbox [--port N] [--state-dir DIR] [--replication-lag-seconds N] [--exit-on-stdin-close]");
             return problem is null ? 0 : 2;
         }
 
@@ -122,7 +122,13 @@ public static class Program
                     exitOnStdinClose = true;
                     break;
                 case "--replication-lag-seconds":
-                    _ = Value(); // accepted for forward compatibility; not implemented yet
+                    if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var lag) || lag > 86400)
+                    {
+                        problem = "--replication-lag-seconds needs a number of seconds from 0 to 86400.";
+                        return false;
+                    }
+
+                    options.ReplicationLagSeconds = lag;
                     break;
                 case "--help" or "-h" or "-?":
                     return false;

@@ -43,8 +43,101 @@ public static class ControlEndpoints
             runtime.RequestLog.Clear();
         }));
 
+        routes.MapPost("/_sandbox/reset-directory", context => NoContent(context, runtime.ResetDirectory));
+        routes.MapGet("/_sandbox/directory", context => WriteJsonAsync(context, 200, SandboxJson.Serialize(DirectorySnapshot.Create(runtime))));
+
+        routes.MapGet("/_sandbox/replication", context => WriteJsonAsync(context, 200, ReplicationJson(runtime)));
+        routes.MapPost("/_sandbox/replication", context => SetReplicationAsync(context, runtime));
+
+        routes.MapGet("/_sandbox/policies/secret-lifetime", context => WriteJsonAsync(context, 200, SecretLifetimeJson(runtime)));
+        routes.MapPost("/_sandbox/policies/secret-lifetime", context => SetSecretLifetimeAsync(context, runtime));
+        routes.MapDelete("/_sandbox/policies/secret-lifetime", context => NoContent(context, () => runtime.SecretLifetimeMaxDays = null));
+
         routes.MapGet("/_sandbox/info", context => WriteJsonAsync(context, 200, runtime.InfoJson));
         routes.Map("/_sandbox/{**rest}", context => ErrorAsync(context, 404, "Unknown control endpoint."));
+    }
+
+    /// <summary><c>POST /_sandbox/replication {"lagSeconds": N}</c> → 200 with the new setting (0 = immediate).</summary>
+    private static async Task SetReplicationAsync(HttpContext context, SandboxRuntime runtime)
+    {
+        var (root, problem) = await ReadObjectAsync(context);
+        var lag = problem is null ? OptionalDouble(root, "lagSeconds", out problem) : null;
+        if (problem is null && (lag is null || lag < 0 || double.IsNaN(lag.Value) || lag > TimeSpan.FromDays(1).TotalSeconds))
+        {
+            problem = "lagSeconds (a number of seconds from 0 to 86400) is required.";
+        }
+
+        if (problem is not null)
+        {
+            await ErrorAsync(context, 400, problem);
+            return;
+        }
+
+        runtime.ReplicationLag = TimeSpan.FromSeconds(lag!.Value);
+        await WriteJsonAsync(context, 200, ReplicationJson(runtime));
+    }
+
+    private static string ReplicationJson(SandboxRuntime runtime) =>
+        SandboxJson.Serialize(new JsonObject { ["lagSeconds"] = runtime.ReplicationLag.TotalSeconds });
+
+    /// <summary><c>POST /_sandbox/policies/secret-lifetime {"maxDays": N}</c> → 200 with the policy.</summary>
+    private static async Task SetSecretLifetimeAsync(HttpContext context, SandboxRuntime runtime)
+    {
+        var (root, problem) = await ReadObjectAsync(context);
+        var maxDays = problem is null ? OptionalInt(root, "maxDays", out problem) : null;
+        if (problem is null && maxDays is null or < 1)
+        {
+            problem = "maxDays (a whole number of days, at least 1) is required.";
+        }
+
+        if (problem is not null)
+        {
+            await ErrorAsync(context, 400, problem);
+            return;
+        }
+
+        runtime.SecretLifetimeMaxDays = maxDays;
+        await WriteJsonAsync(context, 200, SecretLifetimeJson(runtime));
+    }
+
+    private static string SecretLifetimeJson(SandboxRuntime runtime) =>
+        SandboxJson.Serialize(new JsonObject { ["maxDays"] = runtime.SecretLifetimeMaxDays });
+
+    private static async Task<(JsonElement Root, string? Problem)> ReadObjectAsync(HttpContext context)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? (document.RootElement.Clone(), null)
+                : (default, "The body must be a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            return (default, $"The body is not JSON: {e.Message}");
+        }
+    }
+
+    private static double? OptionalDouble(JsonElement root, string name, out string? problem)
+    {
+        problem = null;
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            return value.GetDouble();
+        }
+
+        if (value.ValueKind == JsonValueKind.String && double.TryParse(value.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            return number;
+        }
+
+        problem = $"{name} must be a number.";
+        return null;
     }
 
     /// <summary>

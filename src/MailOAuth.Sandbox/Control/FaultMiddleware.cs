@@ -40,7 +40,8 @@ public sealed class FaultMiddleware(RequestDelegate next, SandboxRuntime runtime
         request.ClientId ??= request.Kind switch
         {
             RequestKind.Token => await TokenEndpoint.PeekClientIdAsync(context),
-            RequestKind.Graph => GraphAuthentication.PeekClientId(context, runtime),
+            RequestKind.Graph or RequestKind.Directory => GraphAuthentication.PeekClientId(context, runtime),
+            RequestKind.Msi => context.Request.Query["client_id"].ToString() is { Length: > 0 } id ? id : runtime.Seed.SystemAssignedIdentity.ClientId.ToString(),
             _ => null,
         };
 
@@ -49,6 +50,20 @@ public sealed class FaultMiddleware(RequestDelegate next, SandboxRuntime runtime
             // Simulates a connection reset.
             request.Aborted = true;
             context.Abort();
+            return;
+        }
+
+        if (request.Kind == RequestKind.Msi)
+        {
+            // The managed identity endpoint's own error shape (ManagedIdentityEndpoint.WriteErrorAsync).
+            if (fault.RetryAfter is not null)
+            {
+                context.Response.Headers.RetryAfter = fault.RetryAfter;
+            }
+
+            await (fault.Body is not null
+                ? SandboxJson.WriteAsync(context, status, fault.Body, IsJson(fault.Body) ? EntraResponses.JsonContentType : "text/plain; charset=utf-8")
+                : ManagedIdentityEndpoint.WriteErrorAsync(context, status, $"Injected fault: HTTP {status}."));
             return;
         }
 

@@ -58,6 +58,11 @@ public sealed class RequestLogMiddleware(RequestDelegate next, SandboxRuntime ru
     private Task WriteServerErrorAsync(HttpContext context, SandboxRequest request)
     {
         context.Response.Clear();
+        if (request.Kind == RequestKind.Msi)
+        {
+            return ManagedIdentityEndpoint.WriteErrorAsync(context, 500, "An unexpected error occurred.");
+        }
+
         return request.Kind is RequestKind.Token or RequestKind.Discovery
             ? EntraResponses.WriteErrorAsync(context, EntraErrors.Unavailable(500), runtime.Now, request.Kind == RequestKind.Discovery)
             : GraphResponses.WriteErrorAsync(context, GraphError.ForStatus(500, request.ClientId), runtime.Now, runtime.AuthorityHost);

@@ -2,29 +2,51 @@ using System.Collections.Immutable;
 
 namespace MailOAuth.Sandbox.Directory;
 
+/// <summary>Why <see cref="DirectoryStore.AddAppRoleAssignment"/> did not create an assignment.</summary>
+public enum AssignmentOutcome
+{
+    Created,
+    PrincipalNotFound,
+    ResourceNotFound,
+    RoleNotFound,
+    Duplicate,
+}
+
 /// <summary>
-/// The in-memory directory: one tenant, its users and mailboxes, applications with password
-/// credentials, service principals, app role assignments and the policies that affect token
-/// issuance and mailbox access. Every read and write takes one lock; records are immutable and
-/// replaced on write, so what a reader gets back is a consistent snapshot.
+/// The in-memory directory: one tenant, its users and mailboxes, applications with password,
+/// certificate and federated credentials, service principals, app role assignments, delegated
+/// grants and the policies that affect token issuance and mailbox access. Every read and write
+/// takes one lock; records are immutable and replaced on write, so what a reader gets back is a
+/// consistent snapshot. The store itself is strongly consistent: replication lag is applied by
+/// the readers that model eventually consistent replicas (see SandboxRuntime.IsReplicated).
 /// </summary>
 public sealed class DirectoryStore
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<Guid, DirectoryUser> _users = [];
-    private readonly Dictionary<Guid, DirectoryApplication> _applications = []; // by object id
-    private readonly Dictionary<Guid, ServicePrincipal> _servicePrincipals = []; // by id
-    private readonly List<AppRoleAssignment> _appRoleAssignments = [];
-    private readonly List<ConditionalAccessPolicy> _conditionalAccessPolicies = [];
-    private readonly List<ApplicationAccessPolicy> _accessPolicies = [];
+    private State _state = new();
 
     public DirectoryStore(Tenant tenant) => Tenant = tenant;
 
     public Tenant Tenant { get; }
 
+    /// <summary>Replaces the whole content with <paramref name="other"/>'s (POST /_sandbox/reset-directory).</summary>
+    public void ReplaceWith(DirectoryStore other)
+    {
+        State fresh;
+        lock (other._gate)
+        {
+            fresh = other._state;
+        }
+
+        lock (_gate)
+        {
+            _state = fresh;
+        }
+    }
+
     // ---- tenant ----
 
-    /// <summary>The tenant if <paramref name="domain"/> is one of its verified domains.</summary>
+    /// <summary>True if <paramref name="domain"/> is one of the tenant's verified domains.</summary>
     public bool IsVerifiedDomain(string domain) =>
         Tenant.Domains.Any(d => d.IsVerified && string.Equals(d.Name, domain, StringComparison.OrdinalIgnoreCase));
 
@@ -34,7 +56,7 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            _users.Add(user.Id, user);
+            _state.Users.Add(user.Id, user);
         }
     }
 
@@ -45,10 +67,10 @@ public sealed class DirectoryStore
         {
             if (Guid.TryParse(idOrUserPrincipalName, out var id))
             {
-                return _users.GetValueOrDefault(id);
+                return _state.Users.GetValueOrDefault(id);
             }
 
-            return _users.Values.FirstOrDefault(u =>
+            return _state.Users.Values.FirstOrDefault(u =>
                 string.Equals(u.UserPrincipalName, idOrUserPrincipalName, StringComparison.OrdinalIgnoreCase));
         }
     }
@@ -57,22 +79,40 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            return [.. _users.Values];
+            return [.. _state.Users.Values];
         }
     }
 
-    // ---- applications and password credentials ----
+    // ---- applications and their credentials ----
 
     public void AddApplication(DirectoryApplication application)
     {
         lock (_gate)
         {
-            if (_applications.Values.Any(a => a.AppId == application.AppId))
+            if (_state.Applications.Values.Any(a => a.AppId == application.AppId))
             {
                 throw new InvalidOperationException($"An application with appId {application.AppId} already exists.");
             }
 
-            _applications.Add(application.ObjectId, application);
+            _state.Applications.Add(application.ObjectId, application);
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="application"/> unless one with its uniqueName exists (then returns
+    /// that one and false): the atomic half of the upsert (PATCH … Prefer: create-if-missing).
+    /// </summary>
+    public (DirectoryApplication Application, bool Created) AddApplicationIfUniqueNameFree(DirectoryApplication application)
+    {
+        lock (_gate)
+        {
+            if (application.UniqueName is { } uniqueName && FindByUniqueName(uniqueName) is { } existing)
+            {
+                return (existing, false);
+            }
+
+            _state.Applications.Add(application.ObjectId, application);
+            return (application, true);
         }
     }
 
@@ -80,7 +120,16 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            return _applications.Values.FirstOrDefault(a => a.AppId == appId);
+            return _state.Applications.Values.FirstOrDefault(a => a.AppId == appId);
+        }
+    }
+
+    /// <summary>uniqueName is an alternate key: unique, compared case-insensitively (INFERRED).</summary>
+    public DirectoryApplication? FindApplicationByUniqueName(string uniqueName)
+    {
+        lock (_gate)
+        {
+            return FindByUniqueName(uniqueName);
         }
     }
 
@@ -88,7 +137,7 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            return _applications.GetValueOrDefault(objectId);
+            return _state.Applications.GetValueOrDefault(objectId);
         }
     }
 
@@ -96,15 +145,45 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            return [.. _applications.Values];
+            return [.. _state.Applications.Values];
         }
     }
 
+    /// <summary>Applies <paramref name="change"/> atomically; null when the application is gone.</summary>
+    public DirectoryApplication? UpdateApplication(Guid objectId, Func<DirectoryApplication, DirectoryApplication> change)
+    {
+        lock (_gate)
+        {
+            if (!_state.Applications.TryGetValue(objectId, out var application))
+            {
+                return null;
+            }
+
+            var updated = change(application);
+            _state.Applications[objectId] = updated;
+            return updated;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the application and, as Entra does, its service principal and every app role
+    /// assignment that service principal holds or grants.
+    /// </summary>
     public bool RemoveApplication(Guid objectId)
     {
         lock (_gate)
         {
-            return _applications.Remove(objectId);
+            if (!_state.Applications.Remove(objectId, out var application))
+            {
+                return false;
+            }
+
+            foreach (var servicePrincipal in _state.ServicePrincipals.Values.Where(s => s.AppId == application.AppId).ToList())
+            {
+                RemoveServicePrincipalLocked(servicePrincipal.Id);
+            }
+
+            return true;
         }
     }
 
@@ -118,19 +197,23 @@ public sealed class DirectoryStore
         DateTimeOffset startDateTime,
         DateTimeOffset? endDateTime = null,
         string? secretText = null,
-        Guid? keyId = null)
+        Guid? keyId = null,
+        DateTimeOffset? createdDateTime = null)
     {
         secretText ??= SecretGenerator.NewSecretText();
         var credential = PasswordCredential.Create(
-            keyId ?? Guid.NewGuid(), displayName, secretText, startDateTime, endDateTime ?? startDateTime.AddYears(2));
+            keyId ?? Guid.NewGuid(), displayName, secretText, startDateTime, endDateTime ?? startDateTime.AddYears(2)) with
+        {
+            CreatedDateTime = createdDateTime ?? startDateTime,
+        };
         lock (_gate)
         {
-            if (!_applications.TryGetValue(applicationObjectId, out var app))
+            if (!_state.Applications.TryGetValue(applicationObjectId, out var app))
             {
                 return null;
             }
 
-            _applications[applicationObjectId] = app with { PasswordCredentials = app.PasswordCredentials.Add(credential) };
+            _state.Applications[applicationObjectId] = app with { PasswordCredentials = app.PasswordCredentials.Add(credential) };
         }
 
         return (credential, secretText);
@@ -140,7 +223,7 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            if (!_applications.TryGetValue(applicationObjectId, out var app))
+            if (!_state.Applications.TryGetValue(applicationObjectId, out var app))
             {
                 return false;
             }
@@ -151,7 +234,7 @@ public sealed class DirectoryStore
                 return false;
             }
 
-            _applications[applicationObjectId] = app with { PasswordCredentials = remaining };
+            _state.Applications[applicationObjectId] = app with { PasswordCredentials = remaining };
             return true;
         }
     }
@@ -160,14 +243,24 @@ public sealed class DirectoryStore
 
     public void AddServicePrincipal(ServicePrincipal servicePrincipal)
     {
+        if (!TryAddServicePrincipal(servicePrincipal))
+        {
+            throw new InvalidOperationException($"A service principal for appId {servicePrincipal.AppId} already exists.");
+        }
+    }
+
+    /// <summary>Adds it unless the appId already has a service principal (one per appId, as in Entra).</summary>
+    public bool TryAddServicePrincipal(ServicePrincipal servicePrincipal)
+    {
         lock (_gate)
         {
-            if (_servicePrincipals.Values.Any(s => s.AppId == servicePrincipal.AppId))
+            if (_state.ServicePrincipals.Values.Any(s => s.AppId == servicePrincipal.AppId))
             {
-                throw new InvalidOperationException($"A service principal for appId {servicePrincipal.AppId} already exists.");
+                return false;
             }
 
-            _servicePrincipals.Add(servicePrincipal.Id, servicePrincipal);
+            _state.ServicePrincipals.Add(servicePrincipal.Id, servicePrincipal);
+            return true;
         }
     }
 
@@ -175,7 +268,7 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            return _servicePrincipals.GetValueOrDefault(id);
+            return _state.ServicePrincipals.GetValueOrDefault(id);
         }
     }
 
@@ -183,7 +276,7 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            return _servicePrincipals.Values.FirstOrDefault(s => s.AppId == appId);
+            return _state.ServicePrincipals.Values.FirstOrDefault(s => s.AppId == appId);
         }
     }
 
@@ -191,33 +284,77 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            return [.. _servicePrincipals.Values];
+            return [.. _state.ServicePrincipals.Values];
+        }
+    }
+
+    public ServicePrincipal? UpdateServicePrincipal(Guid id, Func<ServicePrincipal, ServicePrincipal> change)
+    {
+        lock (_gate)
+        {
+            if (!_state.ServicePrincipals.TryGetValue(id, out var servicePrincipal))
+            {
+                return null;
+            }
+
+            var updated = change(servicePrincipal);
+            _state.ServicePrincipals[id] = updated;
+            return updated;
+        }
+    }
+
+    /// <summary>Deletes the service principal and the app role assignments it holds or grants.</summary>
+    public bool RemoveServicePrincipal(Guid id)
+    {
+        lock (_gate)
+        {
+            return RemoveServicePrincipalLocked(id);
         }
     }
 
     /// <summary>
     /// Grants <paramref name="appRoleId"/> of <paramref name="resourceId"/> to
-    /// <paramref name="principalId"/>. Fails (null) for an unknown principal, resource or role,
-    /// or a duplicate (wire §4.6).
+    /// <paramref name="principalId"/> (wire §4.6). The checks run in Graph's order: principal,
+    /// resource, role, duplicate.
     /// </summary>
-    public AppRoleAssignment? AddAppRoleAssignment(Guid principalId, Guid resourceId, Guid appRoleId, DateTimeOffset now)
+    public (AssignmentOutcome Outcome, AppRoleAssignment? Assignment) AddAppRoleAssignment(Guid principalId, Guid resourceId, Guid appRoleId, DateTimeOffset now)
     {
         lock (_gate)
         {
-            if (!_servicePrincipals.TryGetValue(principalId, out var principal)
-                || !_servicePrincipals.TryGetValue(resourceId, out var resource)
-                || !resource.AppRoles.Any(r => r.Id == appRoleId)
-                || _appRoleAssignments.Any(a => a.PrincipalId == principalId && a.ResourceId == resourceId && a.AppRoleId == appRoleId))
+            if (!_state.ServicePrincipals.TryGetValue(principalId, out var principal))
             {
-                return null;
+                return (AssignmentOutcome.PrincipalNotFound, null);
             }
 
-            // The real id is an opaque base64url-like string, not a GUID (wire §4.6).
-            var id = Convert.ToBase64String(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).ToArray())
+            if (!_state.ServicePrincipals.TryGetValue(resourceId, out var resource))
+            {
+                return (AssignmentOutcome.ResourceNotFound, null);
+            }
+
+            if (!resource.AppRoles.Any(r => r.Id == appRoleId))
+            {
+                return (AssignmentOutcome.RoleNotFound, null);
+            }
+
+            if (_state.AppRoleAssignments.Any(a => a.PrincipalId == principalId && a.ResourceId == resourceId && a.AppRoleId == appRoleId))
+            {
+                return (AssignmentOutcome.Duplicate, null);
+            }
+
+            // The real id is an opaque base64url string, not a GUID (wire §4.6).
+            var id = Convert.ToBase64String([.. Guid.NewGuid().ToByteArray(), .. Guid.NewGuid().ToByteArray()])
                 .TrimEnd('=').Replace('+', '-').Replace('/', '_');
             var assignment = new AppRoleAssignment(id, principalId, resourceId, appRoleId, now, principal.DisplayName, resource.DisplayName);
-            _appRoleAssignments.Add(assignment);
-            return assignment;
+            _state.AppRoleAssignments.Add(assignment);
+            return (AssignmentOutcome.Created, assignment);
+        }
+    }
+
+    public AppRoleAssignment? GetAppRoleAssignment(string assignmentId)
+    {
+        lock (_gate)
+        {
+            return _state.AppRoleAssignments.FirstOrDefault(a => a.Id == assignmentId);
         }
     }
 
@@ -225,38 +362,89 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            return _appRoleAssignments.RemoveAll(a => a.Id == assignmentId) > 0;
+            return _state.AppRoleAssignments.RemoveAll(a => a.Id == assignmentId) > 0;
         }
     }
 
+    /// <summary>The assignments <paramref name="principalId"/> holds (<c>…/appRoleAssignments</c>).</summary>
     public IReadOnlyList<AppRoleAssignment> ListAppRoleAssignments(Guid principalId)
     {
         lock (_gate)
         {
-            return [.. _appRoleAssignments.Where(a => a.PrincipalId == principalId)];
+            return [.. _state.AppRoleAssignments.Where(a => a.PrincipalId == principalId)];
+        }
+    }
+
+    /// <summary>The assignments granted on <paramref name="resourceId"/> (<c>…/appRoleAssignedTo</c>).</summary>
+    public IReadOnlyList<AppRoleAssignment> ListAppRoleAssignedTo(Guid resourceId)
+    {
+        lock (_gate)
+        {
+            return [.. _state.AppRoleAssignments.Where(a => a.ResourceId == resourceId)];
+        }
+    }
+
+    public IReadOnlyList<AppRoleAssignment> ListAllAppRoleAssignments()
+    {
+        lock (_gate)
+        {
+            return [.. _state.AppRoleAssignments];
         }
     }
 
     /// <summary>
     /// The app role values granted to <paramref name="principalId"/> for the resource
     /// <paramref name="resourceAppId"/>: what goes into a token's <c>roles</c> claim (wire §3).
+    /// Only assignments <paramref name="isVisible"/> accepts count (replication, wire §6).
     /// </summary>
-    public IReadOnlyList<string> GetGrantedRoleValues(Guid principalId, Guid resourceAppId)
+    public IReadOnlyList<string> GetGrantedRoleValues(Guid principalId, Guid resourceAppId, Func<DateTimeOffset, bool>? isVisible = null)
     {
         lock (_gate)
         {
-            var resource = _servicePrincipals.Values.FirstOrDefault(s => s.AppId == resourceAppId);
+            var resource = _state.ServicePrincipals.Values.FirstOrDefault(s => s.AppId == resourceAppId);
             if (resource is null)
             {
                 return [];
             }
 
-            return [.. _appRoleAssignments
+            return [.. _state.AppRoleAssignments
                 .Where(a => a.PrincipalId == principalId && a.ResourceId == resource.Id)
+                .Where(a => isVisible is null || isVisible(a.CreatedDateTime))
                 .Select(a => resource.AppRoles.FirstOrDefault(r => r.Id == a.AppRoleId && r.IsEnabled)?.Value)
                 .OfType<string>()
                 .Where(v => v.Length > 0)
                 .Distinct(StringComparer.Ordinal)];
+        }
+    }
+
+    // ---- delegated grants (oauth2PermissionGrants, tenant-wide admin consent) ----
+
+    /// <summary>Adds <paramref name="scopes"/> to what <paramref name="clientAppId"/> may do for the user.</summary>
+    public void GrantDelegated(Guid clientAppId, Guid userId, IEnumerable<string> scopes)
+    {
+        lock (_gate)
+        {
+            var index = _state.DelegatedGrants.FindIndex(g => g.ClientAppId == clientAppId && g.UserId == userId);
+            var existing = index >= 0 ? _state.DelegatedGrants[index].Scopes : [];
+            var merged = existing.Concat(scopes.Where(s => !existing.Contains(s, StringComparer.OrdinalIgnoreCase)))
+                .ToImmutableArray();
+            var grant = new DelegatedGrant(clientAppId, userId, merged);
+            if (index >= 0)
+            {
+                _state.DelegatedGrants[index] = grant;
+            }
+            else
+            {
+                _state.DelegatedGrants.Add(grant);
+            }
+        }
+    }
+
+    public IReadOnlyList<string> GetDelegatedScopes(Guid clientAppId, Guid userId)
+    {
+        lock (_gate)
+        {
+            return _state.DelegatedGrants.FirstOrDefault(g => g.ClientAppId == clientAppId && g.UserId == userId)?.Scopes ?? [];
         }
     }
 
@@ -266,7 +454,7 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            _conditionalAccessPolicies.Add(policy);
+            _state.ConditionalAccessPolicies.Add(policy);
         }
     }
 
@@ -275,7 +463,7 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            return _conditionalAccessPolicies.FirstOrDefault(p => p.BlockedServicePrincipalIds.Contains(servicePrincipalId));
+            return _state.ConditionalAccessPolicies.FirstOrDefault(p => p.BlockedServicePrincipalIds.Contains(servicePrincipalId));
         }
     }
 
@@ -283,7 +471,7 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            _accessPolicies.Add(policy);
+            _state.AccessPolicies.Add(policy);
         }
     }
 
@@ -292,7 +480,39 @@ public sealed class DirectoryStore
     {
         lock (_gate)
         {
-            return _accessPolicies.Any(p => p.MailboxUserId == mailboxUserId && (p.AppId is null || p.AppId == appId));
+            return _state.AccessPolicies.Any(p => p.MailboxUserId == mailboxUserId && (p.AppId is null || p.AppId == appId));
         }
+    }
+
+    private DirectoryApplication? FindByUniqueName(string uniqueName) =>
+        _state.Applications.Values.FirstOrDefault(a => string.Equals(a.UniqueName, uniqueName, StringComparison.OrdinalIgnoreCase));
+
+    private bool RemoveServicePrincipalLocked(Guid id)
+    {
+        if (!_state.ServicePrincipals.Remove(id))
+        {
+            return false;
+        }
+
+        _state.AppRoleAssignments.RemoveAll(a => a.PrincipalId == id || a.ResourceId == id);
+        return true;
+    }
+
+    /// <summary>Everything mutable, swapped as a whole on reset.</summary>
+    private sealed class State
+    {
+        public Dictionary<Guid, DirectoryUser> Users { get; } = [];
+
+        public Dictionary<Guid, DirectoryApplication> Applications { get; } = []; // by object id
+
+        public Dictionary<Guid, ServicePrincipal> ServicePrincipals { get; } = []; // by id
+
+        public List<AppRoleAssignment> AppRoleAssignments { get; } = [];
+
+        public List<DelegatedGrant> DelegatedGrants { get; } = [];
+
+        public List<ConditionalAccessPolicy> ConditionalAccessPolicies { get; } = [];
+
+        public List<ApplicationAccessPolicy> AccessPolicies { get; } = [];
     }
 }

@@ -1,9 +1,14 @@
 using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace MailOAuth.Sandbox.Directory;
 
 /// <summary>The ids and the per-start secret of one seeded application.</summary>
 public sealed record SeededApp(string Name, Guid AppId, Guid ObjectId, Guid ServicePrincipalId, Guid SecretKeyId, string SecretText);
+
+/// <summary>A seeded managed identity: a service principal of type ManagedIdentity, no application object.</summary>
+public sealed record SeededIdentity(string Name, Guid ClientId, Guid ServicePrincipalId, string ResourceId);
 
 /// <summary>What <see cref="SeedData.Create"/> put in the directory.</summary>
 public sealed record SeededDirectory(
@@ -16,11 +21,90 @@ public sealed record SeededDirectory(
     SeededApp Unconsented,
     SeededApp ExpiredSecret,
     SeededApp ConditionalAccessBlocked,
-    string UnverifiedDomain);
+    string UnverifiedDomain)
+{
+    public required DirectoryUser Guest { get; init; }
+
+    public required DirectoryUser OnPrem { get; init; }
+
+    /// <summary>The Global Administrator the device code flow signs in (not a mailbox).</summary>
+    public required DirectoryUser AdminUser { get; init; }
+
+    /// <summary>Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, User.Read.All, Domain.Read.All; secret, certificate and federated credentials.</summary>
+    public required SeededApp Admin { get; init; }
+
+    /// <summary>A client secret and no app roles at all: every directory call gives 403.</summary>
+    public required SeededApp NoRightsAdmin { get; init; }
+
+    public required SeededIdentity SystemAssignedIdentity { get; init; }
+
+    public required SeededIdentity UserAssignedIdentity { get; init; }
+
+    public required Guid PublicClientAppId { get; init; }
+
+    public required string FederatedIssuer { get; init; }
+
+    public required string FederatedSubject { get; init; }
+}
 
 /// <summary>
-/// The fixed seed: one tenant, four mailboxes, four applications, Microsoft Graph's service
-/// principal. Ids are fixed; secrets are random per start.
+/// Random material made once per start and reused by every (re)seed, so that the start-up JSON
+/// line stays true after <c>POST /_sandbox/reset-directory</c>: secret texts and key ids, the
+/// admin client certificate (with its private key) and the managed identity header.
+/// </summary>
+public sealed class SeedMaterial : IDisposable
+{
+    private readonly Dictionary<string, (string SecretText, Guid KeyId)> _secrets = [];
+
+    private SeedMaterial(X509Certificate2 adminCertificate, string adminCertificatePassword, string identityHeader)
+    {
+        AdminCertificate = adminCertificate;
+        AdminCertificatePassword = adminCertificatePassword;
+        IdentityHeader = identityHeader;
+    }
+
+    /// <summary>The admin app's client certificate, with its private key (also written as a PFX).</summary>
+    public X509Certificate2 AdminCertificate { get; }
+
+    public string AdminCertificatePassword { get; }
+
+    /// <summary>The value of IDENTITY_HEADER (X-IDENTITY-HEADER) for the managed identity endpoint.</summary>
+    public string IdentityHeader { get; }
+
+    public static SeedMaterial Create(DateTimeOffset now)
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest("CN=MailOAuth Sandbox admin", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [new Oid("1.3.6.1.5.5.7.3.2", "Client Authentication")], critical: false));
+        using var ephemeral = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(365));
+        var password = RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 24);
+        var certificate = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12, password), password);
+        return new SeedMaterial(certificate, password, Guid.NewGuid().ToString("N").ToUpperInvariant());
+    }
+
+    /// <summary>The secret of the seeded app <paramref name="name"/>, made on first use.</summary>
+    public (string SecretText, Guid KeyId) Secret(string name)
+    {
+        lock (_secrets)
+        {
+            if (!_secrets.TryGetValue(name, out var secret))
+            {
+                _secrets[name] = secret = (SecretGenerator.NewSecretText(), Guid.NewGuid());
+            }
+
+            return secret;
+        }
+    }
+
+    public void Dispose() => AdminCertificate.Dispose();
+}
+
+/// <summary>
+/// The fixed seed: one tenant, mailboxes and users, applications, Microsoft Graph's service
+/// principal, the admin identities (docs/sandbox.md). Ids are fixed; secrets are random per start.
 /// </summary>
 public static class SeedData
 {
@@ -33,22 +117,49 @@ public static class SeedData
     public static readonly Guid MicrosoftGraphServicePrincipalId = Guid.Parse("da0dc242-5c7b-465c-acab-927b7f294d5a");
     public static readonly Guid ConditionalAccessPolicyId = Guid.Parse("9c95a06c-f3ae-464a-b671-03ab4c9d06a4");
     public static readonly Guid RestrictedMailboxPolicyId = Guid.Parse("332bce2e-bc1e-41d8-a347-8b244ba1acde");
+    public static readonly Guid PublicClientServicePrincipalId = Guid.Parse("e478fe06-2474-4777-a0e2-e2795d5333fd");
+    public static readonly Guid AdminCertificateKeyId = Guid.Parse("f50b73e2-7815-47b8-81c7-056de9ce0782");
+    public static readonly Guid AdminFederatedCredentialId = Guid.Parse("c193b80a-7bfb-42d4-9779-a29da69e9d34");
+    public const string FederatedSubject = "repo:contoso/onboarding:environment:prod";
 
-    public static SeededDirectory Create(DateTimeOffset now)
+    /// <summary>Office 365 E3 (ENTERPRISEPACK) sku id, the licence of the seeded mailboxes.</summary>
+    public static readonly Guid Office365E3SkuId = Guid.Parse("6fd2c87f-b296-42f0-b197-1e91e994b900");
+
+    /// <summary>Exchange Online (Plan 2) service plan id: present in assignedPlans = an Exchange Online mailbox.</summary>
+    public static readonly Guid ExchangeOnlineServicePlanId = Guid.Parse("efb87545-963c-4e0d-99df-69c6916d9eb0");
+
+    private const string SubscriptionId = "1d7d73a0-6206-490e-a6ef-420b09cd1f82";
+
+    /// <summary>The admin's app roles on Graph; the managed identities get the same.</summary>
+    public static readonly ImmutableArray<string> AdminRoles =
+        ["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.Read.All", "Domain.Read.All"];
+
+    public static Tenant CreateTenant() => new(TenantId, TenantDisplayName,
+    [
+        new TenantDomain(VerifiedDomain, IsVerified: true, IsDefault: true, IsInitial: false),
+        new TenantDomain(InitialDomain, IsVerified: true, IsDefault: false, IsInitial: true),
+        new TenantDomain(UnverifiedDomain, IsVerified: false, IsDefault: false, IsInitial: false),
+    ]);
+
+    public static SeededDirectory Create(DateTimeOffset now, SeedMaterial material, string federatedIssuer)
     {
-        var tenant = new Tenant(TenantId, TenantDisplayName,
-        [
-            new TenantDomain(VerifiedDomain, IsVerified: true, IsDefault: true, IsInitial: false),
-            new TenantDomain(InitialDomain, IsVerified: true, IsDefault: false, IsInitial: true),
-            new TenantDomain(UnverifiedDomain, IsVerified: false, IsDefault: false, IsInitial: false),
-        ]);
-        var store = new DirectoryStore(tenant);
+        var store = new DirectoryStore(CreateTenant());
+        var longAgo = now.AddDays(-500);
 
-        var licensed = User("1263c87e-554b-4149-8c9b-bb4e5fdaff5c", "sender", "Sender", licensed: true);
-        var unlicensed = User("0ea9fba7-d25c-40e9-8dd6-f59748d9d444", "unlicensed", "Unlicensed User", licensed: false);
-        var restricted = User("1d20e3cc-e7b0-48bc-9bfa-1afa0a7760c8", "restricted", "Restricted Mailbox", licensed: true);
-        var other = User("ee304b45-d9f8-4709-9d9a-d5e80f476dd8", "other", "Other User", licensed: true);
-        foreach (var user in new[] { licensed, unlicensed, restricted, other })
+        var licensed = Mailbox("1263c87e-554b-4149-8c9b-bb4e5fdaff5c", "sender", "Sender", longAgo);
+        var unlicensed = User("0ea9fba7-d25c-40e9-8dd6-f59748d9d444", "unlicensed", "Unlicensed User");
+        var restricted = Mailbox("1d20e3cc-e7b0-48bc-9bfa-1afa0a7760c8", "restricted", "Restricted Mailbox", longAgo);
+        var other = Mailbox("ee304b45-d9f8-4709-9d9a-d5e80f476dd8", "other", "Other User", longAgo);
+        // wire §5.4: guests and on-premises mailboxes have no Exchange Online plan.
+        var guest = User("38eef56d-b30d-424f-9db1-f1b9e8ed3058", "guest", "Guest User") with { UserType = "Guest" };
+        var onPrem = User("9def6564-6a37-4935-8867-2a3b3b0698de", "onprem", "On-Premises User") with { OnPremisesSyncEnabled = true };
+        var adminUser = User("3b127cd8-6b81-4ec3-9d1b-0c1e5bee18cb", "admin", "Sandbox Administrator") with
+        {
+            GivenName = "Sandbox",
+            Surname = "Administrator",
+            DirectoryRoleTemplateIds = [WellKnownIds.GlobalAdministratorRoleTemplateId],
+        };
+        foreach (var user in new[] { licensed, unlicensed, restricted, other, guest, onPrem, adminUser })
         {
             store.AddUser(user);
         }
@@ -58,31 +169,90 @@ public static class SeedData
             WellKnownIds.MicrosoftGraphAppId,
             "Microsoft Graph",
             // Microsoft Graph is owned by Microsoft's tenant, not this one.
-            Guid.Parse("f8cdef31-a31e-4b4a-93e4-5f571e91255a"),
-            MicrosoftGraphAppRoles));
+            WellKnownIds.MicrosoftTenantId,
+            MicrosoftGraphAppRoles)
+        {
+            CreatedDateTime = longAgo,
+            PermissionScopes = MicrosoftGraphScopes,
+            SignInAudience = "AzureADMultipleOrgs",
+        });
 
-        var consented = App(store, now, "consented", "MailOAuth sandbox (consented)",
-            "32ed12c4-b9ad-425f-9b45-38155bc53331", "f2758ea6-2fda-408c-b0b1-5927194f349d", "b3bb51d4-7582-4484-870d-bc165246ab5a");
-        var unconsented = App(store, now, "unconsented", "MailOAuth sandbox (unconsented)",
-            "ea63d82b-6fc6-4e01-9a55-2cdd68549886", "3813d744-e044-4010-ae86-2bb18658d9ec", "ab05d542-876c-4a1c-a898-dd8feaf8151d");
-        var expired = App(store, now, "expiredSecret", "MailOAuth sandbox (expired secret)",
-            "2c098cd3-6f1c-4410-8172-c80add83c3f2", "aaf49382-eea9-479f-8199-43ac77e18c9e", "31564eb8-58c7-4974-8c99-a31619274500",
+        var consented = App(store, material, longAgo, "consented", "MailOAuth sandbox (consented)",
+            "32ed12c4-b9ad-425f-9b45-38155bc53331", "f2758ea6-2fda-408c-b0b1-5927194f349d", "b3bb51d4-7582-4484-870d-bc165246ab5a", now);
+        var unconsented = App(store, material, longAgo, "unconsented", "MailOAuth sandbox (unconsented)",
+            "ea63d82b-6fc6-4e01-9a55-2cdd68549886", "3813d744-e044-4010-ae86-2bb18658d9ec", "ab05d542-876c-4a1c-a898-dd8feaf8151d", now);
+        var expired = App(store, material, longAgo, "expiredSecret", "MailOAuth sandbox (expired secret)",
+            "2c098cd3-6f1c-4410-8172-c80add83c3f2", "aaf49382-eea9-479f-8199-43ac77e18c9e", "31564eb8-58c7-4974-8c99-a31619274500", now,
             secretStart: now.AddDays(-400), secretEnd: now.AddDays(-35));
-        var blocked = App(store, now, "conditionalAccessBlocked", "MailOAuth sandbox (CA blocked)",
-            "05b81d5b-bf7b-471d-b130-342eb1c33c2b", "6c04d43d-d436-4907-89e9-0d38be8cb8f5", "c318787c-a037-4a4a-a2f7-3c7375b35182");
+        var blocked = App(store, material, longAgo, "conditionalAccessBlocked", "MailOAuth sandbox (CA blocked)",
+            "05b81d5b-bf7b-471d-b130-342eb1c33c2b", "6c04d43d-d436-4907-89e9-0d38be8cb8f5", "c318787c-a037-4a4a-a2f7-3c7375b35182", now);
+        var admin = App(store, material, longAgo, "admin", "MailOAuth sandbox admin",
+            "28e60d67-95f6-47b5-b1f0-5299085c77b3", "abeeeca7-0e0a-442f-9378-761111624f8e", "bb185bc3-d53a-4db1-a426-a7e6897a8301", now);
+        var noRights = App(store, material, longAgo, "noRightsAdmin", "MailOAuth sandbox admin (no rights)",
+            "0b39dec4-e7e6-4ab2-a391-1bfbc09799c0", "332acfd6-a5fd-4412-9724-c79b84e02f67", "85e3902d-8a86-4cbe-9e38-190b63a7fd28", now);
 
-        // Consent (the appRoleAssignment) for every app except "unconsented", so that each of the
-        // other apps fails for exactly one reason.
+        // The admin can also sign in with its certificate and as a federated workload.
+        store.UpdateApplication(admin.ObjectId, a => a with
+        {
+            KeyCredentials = [KeyCredential.FromCertificate(material.AdminCertificate, AdminCertificateKeyId)],
+            FederatedIdentityCredentials =
+            [
+                new FederatedIdentityCredential(AdminFederatedCredentialId, "sandbox-oidc-prod", federatedIssuer, FederatedSubject,
+                    [WellKnownIds.TokenExchangeAudience]),
+            ],
+        });
+
+        // Consent (the appRoleAssignment) for every mail app except "unconsented", so that each of
+        // the other apps fails for exactly one reason.
         foreach (var app in new[] { consented, expired, blocked })
         {
-            store.AddAppRoleAssignment(app.ServicePrincipalId, MicrosoftGraphServicePrincipalId, WellKnownIds.MailSendRoleId, now);
+            store.AddAppRoleAssignment(app.ServicePrincipalId, MicrosoftGraphServicePrincipalId, WellKnownIds.MailSendRoleId, longAgo);
         }
+
+        var systemIdentity = ManagedIdentity(store, longAgo, "mailoauth-automation", "7a32077c-b511-4650-bf29-125818895f37",
+            "6014e05f-691d-4588-b032-4dd370e8d78e", userAssigned: false,
+            $"/subscriptions/{SubscriptionId}/resourceGroups/rg-mailoauth/providers/Microsoft.Automation/automationAccounts/mailoauth-automation");
+        var userIdentity = ManagedIdentity(store, longAgo, "id-mailoauth", "580f377a-a990-48fd-a7db-1e5f711ba5ea",
+            "ee4b2c34-5b26-4d2e-addd-7ba7e2279997", userAssigned: true,
+            $"/subscriptions/{SubscriptionId}/resourceGroups/rg-mailoauth/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-mailoauth");
+
+        foreach (var principal in new[] { admin.ServicePrincipalId, systemIdentity.ServicePrincipalId, userIdentity.ServicePrincipalId })
+        {
+            foreach (var role in AdminRoles)
+            {
+                store.AddAppRoleAssignment(principal, MicrosoftGraphServicePrincipalId, MicrosoftGraphAppRoles.Single(r => r.Value == role).Id, longAgo);
+            }
+        }
+
+        // "Microsoft Graph Command Line Tools": a Microsoft first-party public client, present in the
+        // tenant as a service principal only, with the admin's consent to the admin scopes.
+        store.AddServicePrincipal(new ServicePrincipal(
+            PublicClientServicePrincipalId, WellKnownIds.GraphCommandLineToolsAppId, "Microsoft Graph Command Line Tools",
+            WellKnownIds.MicrosoftTenantId, [])
+        {
+            CreatedDateTime = longAgo,
+            IsPublicClient = true,
+            SignInAudience = "AzureADandPersonalMicrosoftAccount",
+        });
+        store.GrantDelegated(WellKnownIds.GraphCommandLineToolsAppId, adminUser.Id, AdminRoles);
 
         store.AddConditionalAccessPolicy(new ConditionalAccessPolicy(
             ConditionalAccessPolicyId, "Block sandbox workload identity", [blocked.ServicePrincipalId]));
         store.AddApplicationAccessPolicy(new ApplicationAccessPolicy(RestrictedMailboxPolicyId, restricted.Id, AppId: null));
 
-        return new SeededDirectory(store, licensed, unlicensed, restricted, other, consented, unconsented, expired, blocked, UnverifiedDomain);
+        return new SeededDirectory(store, licensed, unlicensed, restricted, other, consented, unconsented, expired, blocked, UnverifiedDomain)
+        {
+            Guest = guest,
+            OnPrem = onPrem,
+            AdminUser = adminUser,
+            Admin = admin,
+            NoRightsAdmin = noRights,
+            SystemAssignedIdentity = systemIdentity,
+            UserAssignedIdentity = userIdentity,
+            PublicClientAppId = WellKnownIds.GraphCommandLineToolsAppId,
+            FederatedIssuer = federatedIssuer,
+            FederatedSubject = FederatedSubject,
+        };
     }
 
     /// <summary>A subset of Microsoft Graph's application permissions (ids are the same in every tenant).</summary>
@@ -107,36 +277,81 @@ public static class SeedData
             "Allows the app to read all applications and service principals without a signed-in user."),
         Role(Guid.Parse("1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9"), "Application.ReadWrite.All", "Read and write all applications",
             "Allows the app to create, read, update and delete applications and service principals without a signed-in user."),
+        Role(Guid.Parse("18a4783c-866b-4cc7-a460-3d5e5662c884"), "Application.ReadWrite.OwnedBy", "Manage apps that this app creates or owns",
+            "Allows the app to create other applications, and fully manage those applications (read, update, update application secrets and delete), without a signed-in user. It cannot update any apps that it is not an owner of."),
         Role(Guid.Parse("06b708a9-e830-4db3-a914-8e69da51d44f"), "AppRoleAssignment.ReadWrite.All", "Manage app permission grants and app role assignments",
             "Allows the app to manage permission grants for application permissions to any API (including Microsoft Graph) and application assignments for any app, without a signed-in user."),
+    ];
+
+    /// <summary>A subset of Microsoft Graph's delegated permissions (ids as published in the permissions reference).</summary>
+    public static readonly ImmutableArray<PermissionScope> MicrosoftGraphScopes =
+    [
+        Scope("e1fe6dd8-ba31-4d61-89e7-88639da4683d", "User.Read", "Sign in and read user profile", "User"),
+        Scope("a154be20-db9c-4678-8ab7-66f6cc099a59", "User.Read.All", "Read all users' full profiles"),
+        Scope("06da0dbc-49e2-44d2-8312-53f166ab848a", "Directory.Read.All", "Read directory data"),
+        Scope("2f9ee017-59c1-4f1d-9472-bd5529a7b311", "Domain.Read.All", "Read domains"),
+        Scope("c79f8feb-a9db-4090-85f9-90d820caa0eb", "Application.Read.All", "Read applications"),
+        Scope("bdfbf15f-ee85-4955-8675-146e8e5296b5", "Application.ReadWrite.All", "Read and write all applications"),
+        Scope("84bccea3-f856-4a8a-967b-dbe0a3d53a64", "AppRoleAssignment.ReadWrite.All", "Manage app permission grants and app role assignments"),
+        Scope("e383f46e-2787-4529-855e-0e479a3ffac0", "Mail.Send", "Send mail as a user", "User"),
     ];
 
     private static AppRole Role(Guid id, string value, string displayName, string description) =>
         new(id, value, displayName, description, ["Application"]);
 
-    private static DirectoryUser User(string id, string alias, string displayName, bool licensed)
+    private static PermissionScope Scope(string id, string value, string displayName, string type = "Admin") =>
+        new(Guid.Parse(id), value, displayName, $"Allows the app to {displayName.ToLowerInvariant()} on behalf of the signed-in user.", type);
+
+    private static DirectoryUser User(string id, string alias, string displayName)
     {
         var upn = $"{alias}@{VerifiedDomain}";
-        return new DirectoryUser(Guid.Parse(id), upn, displayName, upn, licensed);
+        return new DirectoryUser(Guid.Parse(id), upn, displayName, upn, HasExchangeLicense: false);
     }
+
+    /// <summary>A user with an Exchange Online mailbox: an E3 licence whose plans include Exchange.</summary>
+    private static DirectoryUser Mailbox(string id, string alias, string displayName, DateTimeOffset assigned) =>
+        User(id, alias, displayName) with
+        {
+            HasExchangeLicense = true,
+            AssignedLicenses = [new AssignedLicense(Office365E3SkuId)],
+            AssignedPlans = [new AssignedPlan(assigned, "Enabled", "exchange", ExchangeOnlineServicePlanId)],
+        };
 
     private static SeededApp App(
         DirectoryStore store,
-        DateTimeOffset now,
+        SeedMaterial material,
+        DateTimeOffset created,
         string name,
         string displayName,
         string appId,
         string objectId,
         string servicePrincipalId,
+        DateTimeOffset now,
         DateTimeOffset? secretStart = null,
         DateTimeOffset? secretEnd = null)
     {
-        var app = new DirectoryApplication(Guid.Parse(objectId), Guid.Parse(appId), displayName, now.AddDays(-500), []);
+        var app = new DirectoryApplication(Guid.Parse(objectId), Guid.Parse(appId), displayName, created, []);
         store.AddApplication(app);
-        store.AddServicePrincipal(new ServicePrincipal(Guid.Parse(servicePrincipalId), app.AppId, displayName, TenantId, []));
+        store.AddServicePrincipal(new ServicePrincipal(Guid.Parse(servicePrincipalId), app.AppId, displayName, TenantId, [])
+        {
+            CreatedDateTime = created,
+        });
 
+        var (secretText, keyId) = material.Secret(name);
         var start = secretStart ?? now.AddDays(-1);
-        var (credential, secretText) = store.AddPassword(app.ObjectId, "sandbox", start, secretEnd ?? start.AddYears(2))!.Value;
+        var (credential, _) = store.AddPassword(app.ObjectId, "sandbox", start, secretEnd ?? start.AddYears(2), secretText, keyId, created)!.Value;
         return new SeededApp(name, app.AppId, app.ObjectId, Guid.Parse(servicePrincipalId), credential.KeyId, secretText);
+    }
+
+    private static SeededIdentity ManagedIdentity(
+        DirectoryStore store, DateTimeOffset created, string name, string clientId, string servicePrincipalId, bool userAssigned, string resourceId)
+    {
+        store.AddServicePrincipal(new ServicePrincipal(Guid.Parse(servicePrincipalId), Guid.Parse(clientId), name, TenantId, [])
+        {
+            CreatedDateTime = created,
+            ServicePrincipalType = "ManagedIdentity",
+            AlternativeNames = [$"isExplicit={(userAssigned ? "True" : "False")}", resourceId],
+        });
+        return new SeededIdentity(name, Guid.Parse(clientId), Guid.Parse(servicePrincipalId), resourceId);
     }
 }

@@ -48,9 +48,54 @@ public static class EntraErrors
     public static EntraError MissingClientCredential() => new(401, "invalid_client", 7000218,
         "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
 
-    // wire §1.12: the sandbox's apps have no certificate credentials, so any assertion's key is unknown.
+    // wire §1.12: no active keyCredential of the app has the assertion's thumbprint.
     public static EntraError AssertionKeyNotFound(string thumbprint, string appId, string graphEndpoint) => new(401, "invalid_client", 700027,
         $"Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by client: '{thumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{appId}'. Review the documentation at https://docs.microsoft.com/en-us/graph/deployments to determine the corresponding service endpoint and https://docs.microsoft.com/en-us/graph/api/application-get?view=graph-rest-1.0&tabs=http to build a query request URL, such as '{graphEndpoint}/beta/applications/{appId}']. Alternatively, SNI may be configured on the app. Please ensure that client assertion is being sent with the x5c claim in the JWT header using MSAL's WithSendX5C() method so that Azure Active Directory can validate the certificate being used.");
+
+    // The same text with the signature reason (INFERRED: the reason sentence for a key that is
+    // registered but did not verify the signature).
+    public static EntraError AssertionBadSignature(string thumbprint, string appId) => new(401, "invalid_client", 700027,
+        $"Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '{thumbprint}', Found key 'Start=…, End=…', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{appId}'.]");
+
+    // wire §1.12 (AADSTS700024 text SEEN in gh:AzureAD/microsoft-authentication-library-for-java#984, 2025);
+    // status 401 INFERRED (invalid_client).
+    public static EntraError AssertionOutsideValidTime(DateTimeOffset now, DateTimeOffset validFrom, DateTimeOffset expiry) => new(401, "invalid_client", 700024,
+        $"Client assertion is not within its valid time range. Current time: {Iso(now)}, assertion valid from {Iso(validFrom)}, expiry time of assertion {Iso(expiry)}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .");
+
+    // SEEN (status 400, invalid_request, text) in gh:Azure/azure-workload-identity#616 (2022).
+    public static EntraError NoMatchingFederatedIdentity(string issuer, string subject, string audience) => new(400, "invalid_request", 70021,
+        $"No matching federated identity record found for presented assertion. Assertion Issuer: '{issuer}'. Assertion Subject: '{subject}'. Assertion Audience: '{audience}'. https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation");
+
+    // INFERRED: a federated assertion whose signature the issuer's keys do not verify.
+    public static EntraError FederatedAssertionBadSignature(string issuer) => new(400, "invalid_request", 700211,
+        $"No matching federated identity record found for presented assertion issuer '{issuer}'. The assertion signature could not be verified with the issuer's published keys.");
+
+    // INFERRED text: a certificate assertion whose sub is not the client_id.
+    public static EntraError AssertionSubjectMismatch() => new(401, "invalid_client", 700021,
+        "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .");
+
+    // INFERRED: a certificate assertion whose aud is not this tenant's token endpoint.
+    public static EntraError AssertionAudienceInvalid(string audience) => new(401, "invalid_client", 700022,
+        $"The audience '{audience}' of the client assertion is not the token endpoint of this tenant. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .");
+
+    // INFERRED (common AADSTS50027 text).
+    public static EntraError MalformedAssertion() => new(400, "invalid_request", 50027,
+        "JWT token is invalid or malformed.");
+
+    // INFERRED: an application with no service principal in the tenant.
+    public static EntraError NoServicePrincipal(Guid appId, Guid tenantId) => new(400, "invalid_client", 7000229,
+        $"The client application {appId} is missing service principal in the tenant {tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119");
+
+    // Device code errors: error strings from entra-docs v2-oauth2-device-code.md; codes and texts INFERRED.
+    public static EntraError BadVerificationCode() => new(400, "bad_verification_code", 70000,
+        "The provided value for the input parameter 'device_code' is not valid.");
+
+    public static EntraError ExpiredDeviceCode() => new(400, "expired_token", 70020,
+        "The provided value for the input parameter 'device_code' is not valid. This device code has expired.");
+
+    // INFERRED: an unknown, or another client's, refresh token.
+    public static EntraError InvalidRefreshToken() => new(400, "invalid_grant", 9002313,
+        "Invalid request. Request is malformed or invalid.");
 
     // wire §1.11, client-credential variant: invalid_grant, 400, suberror and claims.
     public static EntraError ConditionalAccessBlocked(Guid policyId) => new(400, "invalid_grant", 53003,
@@ -83,6 +128,9 @@ public static class EntraErrors
 
     public static EntraError Unavailable(int status) => new(status, "temporarily_unavailable", 90033,
         "A transient error has occurred. Please try again.");
+
+    private static string Iso(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     public static EntraError Generic(int status) => new(status, "invalid_request", 90000,
         "The request could not be processed. Please try again.");

@@ -1,29 +1,33 @@
-using System.Buffers.Text;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using MailOAuth.Sandbox.Directory;
 using MailOAuth.Sandbox.Hosting;
 
 namespace MailOAuth.Sandbox.Entra;
 
-/// <summary><c>POST /{tenant}/oauth2/v2.0/token</c>, client credentials (wire §1).</summary>
+/// <summary>
+/// <c>POST /{tenant}/oauth2/v2.0/token</c> (wire §1): client credentials with a secret, a
+/// certificate assertion or a federated assertion; and, for the delegated admin, the device
+/// code and refresh token grants (<see cref="DeviceCodeFlow"/>).
+/// </summary>
 public static class TokenEndpoint
 {
     /// <summary>v2 endpoint lifetime (wire §1.2).</summary>
-    public const int ExpiresInSeconds = 3599;
+    public const int ExpiresInSeconds = AccessTokens.ExpiresInSeconds;
+
+    public const string DeviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code";
 
     /// <summary>iat/nbf are backdated 5 minutes, so exp - iat = 3900 s, as in real tokens (wire §3).</summary>
-    public static readonly TimeSpan Backdating = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan Backdating = AccessTokens.Backdating;
 
-    private static readonly string[] OidcScopes = ["openid", "profile", "offline_access"];
+    /// <summary>Scopes MSAL adds to every request (wire §1.1); never a resource.</summary>
+    internal static readonly string[] OidcScopes = ["openid", "profile", "offline_access", "email"];
 
     public static async Task HandleAsync(HttpContext context, SandboxRuntime runtime)
     {
         var request = SandboxRequest.Get(context);
         var now = runtime.Now;
-        var directory = runtime.Directory;
         var tenantSegment = context.GetRouteValue("tenant") as string ?? "";
 
         var form = await ReadFormAsync(context);
@@ -31,21 +35,71 @@ public static class TokenEndpoint
         var clientId = Field(form, "client_id") ?? basic?.ClientId;
         request.ClientId = clientId;
 
-        var error = ValidateRequest(context, runtime, tenantSegment, form, clientId);
+        var tenant = TenantResolver.Resolve(runtime.Directory, tenantSegment);
+        var error = tenant switch
+        {
+            TenantMatch.Malformed => EntraErrors.MalformedTenant(tenantSegment),
+            TenantMatch.NotFound => EntraErrors.TenantNotFound(tenantSegment, forDiscovery: false),
+            _ => !HttpMethods.IsPost(context.Request.Method) ? EntraErrors.PostOnly(context.Request.Method) : null,
+        };
+        var grantType = Field(form, "grant_type");
+        error ??= grantType is null ? EntraErrors.MissingParameter("grant_type") : null;
         if (error is not null)
         {
             await EntraResponses.WriteErrorAsync(context, error, now);
             return;
         }
 
+        switch (grantType)
+        {
+            case "client_credentials":
+                // INFERRED: client credentials against /common or /organizations name no tenant.
+                await (tenant == TenantMatch.MultiTenant
+                    ? EntraResponses.WriteErrorAsync(context, EntraErrors.NoTenant(), now)
+                    : ClientCredentialsAsync(context, runtime, form, clientId, basic?.Secret, now));
+                return;
+            case DeviceCodeGrantType or "device_code": // MSAL.NET sends the short form
+                await DeviceCodeFlow.DeviceCodeGrantAsync(context, runtime, form, clientId, now);
+                return;
+            case "refresh_token":
+                await DeviceCodeFlow.RefreshTokenGrantAsync(context, runtime, form, clientId, now);
+                return;
+            default:
+                await EntraResponses.WriteErrorAsync(context, EntraErrors.UnsupportedGrantType(grantType!), now);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// Checks in this order: client_id → application (replicated) → credential (secret, or
+    /// certificate / federated assertion) → scope → service principal (replicated) →
+    /// Conditional Access; then a token whose <c>roles</c> are the replicated assignments.
+    /// </summary>
+    private static async Task ClientCredentialsAsync(HttpContext context, SandboxRuntime runtime, IFormCollection form, string? clientId, string? basicSecret, DateTimeOffset now)
+    {
+        var request = SandboxRequest.Get(context);
+        var directory = runtime.Directory;
+        if (clientId is null)
+        {
+            await EntraResponses.WriteErrorAsync(context, EntraErrors.MissingParameter("client_id"), now);
+            return;
+        }
+
+        // wire §1.6: unknown (or non-GUID) client_id in this tenant, or an app that has not replicated yet (wire §6).
+        if (FindReplicatedApplication(runtime, clientId) is not { } app)
+        {
+            await EntraResponses.WriteErrorAsync(context, EntraErrors.ApplicationNotFound(clientId, directory.Tenant.DisplayName), now);
+            return;
+        }
+
         // Client authentication (wire §1.3-§1.5, §1.12).
-        var app = directory.FindApplicationByAppId(Guid.Parse(clientId!))!;
-        var secret = Field(form, "client_secret") ?? basic?.Secret;
+        var secret = Field(form, "client_secret") ?? basicSecret;
         var assertion = Field(form, "client_assertion");
-        error = secret is not null
-            ? CheckSecret(app, secret, now)
+        var appIdAcr = secret is not null ? "1" : "2";
+        var error = secret is not null
+            ? CheckSecret(runtime, app, secret, now)
             : assertion is not null
-                ? EntraErrors.AssertionKeyNotFound(AssertionThumbprint(assertion), app.AppId.ToString(), runtime.GraphEndpoint)
+                ? ClientAssertions.Validate(context, runtime, app, Field(form, "client_assertion_type") ?? "", assertion, now)
                 : EntraErrors.MissingClientCredential();
         if (error is not null)
         {
@@ -71,9 +125,15 @@ public static class TokenEndpoint
         var servicePrincipal = directory.FindServicePrincipalByAppId(app.AppId);
         if (servicePrincipal is null)
         {
-            // INFERRED: an application with no service principal in the tenant.
-            await EntraResponses.WriteErrorAsync(context, new EntraError(400, "invalid_client", 7000229,
-                $"The client application {app.AppId} is missing service principal in the tenant {directory.Tenant.Id}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119"), now);
+            await EntraResponses.WriteErrorAsync(context, EntraErrors.NoServicePrincipal(app.AppId, directory.Tenant.Id), now);
+            return;
+        }
+
+        // A brand-new service principal is not known to the token service yet: 700016 for a few
+        // seconds (field notes, gh:AzureAD/microsoft-authentication-library-for-dotnet#3706).
+        if (!runtime.IsReplicated(servicePrincipal.CreatedDateTime))
+        {
+            await EntraResponses.WriteErrorAsync(context, EntraErrors.ApplicationNotFound(clientId, directory.Tenant.DisplayName), now);
             return;
         }
 
@@ -84,7 +144,7 @@ public static class TokenEndpoint
             return;
         }
 
-        var accessToken = IssueAccessToken(runtime, app, servicePrincipal, audience!, now);
+        var accessToken = AccessTokens.IssueAppToken(runtime, app.AppId.ToString(), app.DisplayName, servicePrincipal, audience!, now, appIdAcr);
         EntraResponses.ApplyTokenHeaders(context, request);
         // wire §1.2: expires_in is a number; no refresh_token, scope or id_token.
         await EntraResponses.WriteJsonAsync(context, new JsonObject
@@ -96,92 +156,19 @@ public static class TokenEndpoint
         });
     }
 
+    /// <summary>The application with this appId if it exists and has replicated (wire §6).</summary>
+    internal static DirectoryApplication? FindReplicatedApplication(SandboxRuntime runtime, string clientId) =>
+        Guid.TryParse(clientId, out var appId) && runtime.Directory.FindApplicationByAppId(appId) is { } app && runtime.IsReplicated(app.CreatedDateTime)
+            ? app
+            : null;
+
     /// <summary>
-    /// A v1.0-format Graph access token (wire §3). <c>roles</c> holds the app's Graph role
-    /// values at issue time and is absent, not empty, when there are none.
+    /// wire §1.4/§1.5: no match → 7000215; matches only expired keys → 7000222. A secret that has
+    /// not replicated yet does not match (7000215, wire §6).
     /// </summary>
-    public static string IssueAccessToken(SandboxRuntime runtime, DirectoryApplication app, ServicePrincipal servicePrincipal, string audience, DateTimeOffset now)
+    private static EntraError? CheckSecret(SandboxRuntime runtime, DirectoryApplication app, string secret, DateTimeOffset now)
     {
-        var tenantId = runtime.Directory.Tenant.Id.ToString();
-        var issuer = $"https://sts.windows.net/{tenantId}/";
-        var issuedAt = (now - Backdating).ToUnixTimeSeconds();
-        var payload = new JsonObject
-        {
-            ["aud"] = audience,
-            ["iss"] = issuer,
-            ["iat"] = issuedAt,
-            ["nbf"] = issuedAt,
-            ["exp"] = now.AddSeconds(ExpiresInSeconds + 1).ToUnixTimeSeconds(),
-            ["aio"] = RandomOpaque(),
-            ["app_displayname"] = app.DisplayName,
-            ["appid"] = app.AppId.ToString(),
-            ["appidacr"] = "1",
-            ["idp"] = issuer,
-            ["idtyp"] = "app",
-            ["oid"] = servicePrincipal.Id.ToString(),
-            ["rh"] = RandomOpaque(),
-        };
-        var roles = runtime.Directory.GetGrantedRoleValues(servicePrincipal.Id, WellKnownIds.MicrosoftGraphAppId);
-        if (roles.Count > 0)
-        {
-            payload["roles"] = new JsonArray([.. roles.Select(r => JsonValue.Create(r))]);
-        }
-
-        payload["sub"] = servicePrincipal.Id.ToString();
-        payload["tenant_region_scope"] = "NA";
-        payload["tid"] = tenantId;
-        payload["uti"] = Base64Url.EncodeToString(Guid.NewGuid().ToByteArray());
-        payload["ver"] = "1.0";
-        return runtime.SigningKey.Sign(payload);
-    }
-
-    private static EntraError? ValidateRequest(HttpContext context, SandboxRuntime runtime, string tenantSegment, IFormCollection form, string? clientId)
-    {
-        var directory = runtime.Directory;
-        switch (TenantResolver.Resolve(directory, tenantSegment))
-        {
-            case TenantMatch.Malformed:
-                return EntraErrors.MalformedTenant(tenantSegment);
-            case TenantMatch.NotFound:
-                return EntraErrors.TenantNotFound(tenantSegment, forDiscovery: false);
-            case TenantMatch.MultiTenant:
-                return EntraErrors.NoTenant();
-        }
-
-        if (!HttpMethods.IsPost(context.Request.Method))
-        {
-            return EntraErrors.PostOnly(context.Request.Method);
-        }
-
-        var grantType = Field(form, "grant_type");
-        if (grantType is null)
-        {
-            return EntraErrors.MissingParameter("grant_type");
-        }
-
-        if (grantType != "client_credentials")
-        {
-            return EntraErrors.UnsupportedGrantType(grantType);
-        }
-
-        if (clientId is null)
-        {
-            return EntraErrors.MissingParameter("client_id");
-        }
-
-        // wire §1.6: unknown (or non-GUID) client_id in this tenant.
-        if (!Guid.TryParse(clientId, out var appId) || directory.FindApplicationByAppId(appId) is null)
-        {
-            return EntraErrors.ApplicationNotFound(clientId, directory.Tenant.DisplayName);
-        }
-
-        return null;
-    }
-
-    /// <summary>wire §1.4/§1.5: no match → 7000215; matches only expired keys → 7000222.</summary>
-    private static EntraError? CheckSecret(DirectoryApplication app, string secret, DateTimeOffset now)
-    {
-        var matching = app.PasswordCredentials.Where(c => c.Matches(secret)).ToList();
+        var matching = app.PasswordCredentials.Where(c => runtime.IsReplicated(c.CreatedDateTime) && c.Matches(secret)).ToList();
         if (matching.Any(c => c.IsActiveAt(now)))
         {
             return null;
@@ -192,7 +179,7 @@ public static class TokenEndpoint
             : EntraErrors.InvalidClientSecret(app.AppId.ToString());
     }
 
-    private static (string? Audience, EntraError? Error) ResolveAudience(string scope, string graphEndpoint)
+    internal static (string? Audience, EntraError? Error) ResolveAudience(string scope, string graphEndpoint)
     {
         var resourceScopes = scope
             .Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)
@@ -214,23 +201,27 @@ public static class TokenEndpoint
             return (null, EntraErrors.InvalidScope(scope));
         }
 
-        var resource = resourceScopes[0][..^"/.default".Length];
-        if (string.Equals(resource.TrimEnd('/'), graphEndpoint, StringComparison.OrdinalIgnoreCase))
-        {
-            // aud is the resource as requested, with its trailing slash if it had one (wire §3).
-            return (resource.EndsWith('/') ? graphEndpoint + "/" : graphEndpoint, null);
-        }
-
-        if (Guid.TryParse(resource, out var resourceAppId) && resourceAppId == WellKnownIds.MicrosoftGraphAppId)
-        {
-            // INFERRED (wire §3): requested by appId, aud is the GUID.
-            return (WellKnownIds.MicrosoftGraphAppId.ToString(), null);
-        }
-
-        return (null, EntraErrors.InvalidScope(scope));
+        var audience = AudienceOf(resourceScopes[0][..^"/.default".Length], graphEndpoint);
+        return audience is null ? (null, EntraErrors.InvalidScope(scope)) : (audience, null);
     }
 
-    private static async Task<IFormCollection> ReadFormAsync(HttpContext context)
+    /// <summary>
+    /// The token audience for a resource identifier: the Graph endpoint as requested (with its
+    /// trailing slash if it had one, wire §3), or the Graph appId GUID (INFERRED); null otherwise.
+    /// </summary>
+    internal static string? AudienceOf(string resource, string graphEndpoint)
+    {
+        if (string.Equals(resource.TrimEnd('/'), graphEndpoint, StringComparison.OrdinalIgnoreCase))
+        {
+            return resource.EndsWith('/') ? graphEndpoint + "/" : graphEndpoint;
+        }
+
+        return Guid.TryParse(resource, out var resourceAppId) && resourceAppId == WellKnownIds.MicrosoftGraphAppId
+            ? WellKnownIds.MicrosoftGraphAppId.ToString()
+            : null;
+    }
+
+    internal static async Task<IFormCollection> ReadFormAsync(HttpContext context)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -252,7 +243,7 @@ public static class TokenEndpoint
     public static async Task<string?> PeekClientIdAsync(HttpContext context) =>
         Field(await ReadFormAsync(context), "client_id") ?? ReadBasicCredentials(context)?.ClientId;
 
-    private static string? Field(IFormCollection form, string name)
+    internal static string? Field(IFormCollection form, string name)
     {
         var value = form[name].ToString();
         return value.Length == 0 ? null : value;
@@ -283,24 +274,4 @@ public static class TokenEndpoint
             return null;
         }
     }
-
-    /// <summary>The hex thumbprint from a client assertion's <c>x5t</c> header, for AADSTS700027's text.</summary>
-    private static string AssertionThumbprint(string assertion)
-    {
-        try
-        {
-            var header = assertion.Split('.')[0];
-            using var json = JsonDocument.Parse(Base64Url.DecodeFromChars(header));
-            return json.RootElement.TryGetProperty("x5t", out var x5t) && x5t.GetString() is { } value
-                ? Convert.ToHexString(Base64Url.DecodeFromChars(value))
-                : "";
-        }
-        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException)
-        {
-            return "";
-        }
-    }
-
-    private static string RandomOpaque() =>
-        Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
 }

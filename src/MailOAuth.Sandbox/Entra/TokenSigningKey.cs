@@ -85,24 +85,30 @@ public sealed class TokenSigningKey : IDisposable
         }
     }
 
-    /// <summary>The JWKS document entry (shape of Entra's discovery/v2.0/keys).</summary>
-    public JsonObject ToJwks(string issuer)
+    /// <summary>The JWKS document entry (shape of Entra's discovery/v2.0/keys; <c>issuer</c> only when given).</summary>
+    public JsonObject ToJwks(string? issuer)
     {
         var parameters = _rsa.ExportParameters(includePrivateParameters: false);
-        return new JsonObject
+        var key = new JsonObject
         {
-            ["keys"] = new JsonArray(new JsonObject
-            {
-                ["kty"] = "RSA",
-                ["use"] = "sig",
-                ["kid"] = KeyId,
-                ["x5t"] = KeyId,
-                ["n"] = Base64Url.EncodeToString(parameters.Modulus),
-                ["e"] = Base64Url.EncodeToString(parameters.Exponent),
-                ["x5c"] = new JsonArray(Convert.ToBase64String(_certificate.RawData)),
-                ["issuer"] = issuer,
-            }),
+            ["kty"] = "RSA",
+            ["use"] = "sig",
+            ["kid"] = KeyId,
+            ["x5t"] = KeyId,
+            ["n"] = Base64Url.EncodeToString(parameters.Modulus),
+            ["e"] = Base64Url.EncodeToString(parameters.Exponent),
+            ["x5c"] = new JsonArray(Convert.ToBase64String(_certificate.RawData)),
         };
+        if (issuer is not null)
+        {
+            key["issuer"] = issuer;
+        }
+        else
+        {
+            key["alg"] = "RS256";
+        }
+
+        return new JsonObject { ["keys"] = new JsonArray(key) };
     }
 
     public void Dispose()

@@ -8,9 +8,19 @@ namespace MailOAuth.Sandbox.Graph;
 /// <summary>The facts Graph takes from a validated access token.</summary>
 public sealed record GraphCaller(string AppId, string ObjectId, string TenantId, string IdType, IReadOnlyList<string> Roles)
 {
+    /// <summary>Delegated permissions (<c>scp</c>, space-separated in the token); empty for app tokens.</summary>
+    public IReadOnlyList<string> Scopes { get; init; } = [];
+
     public bool IsAppOnly => IdType == "app";
 
     public bool HasRole(string value) => Roles.Contains(value, StringComparer.Ordinal);
+
+    /// <summary>True if the token grants any of <paramref name="permissions"/>: as app roles (app tokens) or scopes (delegated).</summary>
+    public bool HasAnyPermission(params string[] permissions) =>
+        permissions.Any(p => IsAppOnly ? Roles.Contains(p, StringComparer.OrdinalIgnoreCase) : Scopes.Contains(p, StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>The caller's object id as a GUID (service principal for app tokens, user for delegated ones).</summary>
+    public Guid PrincipalId => Guid.TryParse(ObjectId, out var id) ? id : Guid.Empty;
 }
 
 /// <summary>
@@ -64,7 +74,8 @@ public static class GraphAuthentication
         var roles = payload.TryGetProperty("roles", out var rolesElement) && rolesElement.ValueKind == JsonValueKind.Array
             ? rolesElement.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()!).ToList()
             : [];
-        caller = new GraphCaller(appId, String(payload, "oid") ?? "", tenantId, String(payload, "idtyp") ?? "", roles);
+        var scopes = String(payload, "scp")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        caller = new GraphCaller(appId, String(payload, "oid") ?? "", tenantId, String(payload, "idtyp") ?? "", roles) { Scopes = scopes };
         return null;
     }
 

@@ -4,9 +4,66 @@ using MailOAuth.Sandbox.Hosting;
 
 namespace MailOAuth.Sandbox.Graph;
 
-/// <summary>A Graph error: status, code and message (wire §0.3, §5).</summary>
+/// <summary>One entry of a Graph error's <c>details</c> (wire §0.3).</summary>
+public sealed record GraphErrorDetail(string Code, string Message, string Target);
+
+/// <summary>A Graph error: status, code and message (wire §0.3, §5), and sometimes <c>details</c>.</summary>
 public sealed record GraphError(int Status, string Code, string Message)
 {
+    public IReadOnlyList<GraphErrorDetail> Details { get; init; } = [];
+
+    // ---- directory (wire §4, §5.7-§5.10) ----
+
+    // wire §5.7
+    public static GraphError InsufficientPrivileges() => new(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+
+    // wire §4.7 / §5.9: the value as the client gave it.
+    public static GraphError DirectoryObjectNotFound(string idAsGiven) => new(404, "Request_ResourceNotFound",
+        $"Resource '{idAsGiven}' does not exist or one of its queried reference-property objects are not present.");
+
+    // wire §4.5 / §5.8 (exact, with details).
+    public static GraphError NoBackingApplicationObject(string appId)
+    {
+        var message = $"The appId '{appId}' of the service principal does not reference a valid application object.";
+        return new GraphError(400, "Request_BadRequest", message) { Details = [new GraphErrorDetail("NoBackingApplicationObject", message, "appId")] };
+    }
+
+    // wire §4.6 / §5.10
+    public static GraphError PermissionAlreadyExists() => new(400, "Request_BadRequest", "Permission being assigned already exists on the object.");
+
+    // wire §4.6 (INFERRED real)
+    public static GraphError PermissionNotFound() => new(400, "Request_BadRequest", "Permission being assigned was not found on application.");
+
+    // INFERRED: a second service principal for the same appId.
+    public static GraphError ServicePrincipalExists() => new(409, "Request_MultipleObjectsWithSameKeyValue",
+        "Another object with the same value for property servicePrincipalNames already exists.");
+
+    // The code is the real one (field notes, gh:Azure/azure-cli#28522); the message is INFERRED.
+    public static GraphError CredentialLifetimeExceedsPolicy() => new(400, "CredentialInvalidLifetimeAsPerAppPolicy",
+        "Credential lifetime exceeds the max value allowed as per assigned policy.");
+
+    // INFERRED (directory-style texts).
+    public static GraphError InvalidPropertyValue(string property, string resource) => new(400, "Request_BadRequest",
+        $"Invalid value specified for property '{property}' of resource '{resource}'.");
+
+    public static GraphError ReadOnlyProperty(string property) => new(400, "Request_BadRequest",
+        $"Property '{property}' is read-only and cannot be set.");
+
+    public static GraphError UnknownProperty(string property, string type) => new(400, "BadRequest",
+        $"Property '{property}' does not exist on type '{type}'. Make sure to only use property names that are defined by the type or mark the type as open type.");
+
+    public static GraphError UnsupportedFilter(string clause) => new(400, "Request_UnsupportedQuery",
+        $"Unsupported or invalid query filter clause specified: '{clause}'.");
+
+    public static GraphError UnknownSelectProperty(string property, string type) => new(400, "BadRequest",
+        $"Could not find a property named '{property}' on type '{type}'.");
+
+    // The real Graph message for a bad $top.
+    public static GraphError InvalidPageSize(string value) => new(400, "Request_BadRequest",
+        $"Invalid page size specified: '{value}'. Must be between 1 and 999 inclusive.");
+
+    public static GraphError BadRequest(string message) => new(400, "Request_BadRequest", message);
+
     // wire §5.6b, §5.6c, §5.6
     public static GraphError TokenEmpty() => new(401, "InvalidAuthenticationToken", "Access token is empty.");
 
@@ -112,20 +169,58 @@ public static class GraphResponses
     /// <summary>Only the body (and status); headers are the caller's.</summary>
     public static Task WriteErrorBodyAsync(HttpContext context, GraphError error, DateTimeOffset now, SandboxRequest request)
     {
-        var body = new JsonObject
+        var inner = new JsonObject
         {
-            ["error"] = new JsonObject
-            {
-                ["code"] = error.Code,
-                ["message"] = error.Message,
-                ["innerError"] = new JsonObject
-                {
-                    ["date"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
-                    ["request-id"] = request.RequestId,
-                    ["client-request-id"] = request.EffectiveClientRequestId,
-                },
-            },
+            ["code"] = error.Code,
+            ["message"] = error.Message,
         };
+        if (error.Details.Count > 0)
+        {
+            inner["details"] = new JsonArray([.. error.Details.Select(d => (JsonNode)new JsonObject
+            {
+                ["code"] = d.Code,
+                ["message"] = d.Message,
+                ["target"] = d.Target,
+            })]);
+        }
+
+        inner["innerError"] = new JsonObject
+        {
+            ["date"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
+            ["request-id"] = request.RequestId,
+            ["client-request-id"] = request.EffectiveClientRequestId,
+        };
+        var body = new JsonObject { ["error"] = inner };
         return SandboxJson.WriteAsync(context, error.Status, SandboxJson.Serialize(body), ErrorContentType);
+    }
+
+    /// <summary>wire §0.4: the content type of a 200/201 with a body.</summary>
+    public const string ODataContentType = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+    /// <summary>A success with a body (wire §0.4 headers; directory calls add x-ms-resource-unit).</summary>
+    public static Task WriteJsonAsync(HttpContext context, JsonObject body, int status = 200)
+    {
+        ApplySuccessHeaders(context);
+        return SandboxJson.WriteAsync(context, status, SandboxJson.Serialize(body), ODataContentType);
+    }
+
+    /// <summary>204 No Content (PATCH, DELETE, removePassword).</summary>
+    public static Task WriteNoContentAsync(HttpContext context)
+    {
+        ApplySuccessHeaders(context);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
+    }
+
+    private static void ApplySuccessHeaders(HttpContext context)
+    {
+        var request = SandboxRequest.Get(context);
+        ApplyHeaders(context, request);
+        context.Response.Headers.CacheControl = "private";
+        context.Response.Headers["OData-Version"] = "4.0";
+        if (request.Kind == RequestKind.Directory)
+        {
+            context.Response.Headers["x-ms-resource-unit"] = "1";
+        }
     }
 }

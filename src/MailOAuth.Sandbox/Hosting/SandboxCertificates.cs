@@ -29,10 +29,10 @@ public static class SandboxCertificates
     }
 
     /// <summary>The token signing key, wrapped in a certificate so that the JWKS can carry <c>x5c</c>.</summary>
-    public static X509Certificate2 CreateSigningCertificate(DateTimeOffset now)
+    public static X509Certificate2 CreateSigningCertificate(DateTimeOffset now, string subject = "CN=MailOAuth Sandbox token signing")
     {
         using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest("CN=MailOAuth Sandbox token signing", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
         return Reload(request.CreateSelfSigned(now.AddDays(-1), now.AddDays(30)));

@@ -59,12 +59,23 @@ public sealed class SandboxHost : IAsyncDisposable
         System.IO.Directory.CreateDirectory(stateDirectory);
 
         var certificate = SandboxCertificates.CreateTlsCertificate(now);
-        var runtime = new SandboxRuntime(clock, SeedData.Create(now), new TokenSigningKey(SandboxCertificates.CreateSigningCertificate(now)));
+        var runtime = new SandboxRuntime(
+            clock,
+            SeedMaterial.Create(now),
+            new TokenSigningKey(SandboxCertificates.CreateSigningCertificate(now)),
+            new TokenSigningKey(SandboxCertificates.CreateSigningCertificate(now, "CN=MailOAuth Sandbox external OIDC issuer")),
+            TimeSpan.FromSeconds(Math.Max(0, options.ReplicationLagSeconds)));
         WebApplication? app = null;
         try
         {
             var certificatePath = Path.Combine(stateDirectory, "sandbox.cer");
             await File.WriteAllBytesAsync(certificatePath, certificate.Export(X509ContentType.Cert), ct);
+
+            // The admin's client certificate: PFX with the private key (random password) and the public part.
+            var material = runtime.Material;
+            var adminPfxPath = Path.Combine(stateDirectory, "admin-client.pfx");
+            await File.WriteAllBytesAsync(adminPfxPath, material.AdminCertificate.Export(X509ContentType.Pkcs12, material.AdminCertificatePassword), ct);
+            await File.WriteAllBytesAsync(Path.Combine(stateDirectory, "admin-client.cer"), material.AdminCertificate.Export(X509ContentType.Cert), ct);
 
             app = Build(options.Port, certificate, runtime);
             await app.StartAsync(ct);
@@ -72,7 +83,9 @@ public sealed class SandboxHost : IAsyncDisposable
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             runtime.BaseUri = $"https://127.0.0.1:{new Uri(address).Port}";
 
-            var info = CreateInfo(runtime, certificatePath, certificate);
+            // Seeding needs the base URI: the admin's federated credential names {base}/_sandbox/oidc.
+            runtime.SeedDirectory();
+            var info = CreateInfo(runtime, certificatePath, certificate, adminPfxPath);
             var infoJson = SandboxJson.Serialize(info);
             runtime.InfoJson = infoJson;
             return new SandboxHost(app, runtime, certificate, info, infoJson, ownedStateDirectory);
@@ -181,17 +194,22 @@ public sealed class SandboxHost : IAsyncDisposable
         app.Map("/{tenant}/v2.0/.well-known/openid-configuration", context => DiscoveryEndpoints.OpenIdConfigurationAsync(context, runtime));
         app.Map("/{tenant}/discovery/v2.0/keys", context => DiscoveryEndpoints.KeysAsync(context, runtime));
         app.Map("/{tenant}/oauth2/v2.0/token", context => TokenEndpoint.HandleAsync(context, runtime));
+        app.Map("/{tenant}/oauth2/v2.0/devicecode", context => DeviceCodeFlow.DeviceAuthorizationAsync(context, runtime));
 
-        // Graph (wire §4.11, §5).
+        // Managed identity (App Service protocol) and the external OIDC issuer (workload identity federation).
+        app.Map("/_sandbox/msi/token", context => ManagedIdentityEndpoint.HandleAsync(context, runtime));
+        ExternalIssuer.Map(app, runtime);
+
+        // Graph (wire §4, §5): mail, then the directory (and Graph-shaped answers for the rest).
         app.Map("/v1.0/users/{user}/sendMail", context => SendMailEndpoint.HandleAsync(context, runtime));
         app.Map("/v1.0/me/sendMail", context => SendMailEndpoint.MeAsync(context, runtime));
-        app.Map("/v1.0/{**rest}", context => GraphFallback.VersionedAsync(context, runtime));
+        app.Map("/v1.0/{**rest}", context => DirectoryRouter.HandleAsync(context, runtime));
 
         ControlEndpoints.Map(app, runtime);
         app.MapFallback(context => GraphFallback.AnyAsync(context, runtime));
     }
 
-    private static SandboxInfo CreateInfo(SandboxRuntime runtime, string certificatePath, X509Certificate2 certificate)
+    private static SandboxInfo CreateInfo(SandboxRuntime runtime, string certificatePath, X509Certificate2 certificate, string adminPfxPath)
     {
         var seed = runtime.Seed;
         var tenant = runtime.Directory.Tenant;
@@ -212,6 +230,8 @@ public sealed class SandboxHost : IAsyncDisposable
                 Unlicensed = seed.Unlicensed.UserPrincipalName,
                 Restricted = seed.Restricted.UserPrincipalName,
                 Other = seed.Other.UserPrincipalName,
+                Guest = seed.Guest.UserPrincipalName,
+                OnPrem = seed.OnPrem.UserPrincipalName,
             },
             Apps = new SandboxApps
             {
@@ -220,6 +240,32 @@ public sealed class SandboxHost : IAsyncDisposable
                 ExpiredSecret = ToInfo(seed.ExpiredSecret),
                 ConditionalAccessBlocked = ToInfo(seed.ConditionalAccessBlocked),
             },
+            Admin = new SandboxAdmin
+            {
+                ClientId = seed.Admin.AppId.ToString(),
+                ClientSecret = seed.Admin.SecretText,
+                CertificatePath = adminPfxPath,
+                CertificatePassword = runtime.Material.AdminCertificatePassword,
+                CertificateThumbprint = runtime.Material.AdminCertificate.Thumbprint,
+                FederatedIssuer = seed.FederatedIssuer,
+                FederatedSubject = seed.FederatedSubject,
+                ObjectId = seed.Admin.ObjectId.ToString(),
+                ServicePrincipalId = seed.Admin.ServicePrincipalId.ToString(),
+            },
+            NoRightsAdmin = new SandboxClient
+            {
+                ClientId = seed.NoRightsAdmin.AppId.ToString(),
+                ClientSecret = seed.NoRightsAdmin.SecretText,
+            },
+            ManagedIdentity = new SandboxManagedIdentity
+            {
+                IdentityEndpoint = runtime.IdentityEndpoint,
+                IdentityHeader = runtime.Material.IdentityHeader,
+                ClientId = seed.SystemAssignedIdentity.ClientId.ToString(),
+                UserAssignedClientId = seed.UserAssignedIdentity.ClientId.ToString(),
+            },
+            PublicClientId = seed.PublicClientAppId.ToString(),
+            AdminUser = seed.AdminUser.UserPrincipalName,
         };
     }
 

@@ -20,6 +20,59 @@ public sealed record SandboxInfo
     [JsonPropertyName("unverifiedDomain")] public required string UnverifiedDomain { get; init; }
     [JsonPropertyName("mailboxes")] public required SandboxMailboxes Mailboxes { get; init; }
     [JsonPropertyName("apps")] public required SandboxApps Apps { get; init; }
+
+    /// <summary>The provisioning admin app: every offline sign-in method (docs/sandbox.md).</summary>
+    [JsonPropertyName("admin")] public required SandboxAdmin Admin { get; init; }
+
+    /// <summary>A client with a secret and no app roles: directory calls give 403 Authorization_RequestDenied.</summary>
+    [JsonPropertyName("noRightsAdmin")] public required SandboxClient NoRightsAdmin { get; init; }
+
+    /// <summary>The managed identity endpoint (App Service protocol 2019-08-01) and its identities.</summary>
+    [JsonPropertyName("managedIdentity")] public required SandboxManagedIdentity ManagedIdentity { get; init; }
+
+    /// <summary>The public client for the device code flow ("Microsoft Graph Command Line Tools").</summary>
+    [JsonPropertyName("publicClientId")] public required string PublicClientId { get; init; }
+
+    /// <summary>The Global Administrator every device code signs in as (not a mailbox).</summary>
+    [JsonPropertyName("adminUser")] public required string AdminUser { get; init; }
+}
+
+/// <summary>The seeded admin app and its credentials. The PFX and password are per start.</summary>
+public sealed record SandboxAdmin
+{
+    [JsonPropertyName("clientId")] public required string ClientId { get; init; }
+    [JsonPropertyName("clientSecret")] public required string ClientSecret { get; init; }
+
+    /// <summary>PFX (PKCS#12) with the private key: <c>{stateDir}/admin-client.pfx</c>.</summary>
+    [JsonPropertyName("certificatePath")] public required string CertificatePath { get; init; }
+    [JsonPropertyName("certificatePassword")] public required string CertificatePassword { get; init; }
+
+    /// <summary>SHA-1 thumbprint, upper-case hex.</summary>
+    [JsonPropertyName("certificateThumbprint")] public required string CertificateThumbprint { get; init; }
+
+    /// <summary>The external OIDC issuer the admin trusts: <c>{baseUri}/_sandbox/oidc</c>.</summary>
+    [JsonPropertyName("federatedIssuer")] public required string FederatedIssuer { get; init; }
+    [JsonPropertyName("federatedSubject")] public required string FederatedSubject { get; init; }
+    [JsonPropertyName("objectId")] public required string ObjectId { get; init; }
+    [JsonPropertyName("servicePrincipalId")] public required string ServicePrincipalId { get; init; }
+}
+
+/// <summary>A client id and its secret.</summary>
+public sealed record SandboxClient
+{
+    [JsonPropertyName("clientId")] public required string ClientId { get; init; }
+    [JsonPropertyName("clientSecret")] public required string ClientSecret { get; init; }
+}
+
+/// <summary>What IDENTITY_ENDPOINT and IDENTITY_HEADER would hold, and the identities' client ids.</summary>
+public sealed record SandboxManagedIdentity
+{
+    [JsonPropertyName("identityEndpoint")] public required string IdentityEndpoint { get; init; }
+    [JsonPropertyName("identityHeader")] public required string IdentityHeader { get; init; }
+
+    /// <summary>The system-assigned identity (used when the request names none).</summary>
+    [JsonPropertyName("clientId")] public required string ClientId { get; init; }
+    [JsonPropertyName("userAssignedClientId")] public required string UserAssignedClientId { get; init; }
 }
 
 /// <summary>The seeded mailboxes (userPrincipalName = mail).</summary>
@@ -36,6 +89,12 @@ public sealed record SandboxMailboxes
 
     /// <summary>Another licensed mailbox (a valid recipient; a from address the sender may not use).</summary>
     [JsonPropertyName("other")] public required string Other { get; init; }
+
+    /// <summary>A guest (userType Guest), no Exchange Online plan: 404 MailboxNotEnabledForRESTAPI.</summary>
+    [JsonPropertyName("guest")] public required string Guest { get; init; }
+
+    /// <summary>Synchronised from on-premises (mailbox on-premises): 404 MailboxNotEnabledForRESTAPI.</summary>
+    [JsonPropertyName("onprem")] public required string OnPrem { get; init; }
 }
 
 /// <summary>The seeded applications.</summary>

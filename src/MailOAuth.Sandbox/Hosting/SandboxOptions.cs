@@ -7,11 +7,17 @@ public sealed class SandboxOptions
     public int Port { get; set; }
 
     /// <summary>
-    /// Where <c>sandbox.cer</c> is written. Null: a new folder under the temp directory, deleted
-    /// again when the host is disposed.
+    /// Where <c>sandbox.cer</c>, <c>admin-client.pfx</c> and <c>admin-client.cer</c> are written.
+    /// Null: a new folder under the temp directory, deleted again when the host is disposed.
     /// </summary>
     public string? StateDirectory { get; set; }
 
-    /// <summary>The clock for tokens, secrets and timestamps. Null: <see cref="TimeProvider.System"/>.</summary>
+    /// <summary>The clock for tokens, secrets, replication and timestamps. Null: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>
+    /// Replication lag at start (<c>--replication-lag-seconds</c>): how long a new directory object
+    /// stays invisible to the eventually consistent readers. 0 = immediate.
+    /// </summary>
+    public int ReplicationLagSeconds { get; set; }
 }

@@ -10,6 +10,12 @@ public enum RequestKind
     Discovery,
     Platform,
     Control,
+
+    /// <summary>Graph directory endpoints: applications, servicePrincipals, users, domains, organization.</summary>
+    Directory,
+
+    /// <summary>The managed identity endpoint (App Service protocol, <c>/_sandbox/msi/token</c>).</summary>
+    Msi,
 }
 
 /// <summary>Per-request facts shared by the middlewares and the handlers.</summary>
@@ -61,6 +67,11 @@ public sealed partial class SandboxRequest
 
     public static RequestKind Classify(string path)
     {
+        if (path.StartsWith("/_sandbox/msi/", StringComparison.OrdinalIgnoreCase))
+        {
+            return RequestKind.Msi;
+        }
+
         if (path.StartsWith("/_sandbox", StringComparison.OrdinalIgnoreCase))
         {
             return RequestKind.Control;
@@ -68,7 +79,7 @@ public sealed partial class SandboxRequest
 
         if (path.StartsWith("/v1.0/", StringComparison.OrdinalIgnoreCase) || path.StartsWith("/beta/", StringComparison.OrdinalIgnoreCase))
         {
-            return RequestKind.Graph;
+            return IsDirectoryPath(path) ? RequestKind.Directory : RequestKind.Graph;
         }
 
         if (TokenPath().IsMatch(path))
@@ -89,7 +100,30 @@ public sealed partial class SandboxRequest
         return RequestKind.Graph;
     }
 
-    [GeneratedRegex(@"^/[^/]+/oauth2/(v2\.0/)?token/?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// Directory objects (the path as decoded, so <c>applications(uniqueName='x')</c> too), except
+    /// the mailbox actions under users and me (sendMail stays <c>graph</c>).
+    /// </summary>
+    private static bool IsDirectoryPath(string path)
+    {
+        var rest = path[(path.IndexOf('/', 1) + 1)..];
+        var first = rest.Split('/', 2)[0];
+        var parenthesis = first.IndexOf('(');
+        var segment = parenthesis >= 0 ? first[..parenthesis] : first;
+        if (!DirectorySegments.Contains(segment))
+        {
+            return false;
+        }
+
+        return !rest.EndsWith("/sendMail", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static readonly HashSet<string> DirectorySegments = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "applications", "servicePrincipals", "users", "me", "domains", "organization", "directoryObjects",
+    };
+
+    [GeneratedRegex(@"^/[^/]+/oauth2/(v2\.0/)?(token|devicecode)/?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TokenPath();
 
     [GeneratedRegex(@"^/[^/]+/(discovery/|v2\.0/\.well-known/|\.well-known/)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

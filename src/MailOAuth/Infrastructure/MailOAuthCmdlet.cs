@@ -72,6 +72,13 @@ public abstract class MailOAuthCmdlet : PSCmdlet
         });
     }
 
+    /// <summary>Stops the command with NotConnected when there is no Connect-MailOAuth session (a failed precondition).</summary>
+    protected void RequireConnection()
+    {
+        if (Session.Connection is null)
+            ThrowTerminatingError(ToErrorRecord(new MailOAuthException(DiagnosisCatalog.NotConnected()), null));
+    }
+
     /// <summary>Writes a Core diagnosis as a non-terminating error for <paramref name="target"/>.</summary>
     protected void WriteDiagnosis(MailOAuthException exception, object? target) => WriteError(ToErrorRecord(exception, target));
 

@@ -129,10 +129,75 @@ public sealed class SandboxFixture : IAsyncLifetime
         return JsonSerializer.Serialize(new { message, saveToSentItems = false });
     }
 
+    /// <summary>A client-credentials token for any client (asserts 200).</summary>
+    public static async Task<string> GetAccessTokenAsync(HttpClient client, SandboxInfo info, string clientId, string secret)
+    {
+        using var response = await RequestTokenAsync(client, info, clientId, secret);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"token for {clientId}: {(int)response.StatusCode} {text}");
+        using var json = JsonDocument.Parse(text);
+        return json.RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>A Graph call with a bearer token; body (object or raw JSON string) sent as application/json.</summary>
+    public static async Task<GraphResult> GraphAsync(HttpClient client, HttpMethod method, string path, string? token, object? body = null, string? prefer = null)
+    {
+        using var request = new HttpRequestMessage(method, path.TrimStart('/'));
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (prefer is not null)
+        {
+            request.Headers.Add("Prefer", prefer);
+        }
+
+        if (body is not null)
+        {
+            request.Content = new StringContent(body as string ?? JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+        }
+
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return new GraphResult((int)response.StatusCode, text, text.Length > 0 ? JsonDocument.Parse(text).RootElement.Clone() : default);
+    }
+
+    public Task<GraphResult> GraphAsync(HttpMethod method, string path, string? token, object? body = null, string? prefer = null) =>
+        GraphAsync(Client, method, path, token, body, prefer);
+
+    /// <summary>GET /_sandbox/directory.</summary>
+    public static async Task<JsonElement> DirectoryAsync(HttpClient client) =>
+        JsonDocument.Parse(await client.GetStringAsync("_sandbox/directory")).RootElement.Clone();
+
     public static JsonElement JwtPart(string jwt, int index) =>
         JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.Split('.')[index])).RootElement;
 
     public static string[] PropertyNames(JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name)];
+}
+
+/// <summary>Status, raw text and parsed body (default when empty) of a Graph response.</summary>
+public sealed record GraphResult(int Status, string Text, JsonElement Body)
+{
+    public string? ErrorCode => Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty("error", out var e) ? e.GetProperty("code").GetString() : null;
+
+    public string? ErrorMessage => Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty("error", out var e) ? e.GetProperty("message").GetString() : null;
+
+    public string String(string name) => Body.GetProperty(name).GetString()!;
+
+    public void AssertStatus(int expected) => Assert.True(expected == Status, $"expected {expected}, got {Status}: {Text}");
+}
+
+/// <summary>A clock the tests move by hand (replication lag, expiry) — no waiting.</summary>
+public sealed class ManualClock(DateTimeOffset now) : TimeProvider
+{
+    private long _ticks = now.UtcTicks;
+
+    public DateTimeOffset Now => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+
+    public override DateTimeOffset GetUtcNow() => Now;
 }
 
 [CollectionDefinition(Name)]

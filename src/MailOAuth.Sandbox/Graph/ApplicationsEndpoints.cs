@@ -1,0 +1,421 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MailOAuth.Sandbox.Directory;
+
+namespace MailOAuth.Sandbox.Graph;
+
+/// <summary>
+/// <c>/v1.0/applications</c> (wire §4.1-§4.4): create, list with <c>$filter</c>, get / update /
+/// delete by id, <c>(appId='…')</c> or <c>(uniqueName='…')</c>, upsert by uniqueName, addPassword
+/// and removePassword.
+/// </summary>
+public static class ApplicationsEndpoints
+{
+    public static Task RouteAsync(DirectoryRequest request)
+    {
+        var segments = request.Segments;
+        var head = segments[0];
+        if (!head.HasKey && segments.Count == 1)
+        {
+            return request.Method switch
+            {
+                "GET" => ListAsync(request),
+                "POST" => CreateAsync(request),
+                _ => request.MethodNotAllowedAsync(),
+            };
+        }
+
+        // The object: by key in the first segment, or by object id in the second.
+        var (keyName, keyValue, navigation) = head.HasKey
+            ? (head.KeyName ?? "id", head.KeyValue!, segments.Skip(1).ToList())
+            : ("id", segments[1].Name, segments.Skip(2).ToList());
+        if (!head.HasKey && segments[1].HasKey)
+        {
+            return request.ErrorAsync(GraphError.UnknownSegment(segments[1].Name));
+        }
+
+        if (keyName is not ("id" or "appId" or "uniqueName"))
+        {
+            return request.ErrorAsync(GraphError.BadRequest($"The key property '{keyName}' is not an alternate key of 'application'.")); // INFERRED
+        }
+
+        var application = Find(request.Directory, keyName, keyValue);
+        if (navigation.Count == 0)
+        {
+            return request.Method switch
+            {
+                "GET" => GetAsync(request, application, keyValue),
+                "PATCH" => UpdateAsync(request, application, keyName, keyValue),
+                "DELETE" => DeleteAsync(request, application, keyValue),
+                _ => request.MethodNotAllowedAsync(),
+            };
+        }
+
+        if (navigation.Count == 1 && navigation[0].Is("addPassword"))
+        {
+            return HttpMethods.IsPost(request.Method) ? AddPasswordAsync(request, application, keyValue) : request.MethodNotAllowedAsync();
+        }
+
+        if (navigation.Count == 1 && navigation[0].Is("removePassword"))
+        {
+            return HttpMethods.IsPost(request.Method) ? RemovePasswordAsync(request, application, keyValue) : request.MethodNotAllowedAsync();
+        }
+
+        return request.ErrorAsync(GraphError.UnknownSegment(navigation[0].Name));
+    }
+
+    private static DirectoryApplication? Find(DirectoryStore directory, string keyName, string keyValue) => keyName switch
+    {
+        "appId" => Guid.TryParse(keyValue, out var appId) ? directory.FindApplicationByAppId(appId) : null,
+        "uniqueName" => directory.FindApplicationByUniqueName(keyValue),
+        _ => Guid.TryParse(keyValue, out var id) ? directory.GetApplication(id) : null,
+    };
+
+    /// <summary>
+    /// GET /applications: needs a read permission. A list is served by an eventually consistent
+    /// replica: applications created within the replication lag are not in it (wire §6).
+    /// </summary>
+    private static async Task ListAsync(DirectoryRequest request)
+    {
+        var caller = request.Caller;
+        var all = DirectoryPermissions.CanReadAllApplications(caller);
+        if (!all && !caller.HasAnyPermission("Application.ReadWrite.OwnedBy"))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ApplicationSchema, collection: true);
+        if (error is not null)
+        {
+            await request.ErrorAsync(error);
+            return;
+        }
+
+        var visible = request.Directory.ListApplications()
+            .Where(a => request.IsReplicated(a.CreatedDateTime))
+            .Where(a => all || a.Owners.Contains(caller.PrincipalId)) // OwnedBy lists only its own
+            .OrderBy(a => a.CreatedDateTime)
+            .Select(a => DirectoryJson.Application(a, request.Runtime));
+        await request.JsonAsync(query!.Collection(request.Http, request.Metadata, "applications", visible));
+    }
+
+    /// <summary>
+    /// GET by id or alternate key: strongly consistent (INFERRED: reads by key go to the
+    /// primary, so a just-created application is found), unlike lists.
+    /// </summary>
+    private static async Task GetAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
+    {
+        if (!DirectoryPermissions.CanReadAllApplications(request.Caller)
+            && (application is null || !DirectoryPermissions.CanReadApplication(request.Caller, application)))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        if (application is null)
+        {
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
+            return;
+        }
+
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ApplicationSchema, collection: false);
+        if (error is not null)
+        {
+            await request.ErrorAsync(error);
+            return;
+        }
+
+        await request.JsonAsync(query!.Entity(request.Metadata, "applications", DirectoryJson.Application(application, request.Runtime)));
+    }
+
+    /// <summary>POST /applications → 201 (wire §4.1). displayName is required.</summary>
+    private static async Task CreateAsync(DirectoryRequest request)
+    {
+        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        var (body, bodyError) = await request.ReadBodyAsync();
+        if (bodyError is not null)
+        {
+            await request.ErrorAsync(bodyError);
+            return;
+        }
+
+        await CreateFromBodyAsync(request, body, uniqueName: null);
+    }
+
+    private static async Task CreateFromBodyAsync(DirectoryRequest request, JsonElement body, string? uniqueName)
+    {
+        var fresh = new DirectoryApplication(Guid.NewGuid(), Guid.NewGuid(), "", request.Now, [])
+        {
+            UniqueName = uniqueName,
+            Owners = [request.Caller.PrincipalId],
+        };
+        var (application, error) = DirectoryJson.ApplyToApplication(fresh, body, creating: true);
+        if (error is null && application!.DisplayName.Length == 0)
+        {
+            error = GraphError.InvalidPropertyValue("displayName", "Application");
+        }
+
+        if (error is not null)
+        {
+            await request.ErrorAsync(error);
+            return;
+        }
+
+        var (stored, created) = request.Directory.AddApplicationIfUniqueNameFree(application!);
+        if (!created)
+        {
+            // INFERRED: uniqueName is an alternate key, so a second one with the same value conflicts.
+            await request.ErrorAsync(new GraphError(409, "Request_MultipleObjectsWithSameKeyValue",
+                "Another object with the same value for property uniqueName already exists."));
+            return;
+        }
+
+        await request.JsonAsync(Entity(request, stored), 201);
+    }
+
+    /// <summary>
+    /// PATCH → 204. On <c>applications(uniqueName='…')</c> with <c>Prefer: create-if-missing</c>
+    /// this is the upsert ("Upsert application" doc): 201 with the new object when none has that
+    /// uniqueName; without the header, 404.
+    /// </summary>
+    private static async Task UpdateAsync(DirectoryRequest request, DirectoryApplication? application, string keyName, string keyValue)
+    {
+        var caller = request.Caller;
+        if (!DirectoryPermissions.CanCreateApplications(caller))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        var (body, bodyError) = await request.ReadBodyAsync();
+        if (bodyError is not null)
+        {
+            await request.ErrorAsync(bodyError);
+            return;
+        }
+
+        if (application is null)
+        {
+            if (keyName == "uniqueName" && request.PrefersCreateIfMissing)
+            {
+                await CreateFromBodyAsync(request, body, keyValue);
+                return;
+            }
+
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
+            return;
+        }
+
+        if (!DirectoryPermissions.CanWrite(caller, application.Owners))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        GraphError? error = null;
+        var updated = request.Directory.UpdateApplication(application.ObjectId, current =>
+        {
+            var (changed, applyError) = DirectoryJson.ApplyToApplication(current, body, creating: false);
+            error = applyError;
+            return changed ?? current;
+        });
+        if (updated is null)
+        {
+            error = GraphError.DirectoryObjectNotFound(keyValue);
+        }
+
+        await (error is null ? request.NoContentAsync() : request.ErrorAsync(error));
+    }
+
+    /// <summary>DELETE → 204; its service principal and that one's role assignments go with it.</summary>
+    private static async Task DeleteAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
+    {
+        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        if (application is null)
+        {
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
+            return;
+        }
+
+        if (!DirectoryPermissions.CanWrite(request.Caller, application.Owners))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        await (request.Directory.RemoveApplication(application.ObjectId)
+            ? request.NoContentAsync()
+            : request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue)));
+    }
+
+    /// <summary>
+    /// POST …/addPassword → 200 with secretText, shown once (wire §4.3). Right after the
+    /// application was created it is not found yet: 404 Request_ResourceNotFound naming the id as
+    /// given (wire §5.9, field notes). A tenant secret-lifetime policy caps endDateTime.
+    /// </summary>
+    private static async Task AddPasswordAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
+    {
+        if (await CheckCredentialWriteAsync(request, application, keyValue) is not { } target)
+        {
+            return;
+        }
+
+        var (body, bodyError) = await request.ReadBodyAsync(allowEmpty: true);
+        if (bodyError is not null)
+        {
+            await request.ErrorAsync(bodyError);
+            return;
+        }
+
+        var credential = Property(body, "passwordCredential") is { ValueKind: JsonValueKind.Object } c ? c : (JsonElement?)null;
+        string? displayName = null;
+        DateTimeOffset? start = null;
+        DateTimeOffset? end = null;
+        if (credential is { } given)
+        {
+            if (Property(given, "displayName") is { } nameElement)
+            {
+                if (nameElement.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                {
+                    await request.ErrorAsync(GraphError.InvalidPropertyValue("displayName", "PasswordCredential"));
+                    return;
+                }
+
+                displayName = nameElement.GetString();
+            }
+
+            foreach (var (name, set) in new (string, Action<DateTimeOffset?>)[] { ("startDateTime", v => start = v), ("endDateTime", v => end = v) })
+            {
+                if (!TryDate(given, name, out var date))
+                {
+                    await request.ErrorAsync(GraphError.InvalidPropertyValue(name, "PasswordCredential"));
+                    return;
+                }
+
+                set(date);
+            }
+        }
+
+        var startDateTime = start ?? request.Now;
+        var endDateTime = end ?? startDateTime.AddYears(2);
+        if (endDateTime <= startDateTime)
+        {
+            await request.ErrorAsync(GraphError.InvalidPropertyValue("endDateTime", "PasswordCredential"));
+            return;
+        }
+
+        if (request.Runtime.SecretLifetimeMaxDays is { } maxDays && endDateTime - startDateTime > TimeSpan.FromDays(maxDays))
+        {
+            await request.ErrorAsync(GraphError.CredentialLifetimeExceedsPolicy());
+            return;
+        }
+
+        var added = request.Directory.AddPassword(target.ObjectId, displayName, startDateTime, endDateTime, createdDateTime: request.Now);
+        if (added is null)
+        {
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
+            return;
+        }
+
+        var json = new JsonObject { ["@odata.context"] = request.Metadata + "microsoft.graph.passwordCredential" };
+        foreach (var (name, value) in DirectoryJson.PasswordCredentialJson(added.Value.Credential, added.Value.SecretText))
+        {
+            json[name] = value?.DeepClone();
+        }
+
+        await request.JsonAsync(json);
+    }
+
+    /// <summary>POST …/removePassword <c>{"keyId"}</c> → 204 (wire §4.4).</summary>
+    private static async Task RemovePasswordAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
+    {
+        if (await CheckCredentialWriteAsync(request, application, keyValue) is not { } target)
+        {
+            return;
+        }
+
+        var (body, bodyError) = await request.ReadBodyAsync();
+        if (bodyError is not null)
+        {
+            await request.ErrorAsync(bodyError);
+            return;
+        }
+
+        if (Property(body, "keyId") is not { ValueKind: JsonValueKind.String } keyIdElement || !Guid.TryParse(keyIdElement.GetString(), out var keyId))
+        {
+            await request.ErrorAsync(GraphError.InvalidPropertyValue("keyId", "PasswordCredential"));
+            return;
+        }
+
+        await (request.Directory.RemovePassword(target.ObjectId, keyId)
+            ? request.NoContentAsync()
+            : request.ErrorAsync(GraphError.BadRequest($"No password credential found with keyId '{keyId}'."))); // INFERRED
+    }
+
+    /// <summary>Rights first, then existence; a not yet replicated application is "not found" here (wire §6).</summary>
+    private static async Task<DirectoryApplication?> CheckCredentialWriteAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
+    {
+        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return null;
+        }
+
+        if (application is null || !request.IsReplicated(application.CreatedDateTime))
+        {
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
+            return null;
+        }
+
+        if (!DirectoryPermissions.CanWrite(request.Caller, application.Owners))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return null;
+        }
+
+        return application;
+    }
+
+    private static JsonObject Entity(DirectoryRequest request, DirectoryApplication application)
+    {
+        var json = new JsonObject { ["@odata.context"] = request.Metadata + "applications/$entity" };
+        foreach (var (name, value) in DirectoryJson.Application(application, request.Runtime))
+        {
+            json[name] = value?.DeepClone();
+        }
+
+        return json;
+    }
+
+    private static JsonElement? Property(JsonElement element, string name) => BodyProperties.Find(element, name);
+
+    private static bool TryDate(JsonElement element, string name, out DateTimeOffset? value)
+    {
+        value = null;
+        if (Property(element, name) is not { } property || property.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (property.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(property.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+        {
+            value = parsed;
+            return true;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,456 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MailOAuth.Sandbox.Directory;
+
+namespace MailOAuth.Sandbox.Graph;
+
+/// <summary>
+/// <c>/v1.0/servicePrincipals</c> (wire §4.5, §4.6): create, upsert by appId, list with
+/// <c>$filter</c>, get / update / delete by id or <c>(appId='…')</c>, and the app role
+/// assignments (<c>appRoleAssignedTo</c> on the resource, <c>appRoleAssignments</c> on the principal).
+/// </summary>
+public static class ServicePrincipalsEndpoints
+{
+    private const string AssignedTo = "appRoleAssignedTo";
+    private const string Assignments = "appRoleAssignments";
+
+    public static Task RouteAsync(DirectoryRequest request)
+    {
+        var segments = request.Segments;
+        var head = segments[0];
+        if (!head.HasKey && segments.Count == 1)
+        {
+            return request.Method switch
+            {
+                "GET" => ListAsync(request),
+                "POST" => CreateAsync(request),
+                _ => request.MethodNotAllowedAsync(),
+            };
+        }
+
+        var (keyName, keyValue, navigation) = head.HasKey
+            ? (head.KeyName ?? "id", head.KeyValue!, segments.Skip(1).ToList())
+            : ("id", segments[1].Name, segments.Skip(2).ToList());
+        if ((!head.HasKey && segments[1].HasKey) || keyName is not ("id" or "appId"))
+        {
+            return request.ErrorAsync(GraphError.UnknownSegment(head.HasKey ? head.KeyName ?? "" : segments[1].Name));
+        }
+
+        var servicePrincipal = keyName == "appId"
+            ? Guid.TryParse(keyValue, out var appId) ? request.Directory.FindServicePrincipalByAppId(appId) : null
+            : Guid.TryParse(keyValue, out var id) ? request.Directory.GetServicePrincipal(id) : null;
+
+        if (navigation.Count == 0)
+        {
+            return request.Method switch
+            {
+                "GET" => GetAsync(request, servicePrincipal, keyValue),
+                "PATCH" => UpdateAsync(request, servicePrincipal, keyName, keyValue),
+                "DELETE" => DeleteAsync(request, servicePrincipal, keyValue),
+                _ => request.MethodNotAllowedAsync(),
+            };
+        }
+
+        var relation = navigation[0].Is(AssignedTo) ? AssignedTo : navigation[0].Is(Assignments) ? Assignments : null;
+        if (relation is null || navigation.Count > 2 || (navigation.Count == 2 && navigation[1].HasKey))
+        {
+            return request.ErrorAsync(GraphError.UnknownSegment(navigation[0].Name));
+        }
+
+        if (navigation.Count == 2)
+        {
+            return request.Method switch
+            {
+                "GET" => GetAssignmentAsync(request, servicePrincipal, keyValue, relation, navigation[1].Name),
+                "DELETE" => DeleteAssignmentAsync(request, servicePrincipal, keyValue, relation, navigation[1].Name),
+                _ => request.MethodNotAllowedAsync(),
+            };
+        }
+
+        return request.Method switch
+        {
+            "GET" => ListAssignmentsAsync(request, servicePrincipal, keyValue, relation),
+            "POST" => AssignAsync(request, servicePrincipal, keyValue, relation),
+            _ => request.MethodNotAllowedAsync(),
+        };
+    }
+
+    /// <summary>GET /servicePrincipals: eventually consistent, like every list (wire §6).</summary>
+    private static async Task ListAsync(DirectoryRequest request)
+    {
+        var caller = request.Caller;
+        var all = DirectoryPermissions.CanReadAllApplications(caller);
+        if (!all && !caller.HasAnyPermission("Application.ReadWrite.OwnedBy"))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ServicePrincipalSchema, collection: true);
+        if (error is not null)
+        {
+            await request.ErrorAsync(error);
+            return;
+        }
+
+        var visible = request.Directory.ListServicePrincipals()
+            .Where(s => request.IsReplicated(s.CreatedDateTime))
+            .Where(s => all || s.Owners.Contains(caller.PrincipalId))
+            .OrderBy(s => s.CreatedDateTime)
+            .Select(s => DirectoryJson.ServicePrincipal(s, request.Runtime));
+        await request.JsonAsync(query!.Collection(request.Http, request.Metadata, "servicePrincipals", visible));
+    }
+
+    private static async Task GetAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue)
+    {
+        if (!DirectoryPermissions.CanReadAllApplications(request.Caller)
+            && (servicePrincipal is null || !DirectoryPermissions.CanReadServicePrincipal(request.Caller, servicePrincipal)))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        if (servicePrincipal is null)
+        {
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
+            return;
+        }
+
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ServicePrincipalSchema, collection: false);
+        if (error is not null)
+        {
+            await request.ErrorAsync(error);
+            return;
+        }
+
+        await request.JsonAsync(query!.Entity(request.Metadata, "servicePrincipals", DirectoryJson.ServicePrincipal(servicePrincipal, request.Runtime)));
+    }
+
+    /// <summary>POST /servicePrincipals <c>{"appId"}</c> → 201 (wire §4.5).</summary>
+    private static async Task CreateAsync(DirectoryRequest request)
+    {
+        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        var (body, bodyError) = await request.ReadBodyAsync();
+        if (bodyError is not null)
+        {
+            await request.ErrorAsync(bodyError);
+            return;
+        }
+
+        var appIdText = BodyProperties.String(body, "appId");
+        if (!Guid.TryParse(appIdText, out var appId))
+        {
+            await request.ErrorAsync(GraphError.InvalidPropertyValue("appId", "ServicePrincipal"));
+            return;
+        }
+
+        await CreateForAppAsync(request, appId, appIdText!, body);
+    }
+
+    /// <summary>
+    /// The create half of POST and of the upsert. One service principal per appId (409); an
+    /// application that does not exist, or has not replicated yet, has no "backing application
+    /// object" (wire §4.5 exact 400).
+    /// </summary>
+    private static async Task CreateForAppAsync(DirectoryRequest request, Guid appId, string appIdAsGiven, JsonElement body)
+    {
+        var directory = request.Directory;
+        if (directory.FindServicePrincipalByAppId(appId) is not null)
+        {
+            await request.ErrorAsync(GraphError.ServicePrincipalExists());
+            return;
+        }
+
+        var application = directory.FindApplicationByAppId(appId);
+        if (application is null || !request.IsReplicated(application.CreatedDateTime))
+        {
+            await request.ErrorAsync(GraphError.NoBackingApplicationObject(appIdAsGiven));
+            return;
+        }
+
+        if (!DirectoryPermissions.CanWrite(request.Caller, application.Owners))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        var fresh = new ServicePrincipal(Guid.NewGuid(), appId, application.DisplayName, directory.Tenant.Id, [])
+        {
+            CreatedDateTime = request.Now,
+            SignInAudience = application.SignInAudience,
+            Owners = [request.Caller.PrincipalId],
+        };
+        var (servicePrincipal, error) = DirectoryJson.ApplyToServicePrincipal(fresh, body);
+        if (error is not null)
+        {
+            await request.ErrorAsync(error);
+            return;
+        }
+
+        if (!directory.TryAddServicePrincipal(servicePrincipal!))
+        {
+            await request.ErrorAsync(GraphError.ServicePrincipalExists());
+            return;
+        }
+
+        var json = new JsonObject { ["@odata.context"] = request.Metadata + "servicePrincipals/$entity" };
+        foreach (var (name, value) in DirectoryJson.ServicePrincipal(servicePrincipal!, request.Runtime))
+        {
+            json[name] = value?.DeepClone();
+        }
+
+        await request.JsonAsync(json, 201);
+    }
+
+    /// <summary>
+    /// PATCH → 204; on <c>servicePrincipals(appId='…')</c> with <c>Prefer: create-if-missing</c>
+    /// it is the upsert (201 when created); without the header, not found is 404.
+    /// </summary>
+    private static async Task UpdateAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyName, string keyValue)
+    {
+        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        var (body, bodyError) = await request.ReadBodyAsync(allowEmpty: true);
+        if (bodyError is not null)
+        {
+            await request.ErrorAsync(bodyError);
+            return;
+        }
+
+        if (servicePrincipal is null)
+        {
+            if (keyName == "appId" && request.PrefersCreateIfMissing && Guid.TryParse(keyValue, out var appId))
+            {
+                await CreateForAppAsync(request, appId, keyValue, body);
+                return;
+            }
+
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
+            return;
+        }
+
+        if (!DirectoryPermissions.CanWrite(request.Caller, OwnersOf(request, servicePrincipal)))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        GraphError? error = null;
+        request.Directory.UpdateServicePrincipal(servicePrincipal.Id, current =>
+        {
+            var (changed, applyError) = DirectoryJson.ApplyToServicePrincipal(current, body);
+            error = applyError;
+            return changed ?? current;
+        });
+        await (error is null ? request.NoContentAsync() : request.ErrorAsync(error));
+    }
+
+    /// <summary>DELETE → 204 with the assignments it holds or grants. Microsoft's and managed identities' are not deletable here.</summary>
+    private static async Task DeleteAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue)
+    {
+        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        if (servicePrincipal is null)
+        {
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
+            return;
+        }
+
+        if (servicePrincipal.IsManagedIdentity
+            || servicePrincipal.AppOwnerOrganizationId != request.Directory.Tenant.Id
+            || !DirectoryPermissions.CanWrite(request.Caller, OwnersOf(request, servicePrincipal)))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        await (request.Directory.RemoveServicePrincipal(servicePrincipal.Id)
+            ? request.NoContentAsync()
+            : request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue)));
+    }
+
+    /// <summary>
+    /// GET …/appRoleAssignments or …/appRoleAssignedTo: a list, so assignments within the
+    /// replication lag are not in it yet (wire §4.6: "A new entry may lag 30 to 60 s").
+    /// </summary>
+    private static async Task ListAssignmentsAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue, string relation)
+    {
+        if (!DirectoryPermissions.CanReadAllApplications(request.Caller)
+            && (servicePrincipal is null || !DirectoryPermissions.CanReadServicePrincipal(request.Caller, servicePrincipal)))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        if (servicePrincipal is null)
+        {
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
+            return;
+        }
+
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.AppRoleAssignmentSchema, collection: true);
+        if (error is not null)
+        {
+            await request.ErrorAsync(error);
+            return;
+        }
+
+        var assignments = relation == AssignedTo
+            ? request.Directory.ListAppRoleAssignedTo(servicePrincipal.Id)
+            : request.Directory.ListAppRoleAssignments(servicePrincipal.Id);
+        var visible = assignments.Where(a => request.IsReplicated(a.CreatedDateTime)).Select(DirectoryJson.AppRoleAssignment);
+        await request.JsonAsync(query!.Collection(request.Http, request.Metadata, $"servicePrincipals('{servicePrincipal.Id}')/{relation}", visible));
+    }
+
+    private static async Task GetAssignmentAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue, string relation, string assignmentId)
+    {
+        if (!DirectoryPermissions.CanReadAllApplications(request.Caller))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        if (FindAssignment(request, servicePrincipal, relation, assignmentId) is not { } assignment)
+        {
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(servicePrincipal is null ? keyValue : assignmentId));
+            return;
+        }
+
+        var json = new JsonObject { ["@odata.context"] = $"{request.Metadata}servicePrincipals('{servicePrincipal!.Id}')/{relation}/$entity" };
+        foreach (var (name, value) in DirectoryJson.AppRoleAssignment(assignment))
+        {
+            json[name] = value?.DeepClone();
+        }
+
+        await request.JsonAsync(json);
+    }
+
+    private static async Task DeleteAssignmentAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue, string relation, string assignmentId)
+    {
+        if (!DirectoryPermissions.CanWriteAssignments(request.Caller))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        if (FindAssignment(request, servicePrincipal, relation, assignmentId) is not { } assignment
+            || !request.Directory.RemoveAppRoleAssignment(assignment.Id))
+        {
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(servicePrincipal is null ? keyValue : assignmentId));
+            return;
+        }
+
+        await request.NoContentAsync();
+    }
+
+    /// <summary>
+    /// POST …/appRoleAssignedTo (on the resource) or …/appRoleAssignments (on the principal),
+    /// body <c>{principalId, resourceId, appRoleId}</c> → 201 (wire §4.6). A principal that has
+    /// not replicated yet is not found (404, wire §4.6 / §6); a duplicate and an unknown role are 400s.
+    /// </summary>
+    private static async Task AssignAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue, string relation)
+    {
+        if (!DirectoryPermissions.CanWriteAssignments(request.Caller))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        if (servicePrincipal is null || (relation == Assignments && !request.IsReplicated(servicePrincipal.CreatedDateTime)))
+        {
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
+            return;
+        }
+
+        var (body, bodyError) = await request.ReadBodyAsync();
+        if (bodyError is not null)
+        {
+            await request.ErrorAsync(bodyError);
+            return;
+        }
+
+        Guid? Id(string name) => Guid.TryParse(BodyProperties.String(body, name), out var id) ? id : null;
+
+        var principalId = Id("principalId") ?? (relation == Assignments ? servicePrincipal.Id : null);
+        var resourceId = Id("resourceId") ?? (relation == AssignedTo ? servicePrincipal.Id : null);
+        var appRoleId = Id("appRoleId");
+        foreach (var (name, value) in new[] { ("principalId", principalId), ("resourceId", resourceId), ("appRoleId", appRoleId) })
+        {
+            if (value is null)
+            {
+                await request.ErrorAsync(GraphError.InvalidPropertyValue(name, "AppRoleAssignment"));
+                return;
+            }
+        }
+
+        // The path names one side; the body must agree with it (INFERRED text).
+        if ((relation == AssignedTo && resourceId != servicePrincipal.Id) || (relation == Assignments && principalId != servicePrincipal.Id))
+        {
+            await request.ErrorAsync(GraphError.BadRequest(
+                $"The {(relation == AssignedTo ? "resourceId" : "principalId")} in the request body does not match the service principal in the request URI."));
+            return;
+        }
+
+        var principal = request.Directory.GetServicePrincipal(principalId!.Value);
+        if (principal is null || !request.IsReplicated(principal.CreatedDateTime))
+        {
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(principalId.Value.ToString()));
+            return;
+        }
+
+        var (outcome, assignment) = request.Directory.AddAppRoleAssignment(principalId.Value, resourceId!.Value, appRoleId!.Value, request.Now);
+        switch (outcome)
+        {
+            case AssignmentOutcome.Created:
+                var json = new JsonObject { ["@odata.context"] = $"{request.Metadata}servicePrincipals('{servicePrincipal.Id}')/{relation}/$entity" };
+                foreach (var (name, value) in DirectoryJson.AppRoleAssignment(assignment!))
+                {
+                    json[name] = value?.DeepClone();
+                }
+
+                await request.JsonAsync(json, 201);
+                return;
+            case AssignmentOutcome.PrincipalNotFound:
+                await request.ErrorAsync(GraphError.DirectoryObjectNotFound(principalId.Value.ToString()));
+                return;
+            case AssignmentOutcome.ResourceNotFound:
+                await request.ErrorAsync(GraphError.DirectoryObjectNotFound(resourceId.Value.ToString()));
+                return;
+            case AssignmentOutcome.RoleNotFound:
+                await request.ErrorAsync(GraphError.PermissionNotFound());
+                return;
+            default:
+                await request.ErrorAsync(GraphError.PermissionAlreadyExists());
+                return;
+        }
+    }
+
+    private static AppRoleAssignment? FindAssignment(DirectoryRequest request, ServicePrincipal? servicePrincipal, string relation, string assignmentId)
+    {
+        if (servicePrincipal is null || request.Directory.GetAppRoleAssignment(assignmentId) is not { } assignment)
+        {
+            return null;
+        }
+
+        return (relation == AssignedTo ? assignment.ResourceId : assignment.PrincipalId) == servicePrincipal.Id ? assignment : null;
+    }
+
+    /// <summary>A service principal's owners, and its application's (OwnedBy may manage both).</summary>
+    private static IReadOnlySet<Guid> OwnersOf(DirectoryRequest request, ServicePrincipal servicePrincipal) =>
+        request.Directory.FindApplicationByAppId(servicePrincipal.AppId) is { } application
+            ? servicePrincipal.Owners.Union(application.Owners)
+            : servicePrincipal.Owners;
+}

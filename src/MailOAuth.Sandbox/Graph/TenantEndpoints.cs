@@ -1,0 +1,166 @@
+using System.Text.Json.Nodes;
+using MailOAuth.Sandbox.Directory;
+
+namespace MailOAuth.Sandbox.Graph;
+
+/// <summary><c>/v1.0/users</c>, <c>/v1.0/me</c>, <c>/v1.0/domains</c>, <c>/v1.0/organization</c> (wire §4.7, §4.9, §4.10). Read only.</summary>
+public static class TenantEndpoints
+{
+    /// <summary>GET /users, GET /users/{id | userPrincipalName}: User.Read.All or Directory.Read.All.</summary>
+    public static async Task UsersAsync(DirectoryRequest request)
+    {
+        var segments = request.Segments;
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            await request.MethodNotAllowedAsync();
+            return;
+        }
+
+        if (segments.Count > 2 || segments.Skip(1).Any(s => s.HasKey) || segments[0].HasKey)
+        {
+            await request.ErrorAsync(GraphError.UnknownSegment(segments[^1].Name));
+            return;
+        }
+
+        if (!DirectoryPermissions.CanReadUsers(request.Caller))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.UserSchema, collection: segments.Count == 1);
+        if (error is not null)
+        {
+            await request.ErrorAsync(error);
+            return;
+        }
+
+        if (segments.Count == 1)
+        {
+            await request.JsonAsync(query!.Collection(request.Http, request.Metadata, "users",
+                request.Directory.ListUsers().OrderBy(u => u.UserPrincipalName, StringComparer.OrdinalIgnoreCase).Select(DirectoryJson.User)));
+            return;
+        }
+
+        // wire §4.7: not found names the value as the client gave it.
+        var value = segments[1].Name;
+        if (request.Directory.FindUser(value) is not { } user)
+        {
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(value));
+            return;
+        }
+
+        await request.JsonAsync(query!.Entity(request.Metadata, "users", DirectoryJson.User(user)));
+    }
+
+    /// <summary>GET /me: the signed-in user of a delegated token; an app token has no "me" (wire §5.13).</summary>
+    public static async Task MeAsync(DirectoryRequest request)
+    {
+        if (request.Segments.Count > 1 || request.Segments[0].HasKey)
+        {
+            await request.ErrorAsync(GraphError.UnknownSegment(request.Segments[^1].Name));
+            return;
+        }
+
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            await request.MethodNotAllowedAsync();
+            return;
+        }
+
+        if (request.Caller.IsAppOnly)
+        {
+            await request.ErrorAsync(GraphError.MeWithAppToken());
+            return;
+        }
+
+        if (request.Directory.FindUser(request.Caller.ObjectId) is not { } user)
+        {
+            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(request.Caller.ObjectId));
+            return;
+        }
+
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.UserSchema, collection: false);
+        await (error is not null
+            ? request.ErrorAsync(error)
+            : request.JsonAsync(query!.Entity(request.Metadata, "users", DirectoryJson.User(user))));
+    }
+
+    /// <summary>GET /domains and /domains/{name}: Domain.Read.All or Directory.Read.All.</summary>
+    public static async Task DomainsAsync(DirectoryRequest request)
+    {
+        var segments = request.Segments;
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            await request.MethodNotAllowedAsync();
+            return;
+        }
+
+        if (segments.Count > 2 || segments[0].HasKey || segments.Skip(1).Any(s => s.HasKey))
+        {
+            await request.ErrorAsync(GraphError.UnknownSegment(segments[^1].Name));
+            return;
+        }
+
+        if (!DirectoryPermissions.CanReadDomains(request.Caller))
+        {
+            await request.ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.DomainSchema, collection: segments.Count == 1);
+        if (error is not null)
+        {
+            await request.ErrorAsync(error);
+            return;
+        }
+
+        var domains = request.Directory.Tenant.Domains;
+        if (segments.Count == 1)
+        {
+            await request.JsonAsync(query!.Collection(request.Http, request.Metadata, "domains", domains.Select(DirectoryJson.Domain)));
+            return;
+        }
+
+        var name = segments[1].Name;
+        var domain = domains.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase));
+        await (domain is null
+            ? request.ErrorAsync(GraphError.DirectoryObjectNotFound(name))
+            : request.JsonAsync(query!.Entity(request.Metadata, "domains", DirectoryJson.Domain(domain))));
+    }
+
+    /// <summary>GET /organization (and /organization/{id}): any valid token; the detail depends on the permission (wire §4.10).</summary>
+    public static async Task OrganizationAsync(DirectoryRequest request)
+    {
+        var segments = request.Segments;
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            await request.MethodNotAllowedAsync();
+            return;
+        }
+
+        if (segments.Count > 2 || segments[0].HasKey || segments.Skip(1).Any(s => s.HasKey))
+        {
+            await request.ErrorAsync(GraphError.UnknownSegment(segments[^1].Name));
+            return;
+        }
+
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.OrganizationSchema, collection: segments.Count == 1);
+        if (error is not null)
+        {
+            await request.ErrorAsync(error);
+            return;
+        }
+
+        var organization = DirectoryJson.Organization(request.Runtime, DirectoryPermissions.CanReadOrganization(request.Caller));
+        if (segments.Count == 1)
+        {
+            await request.JsonAsync(query!.Collection(request.Http, request.Metadata, "organization", [organization]));
+            return;
+        }
+
+        await (string.Equals(segments[1].Name, request.Directory.Tenant.Id.ToString(), StringComparison.OrdinalIgnoreCase)
+            ? request.JsonAsync(query!.Entity(request.Metadata, "organization", organization))
+            : request.ErrorAsync(GraphError.DirectoryObjectNotFound(segments[1].Name)));
+    }
+}

@@ -1,0 +1,24 @@
+using System.Linq;
+using MailOAuth.Core.Auth;
+using MailOAuth.Core.Entra;
+using MailOAuth.Output;
+
+namespace MailOAuth.Infrastructure;
+
+/// <summary>Maps Core results into the types PowerShell sees (the type boundary).</summary>
+internal static class OutputMap
+{
+    public static MailOAuthConnection From(AdminConnection c) =>
+        new(c.TenantId, c.Environment.Name, c.Method.ToString(), c.Account, c.ClientId, c.Roles.ToArray(), c.Scopes.ToArray(), c.ConnectedAt);
+
+    public static MailOAuthApp From(NewAppOutcome o) =>
+        new(o.TenantId, o.ClientId, o.ObjectId, o.ServicePrincipalId, o.DisplayName, o.SenderAddress, o.ClientSecret, o.SecretKeyId, o.SecretHint,
+            o.SecretCreatedOn, o.SecretExpiresOn, o.Provisioning, o.Environment);
+
+    public static MailOAuthConsent From(GrantOutcome o) =>
+        new(o.TenantId, o.ClientId, o.ServicePrincipalId, o.ResourceId, o.AppRoleId, o.AssignmentId, o.AlreadyGranted, o.Verified);
+
+    public static MailOAuthAppInfo From(AppInfo a) =>
+        new(a.TenantId, a.DisplayName, a.ClientId, a.ObjectId, a.ServicePrincipalId, a.IsManaged, a.MailSendDeclared, a.Consent, a.CreatedOn,
+            a.Secrets.Select(s => new MailOAuthSecretInfo(s.KeyId, s.Hint, s.Description, s.StartsOn, s.ExpiresOn)).ToArray());
+}
