@@ -101,4 +101,42 @@ function Register-MailOAuthSandboxEnvironment {
         -TrustedCertificatePath $Sandbox.Info.certificatePath
 }
 
+
+
+function Get-MailOAuthSandboxToken {
+    <# A raw client-credentials token from the sandbox's token endpoint (for -AccessToken tests and raw Graph calls). #>
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $ClientId, [Parameter(Mandatory)] [string] $ClientSecret)
+    $form = [System.Collections.Generic.Dictionary[string, string]]::new()
+    $form['grant_type'] = 'client_credentials'; $form['client_id'] = $ClientId; $form['client_secret'] = $ClientSecret
+    $form['scope'] = "$($Sandbox.Info.graphEndpoint)/.default"
+    $response = $Sandbox.Http.PostAsync("/$($Sandbox.Info.tenantId)/oauth2/v2.0/token", [System.Net.Http.FormUrlEncodedContent]::new($form)).GetAwaiter().GetResult()
+    $text = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+    if (-not $response.IsSuccessStatusCode) { throw "Token request failed: $([int]$response.StatusCode) $text" }
+    ($text | ConvertFrom-Json).access_token
+}
+
+function Invoke-MailOAuthSandboxGraph {
+    <# A raw Graph call against the sandbox with a bearer token (to arrange directory state in tests). #>
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Token, [string] $Method = 'GET', [Parameter(Mandatory)] [string] $Path, $Body)
+    $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::new($Method), "/v1.0/$($Path.TrimStart('/'))")
+    $request.Headers.Authorization = [System.Net.Http.Headers.AuthenticationHeaderValue]::new('Bearer', $Token)
+    if ($null -ne $Body) { $request.Content = [System.Net.Http.StringContent]::new(($Body | ConvertTo-Json -Depth 10 -Compress), [System.Text.Encoding]::UTF8, 'application/json') }
+    $response = $Sandbox.Http.SendAsync($request).GetAwaiter().GetResult()
+    $text = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+    if (-not $response.IsSuccessStatusCode) { throw "Graph $Method $Path failed: $([int]$response.StatusCode) $text" }
+    if ($text) { $text | ConvertFrom-Json } else { $null }
+}
+
+function Get-MailOAuthSandboxDirectory { param([Parameter(Mandatory)] $Sandbox) ; Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Path '/_sandbox/directory' }
+function Reset-MailOAuthSandboxDirectory { param([Parameter(Mandatory)] $Sandbox) ; [void](Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Method POST -Path '/_sandbox/reset-directory') }
+function Set-MailOAuthSandboxReplication {
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [double] $LagSeconds)
+    [void](Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Method POST -Path '/_sandbox/replication' -Body @{ lagSeconds = $LagSeconds })
+}
+
+function Get-MailOAuthSandboxDirectoryWrite {
+    <# Directory writes (POST/PATCH/PUT/DELETE on /v1.0, sendMail excluded) in the request log. #>
+    param([Parameter(Mandatory)] $Sandbox)
+    Get-MailOAuthSandboxRequest -Sandbox $Sandbox | Where-Object { $_.kind -eq 'directory' -and $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' }
+}
 Export-ModuleMember -Function *-MailOAuthSandbox*

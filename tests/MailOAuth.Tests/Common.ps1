@@ -21,3 +21,10 @@ function script:Get-SendParams {
         Environment   = 'Sandbox'
     }
 }
+
+function script:Connect-SandboxAdmin {
+    # Connects the module to the sandbox as its seeded admin app (client secret).
+    param($Sandbox, [string] $Environment = 'Sandbox')
+    $s = $Sandbox.Info
+    Connect-MailOAuth -TenantId $s.tenantId -ClientId $s.admin.clientId -ClientSecret (ConvertTo-TestSecret $s.admin.clientSecret) -Environment $Environment
+}

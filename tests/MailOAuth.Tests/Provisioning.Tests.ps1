@@ -1,0 +1,306 @@
+Describe 'Connect-MailOAuth against the sandbox' -Tag 'Connect' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'Common.ps1')
+        $script:sandbox = Start-MailOAuthSandbox
+        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+        $script:info = $sandbox.Info
+        $script:cmd = 'MailOAuth.Commands.ConnectMailOAuthCommand'
+    }
+    AfterAll {
+        Disconnect-MailOAuth
+        if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
+    }
+    BeforeEach { Disconnect-MailOAuth; Reset-MailOAuthSandbox -Sandbox $sandbox }
+
+    It 'signs in with a client secret and reports the granted roles' {
+        $c = Connect-SandboxAdmin -Sandbox $sandbox
+        $c | Should -BeOfType 'MailOAuth.Output.MailOAuthConnection'
+        $c.Method | Should -Be 'ClientSecret'
+        $c.TenantId | Should -Be $info.tenantId
+        $c.ClientId | Should -Be $info.admin.clientId
+        $c.Roles | Should -Contain 'Application.ReadWrite.All'
+        $c.Roles | Should -Contain 'AppRoleAssignment.ReadWrite.All'
+    }
+
+    It 'signs in with a tenant domain and resolves the tenant GUID' {
+        $c = Connect-MailOAuth -TenantId $info.tenantDomain -ClientId $info.admin.clientId -ClientSecret (ConvertTo-TestSecret $info.admin.clientSecret) -Environment Sandbox
+        $c.TenantId | Should -Be $info.tenantId
+    }
+
+    It 'signs in with a certificate file (client assertion)' {
+        $c = Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.admin.clientId -CertificatePath $info.admin.certificatePath `
+            -CertificatePassword (ConvertTo-TestSecret $info.admin.certificatePassword) -Environment Sandbox
+        $c.Method | Should -Be 'Certificate'
+        $c.Roles | Should -Contain 'Application.ReadWrite.All'
+    }
+
+    It 'signs in with a certificate from the CurrentUser store by thumbprint' {
+        $cert = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($info.admin.certificatePath, $info.admin.certificatePassword,
+            [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::PersistKeySet -bor [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::Exportable)
+        $store = [System.Security.Cryptography.X509Certificates.X509Store]::new('My', 'CurrentUser')
+        $store.Open('ReadWrite'); $store.Add($cert)
+        try {
+            $c = Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.admin.clientId -CertificateThumbprint $info.admin.certificateThumbprint -Environment Sandbox
+            $c.Method | Should -Be 'Certificate'
+        }
+        finally { $store.Remove($cert); $store.Close() }
+    }
+
+    It 'signs in with an access token obtained elsewhere, making no token request' {
+        $token = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        $c = Connect-MailOAuth -AccessToken (ConvertTo-TestSecret $token) -Environment Sandbox
+        $c.Method | Should -Be 'AccessToken'
+        $c.TenantId | Should -Be $info.tenantId
+        @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object kind -EQ 'token').Count | Should -Be 0
+    }
+
+    It 'signs in with a federated token (workload identity federation)' {
+        $federated = (Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/federated-token' -Body @{ subject = $info.admin.federatedSubject; audience = 'api://AzureADTokenExchange' }).token
+        $c = Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.admin.clientId -FederatedToken (ConvertTo-TestSecret $federated) -Environment Sandbox
+        $c.Method | Should -Be 'FederatedToken'
+        $c.Roles | Should -Contain 'Application.ReadWrite.All'
+    }
+
+    It 'signs in with a device code, showing the code on the warning stream' {
+        $c = Connect-MailOAuth -TenantId $info.tenantId -UseDeviceCode -Environment Sandbox -WarningVariable w -WarningAction SilentlyContinue
+        $c.Method | Should -Be 'DeviceCode'
+        $c.Account | Should -Be $info.adminUser
+        $c.Scopes | Should -Contain 'Application.ReadWrite.All'
+        ($w -join "`n") | Should -Match 'devicelogin'
+    }
+
+    It 'signs in with a managed identity the way Azure Automation exposes it' {
+        $env:IDENTITY_ENDPOINT = $info.managedIdentity.identityEndpoint
+        $env:IDENTITY_HEADER = $info.managedIdentity.identityHeader
+        try {
+            $c = Connect-MailOAuth -ManagedIdentity -TenantId $info.tenantId -Environment Sandbox
+            $c.Method | Should -Be 'ManagedIdentity'
+            $c.ClientId | Should -Be $info.managedIdentity.clientId
+            $c.Roles | Should -Contain 'Application.ReadWrite.All'
+            $u = Connect-MailOAuth -ManagedIdentity -ClientId $info.managedIdentity.userAssignedClientId -TenantId $info.tenantId -Environment Sandbox
+            $u.ClientId | Should -Be $info.managedIdentity.userAssignedClientId
+            @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object kind -EQ 'msi').Count | Should -BeGreaterThan 0
+        }
+        finally { Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction SilentlyContinue }
+    }
+
+    It 'explains a wrong admin secret with its diagnosis' {
+        { Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.admin.clientId -ClientSecret (ConvertTo-TestSecret 'nope8Q~wrongwrongwrongwrongwrongwrong12') -Environment Sandbox -ErrorAction Stop } |
+            Should -Throw -ErrorId "InvalidClientSecret,$cmd"
+    }
+
+    It 'refuses <Name> before any request' -ForEach @(
+        @{ Name = 'a malformed tenant'; Splat = @{ TenantId = 'not_a_tenant'; ClientId = [guid]::NewGuid().Guid; ClientSecret = (ConvertTo-SecureString 'x' -AsPlainText -Force) } }
+        @{ Name = 'a non-GUID client id'; Splat = @{ TenantId = 'contoso.com'; ClientId = 'admin-app'; ClientSecret = (ConvertTo-SecureString 'x' -AsPlainText -Force) } }
+        @{ Name = 'a malformed thumbprint'; Splat = @{ TenantId = 'contoso.com'; ClientId = [guid]::NewGuid().Guid; CertificateThumbprint = 'XYZ' } }
+    ) {
+        { Connect-MailOAuth @Splat -Environment Sandbox -ErrorAction Stop } | Should -Throw -ErrorId "ParameterArgumentValidationError,$cmd"
+        @(Get-MailOAuthSandboxRequest -Sandbox $sandbox).Count | Should -Be 0
+    }
+}
+
+Describe 'Provisioning: New-MailOAuthApp, Grant-MailSendConsent, Get/Remove-MailOAuthApp' -Tag 'Provisioning' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'Common.ps1')
+        $script:sandbox = Start-MailOAuthSandbox
+        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+        $script:info = $sandbox.Info
+        $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        function script:AppsNamed([string] $Name) { @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).applications | Where-Object displayName -EQ $Name) }
+        function script:New-Name { "Email OAuth $([guid]::NewGuid().ToString('N').Substring(0, 8))" }
+    }
+    AfterAll {
+        Disconnect-MailOAuth
+        if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
+    }
+    BeforeEach {
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds 0
+        Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+    }
+
+    It 'fails with NotConnected when there is no connection' {
+        Disconnect-MailOAuth
+        { New-MailOAuthApp -DisplayName (New-Name) -ErrorAction Stop } | Should -Throw -ErrorId 'NotConnected,MailOAuth.Commands.NewMailOAuthAppCommand'
+        { Get-MailOAuthApp -ErrorAction Stop } | Should -Throw -ErrorId 'NotConnected,MailOAuth.Commands.GetMailOAuthAppCommand'
+    }
+
+    It 'onboards end to end in one pipeline (lag 0) with at most 6 directory writes and one admin token' {
+        $name = New-Name
+        $result = New-MailOAuthApp -DisplayName $name -SenderAddress $info.mailboxes.licensed |
+            Grant-MailSendConsent -PassThru |
+            Send-MailOAuthTest -To 'admin@contoso.com'
+        $result.Status | Should -Be 'Accepted'
+        $result.TokenRoles | Should -Contain 'Mail.Send'
+        @(Get-MailOAuthSandboxOutbox -Sandbox $sandbox).Count | Should -Be 1
+        @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -BeLessOrEqual 6
+        @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object { $_.kind -eq 'token' -and $_.clientId -eq $info.admin.clientId }).Count | Should -BeLessOrEqual 1
+        (AppsNamed $name).Count | Should -Be 1
+    }
+
+    It 'returns the app with every identifier and the secret as a SecureString' {
+        $app = New-MailOAuthApp -DisplayName (New-Name) -SecretLifetimeMonths 6
+        $app | Should -BeOfType 'MailOAuth.Output.MailOAuthApp'
+        $app.TenantId | Should -Be $info.tenantId
+        $app.ClientId | Should -Match '^[0-9a-f-]{36}$'
+        $app.ObjectId | Should -Not -Be $app.ClientId
+        $app.ServicePrincipalId | Should -Not -BeNullOrEmpty
+        $app.ClientSecret | Should -BeOfType [securestring]
+        $app.SecretHint.Length | Should -Be 3
+        [int]($app.SecretExpiresOn - [DateTimeOffset]::UtcNow).TotalDays | Should -BeIn (179..184)
+        $app.Provisioning | Should -Be 'Created'
+        $graphApp = Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Path "applications/$($app.ObjectId)"
+        $graphApp.signInAudience | Should -Be 'AzureADMyOrg'
+        $graphApp.tags | Should -Contain 'MailOAuth'
+        @($graphApp.web.redirectUris).Count | Should -Be 0
+        $graphRole = @($graphApp.requiredResourceAccess | Where-Object resourceAppId -EQ '00000003-0000-0000-c000-000000000000')[0].resourceAccess
+        @($graphRole | Where-Object { $_.id -eq 'b633e1c5-b582-4048-a93e-9f11b44c7e96' -and $_.type -eq 'Role' }).Count | Should -Be 1
+    }
+
+    It 're-running reuses the app, adds a secret and deletes none' {
+        $name = New-Name
+        $first = New-MailOAuthApp -DisplayName $name
+        $second = New-MailOAuthApp -DisplayName $name -WarningVariable w -WarningAction SilentlyContinue
+        $second.ClientId | Should -Be $first.ClientId
+        $second.Provisioning | Should -Be 'Reused'
+        $second.SecretKeyId | Should -Not -Be $first.SecretKeyId
+        ($w -join ' ') | Should -Match 'reusing'
+        $dir = AppsNamed $name
+        $dir.Count | Should -Be 1
+        @($dir[0].passwordCredentials).Count | Should -Be 2
+        @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).servicePrincipals | Where-Object appId -EQ $first.ClientId).Count | Should -Be 1
+    }
+
+    It 'refuses to take over an app of the same name it did not create (AppNameConflict), adopts it with -Force' {
+        $name = New-Name
+        $manual = Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Method POST -Path 'applications' -Body @{ displayName = $name }
+        New-MailOAuthApp -DisplayName $name -ErrorAction SilentlyContinue -ErrorVariable e | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Be 'AppNameConflict,MailOAuth.Commands.NewMailOAuthAppCommand'
+        (AppsNamed $name).Count | Should -Be 1
+        $adopted = New-MailOAuthApp -DisplayName $name -Force -WarningAction SilentlyContinue
+        $adopted.ClientId | Should -Be $manual.appId
+        $adopted.Provisioning | Should -Be 'Adopted'
+        (AppsNamed $name).Count | Should -Be 1
+    }
+
+    It 'Grant-MailSendConsent is idempotent: a second grant writes nothing' {
+        $app = New-MailOAuthApp -DisplayName (New-Name)
+        $g1 = $app | Grant-MailSendConsent
+        $g1.Status | Should -Be 'Granted'
+        $g1.Verified | Should -BeTrue
+        $g1.AlreadyGranted | Should -BeFalse
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        $g2 = Grant-MailSendConsent -ClientId $app.ClientId
+        $g2.AlreadyGranted | Should -BeTrue
+        @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+        @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).appRoleAssignments | Where-Object principalId -EQ $app.ServicePrincipalId).Count | Should -Be 1
+    }
+
+    It 'Get-MailOAuthApp shows consent and secrets with days left, never values' {
+        $app = New-MailOAuthApp -DisplayName (New-Name) | Grant-MailSendConsent -PassThru
+        $got = Get-MailOAuthApp -ClientId $app.ClientId
+        $got | Should -BeOfType 'MailOAuth.Output.MailOAuthAppInfo'
+        $got.Consent | Should -Be 'Granted'
+        $got.IsManaged | Should -BeTrue
+        $got.Secrets.Count | Should -Be 1
+        $got.Secrets[0].KeyId | Should -Be $app.SecretKeyId
+        $got.DaysLeft | Should -BeIn (363..366)
+        (Get-MailOAuthApp).ClientId | Should -Contain $app.ClientId
+        ($got | Format-List * | Out-String) | Should -Not -Match 'secretText'
+    }
+
+    It 'Remove-MailOAuthApp deletes a managed app; refuses an unmanaged one without -Force' {
+        $app = New-MailOAuthApp -DisplayName (New-Name)
+        $app | Remove-MailOAuthApp -Confirm:$false
+        (AppsNamed $app.DisplayName).Count | Should -Be 0
+        $name = New-Name
+        $manual = Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Method POST -Path 'applications' -Body @{ displayName = $name }
+        Remove-MailOAuthApp -ClientId $manual.appId -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable e
+        $e[0].FullyQualifiedErrorId | Should -Be 'AppNameConflict,MailOAuth.Commands.RemoveMailOAuthAppCommand'
+        (AppsNamed $name).Count | Should -Be 1
+    }
+
+    It '-WhatIf on every mutating cmdlet makes no write request' {
+        $app = New-MailOAuthApp -DisplayName (New-Name)
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        New-MailOAuthApp -DisplayName (New-Name) -WhatIf | Should -BeNullOrEmpty
+        $app | Grant-MailSendConsent -WhatIf | Should -BeNullOrEmpty
+        $app | Remove-MailOAuthApp -WhatIf
+        @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+        (AppsNamed $app.DisplayName).Count | Should -Be 1
+    }
+
+    It 'refuses a secret lifetime of <Months> months before anything is created' -ForEach @(@{ Months = 0 }, @{ Months = 25 }) {
+        { New-MailOAuthApp -DisplayName (New-Name) -SecretLifetimeMonths $Months -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,MailOAuth.Commands.NewMailOAuthAppCommand'
+        @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+    }
+
+    It 'refuses a sender on an unverified domain before anything is created' {
+        New-MailOAuthApp -DisplayName (New-Name) -SenderAddress "sender@$($info.unverifiedDomain)" -ErrorAction SilentlyContinue -ErrorVariable e | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Be 'SenderMailboxNotFound,MailOAuth.Commands.NewMailOAuthAppCommand'
+        $e[0].Exception.Message | Should -Match 'not verified'
+        @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+    }
+
+    It 'refuses a sender with no user, and a guest, before anything is created' {
+        New-MailOAuthApp -DisplayName (New-Name) -SenderAddress 'nobody@contoso.com' -ErrorAction SilentlyContinue -ErrorVariable e1
+        $e1[0].FullyQualifiedErrorId | Should -BeLike 'SenderMailboxNotFound,*'
+        New-MailOAuthApp -DisplayName (New-Name) -SenderAddress $info.mailboxes.guest -ErrorAction SilentlyContinue -ErrorVariable e2
+        $e2[0].FullyQualifiedErrorId | Should -BeLike 'SenderMailboxNotLicensed,*'
+        @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+    }
+
+    It 'warns about an unlicensed sender but proceeds' {
+        $app = New-MailOAuthApp -DisplayName (New-Name) -SenderAddress $info.mailboxes.unlicensed -WarningVariable w -WarningAction SilentlyContinue
+        $app.ClientId | Should -Not -BeNullOrEmpty
+        ($w -join ' ') | Should -Match 'SenderMailboxNotLicensed'
+    }
+
+    It 'names the missing permission (InsufficientPrivileges) for an admin without rights' {
+        Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.noRightsAdmin.clientId -ClientSecret (ConvertTo-TestSecret $info.noRightsAdmin.clientSecret) -Environment Sandbox | Out-Null
+        New-MailOAuthApp -DisplayName (New-Name) -ErrorAction SilentlyContinue -ErrorVariable e
+        $e[0].FullyQualifiedErrorId | Should -Be 'InsufficientPrivileges,MailOAuth.Commands.NewMailOAuthAppCommand'
+        $e[0].Exception.Message | Should -Match 'Application\.Read'
+        $e[0].ErrorDetails.RecommendedAction | Should -Match 'Application\.'
+    }
+
+    It 'a tenant secret-lifetime policy gives SecretLifetimeNotAllowed and says what was left; a shorter lifetime completes it' {
+        [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/policies/secret-lifetime' -Body @{ maxDays = 90 })
+        try {
+            $name = New-Name
+            New-MailOAuthApp -DisplayName $name -SecretLifetimeMonths 12 -ErrorAction SilentlyContinue -ErrorVariable e | Should -BeNullOrEmpty
+            $e[0].FullyQualifiedErrorId | Should -Be 'SecretLifetimeNotAllowed,MailOAuth.Commands.NewMailOAuthAppCommand'
+            $e[0].Exception.Message | Should -Match 'exists without a new secret'
+            $app = New-MailOAuthApp -DisplayName $name -SecretLifetimeMonths 2 -WarningAction SilentlyContinue
+            $app.ClientSecret | Should -Not -BeNullOrEmpty
+            (AppsNamed $name).Count | Should -Be 1
+        }
+        finally { [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method DELETE -Path '/_sandbox/policies/secret-lifetime') }
+    }
+
+    It 'a run killed <Step> converges on re-run: one app, one service principal, one grant, no secret deleted' -ForEach @(
+        @{ Step = 'after the app is created'; Pattern = '/addPassword$' }
+        @{ Step = 'after the secret is added'; Pattern = '^/v1\.0/servicePrincipals\(appId=' }
+        @{ Step = 'after the service principal is created'; Pattern = '/appRoleAssignedTo$' }
+    ) {
+        $name = New-Name
+        Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = $Pattern; status = 500; count = 100 } | Out-Null
+        $null = New-MailOAuthApp -DisplayName $name -SenderAddress $info.mailboxes.licensed -ErrorAction SilentlyContinue -WarningAction SilentlyContinue |
+            Grant-MailSendConsent -PassThru -ErrorAction SilentlyContinue
+        [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method DELETE -Path '/_sandbox/faults')
+        $secretsBefore = @((AppsNamed $name) | ForEach-Object { $_.passwordCredentials }).Count
+
+        $result = New-MailOAuthApp -DisplayName $name -SenderAddress $info.mailboxes.licensed -WarningAction SilentlyContinue |
+            Grant-MailSendConsent -PassThru | Send-MailOAuthTest -To 'admin@contoso.com'
+        $result.Status | Should -Be 'Accepted'
+        $dir = Get-MailOAuthSandboxDirectory -Sandbox $sandbox
+        $apps = @($dir.applications | Where-Object displayName -EQ $name)
+        $apps.Count | Should -Be 1
+        @($dir.servicePrincipals | Where-Object appId -EQ $apps[0].appId).Count | Should -Be 1
+        $sp = @($dir.servicePrincipals | Where-Object appId -EQ $apps[0].appId)[0]
+        @($dir.appRoleAssignments | Where-Object principalId -EQ $sp.id).Count | Should -Be 1
+        @($apps[0].passwordCredentials).Count | Should -Be ($secretsBefore + 1)
+    }
+}
