@@ -100,16 +100,28 @@ public static class SendMailEndpoint
         context.Response.ContentLength = 0;
     }
 
-    /// <summary><c>/v1.0/me/sendMail</c>: an app token has no "me" (wire §4.11, §5.13).</summary>
+    /// <summary>
+    /// <c>/v1.0/me/sendMail</c>: an app token has no "me" (wire §4.11, §5.13). A delegated token
+    /// without the Mail.Send scope is denied (wire §5.1); with it, the signed-in user needs a
+    /// mailbox (INFERRED: the sandbox's only delegated user, the admin, has none).
+    /// </summary>
     public static async Task MeAsync(HttpContext context, SandboxRuntime runtime)
     {
-        if (GraphAuthentication.Authenticate(context, runtime, out _) is { } authError)
+        if (GraphAuthentication.Authenticate(context, runtime, out var caller) is { } authError)
         {
             await WriteAsync(context, runtime, authError);
             return;
         }
 
-        await WriteAsync(context, runtime, GraphError.MeWithAppToken());
+        if (caller!.IsAppOnly)
+        {
+            await WriteAsync(context, runtime, GraphError.MeWithAppToken());
+            return;
+        }
+
+        await WriteAsync(context, runtime, caller.HasAnyPermission(WellKnownIds.MailSendRoleValue)
+            ? GraphError.MailboxNotEnabled()
+            : GraphError.AccessDenied());
     }
 
     private static Task WriteAsync(HttpContext context, SandboxRuntime runtime, GraphError error) =>

@@ -111,7 +111,8 @@ public sealed class SandboxRuntime : IDisposable
     {
         var seed = SeedData.Create(Now, Material, FederatedIssuer);
         Directory.ReplaceWith(seed.Store);
-        _seed = seed;
+        // The seed's own store now shares the live state; hand out the live store only.
+        _seed = seed with { Store = Directory };
     }
 
     /// <summary>POST /_sandbox/reset-directory: the seeded directory again, lag 0, no policy, no sessions.</summary>

@@ -121,6 +121,8 @@ public sealed class SandboxDirectoryTests(SandboxFixture sandbox)
         using var send = await sandbox.Client.SendAsync(SandboxFixture.SendMailRequest(sandbox.Info.Mailboxes.Licensed, newToken));
         Assert.Equal(202, (int)send.StatusCode);
 
+        var spByFilter = await sandbox.GraphAsync(HttpMethod.Get, $"v1.0/servicePrincipals?$filter={Uri.EscapeDataString($"appId eq '{appId}'")}", token);
+        Assert.Equal(servicePrincipal.String("id"), Assert.Single(spByFilter.Body.GetProperty("value").EnumerateArray()).GetProperty("id").GetString());
         var listed = await sandbox.GraphAsync(HttpMethod.Get, $"v1.0/servicePrincipals/{servicePrincipal.String("id")}/appRoleAssignments", token);
         listed.AssertStatus(200);
         Assert.Equal(assignment.String("id"), Assert.Single(listed.Body.GetProperty("value").EnumerateArray()).GetProperty("id").GetString());
@@ -135,7 +137,13 @@ public sealed class SandboxDirectoryTests(SandboxFixture sandbox)
         var path = $"v1.0/servicePrincipals/{servicePrincipalId}/appRoleAssignments"; // the principal-side form
         var body = new { principalId = servicePrincipalId, resourceId = graphId, appRoleId = MailSendRoleId };
 
-        (await sandbox.GraphAsync(HttpMethod.Post, path, token, body)).AssertStatus(201);
+        var first = await sandbox.GraphAsync(HttpMethod.Post, path, token, body);
+        first.AssertStatus(201);
+        (await sandbox.GraphAsync(HttpMethod.Delete, $"v1.0/servicePrincipals/{graphId}/appRoleAssignedTo/{first.String("id")}", token)).AssertStatus(204);
+        (await sandbox.GraphAsync(HttpMethod.Delete, $"{path}/{first.String("id")}", token)).AssertStatus(404);
+        var again = await sandbox.GraphAsync(HttpMethod.Post, path, token, body);
+        again.AssertStatus(201);
+        Assert.Single((await sandbox.GraphAsync(HttpMethod.Get, path, token)).Body.GetProperty("value").EnumerateArray());
         var duplicate = await sandbox.GraphAsync(HttpMethod.Post, path, token, body);
         var unknownRole = await sandbox.GraphAsync(HttpMethod.Post, path, token, body with { appRoleId = Guid.NewGuid().ToString() });
         var unknownPrincipalId = Guid.NewGuid().ToString();
