@@ -140,6 +140,42 @@ Describe 'Provisioning: New-MailOAuthApp, Grant-MailSendConsent, Get/Remove-Mail
         (AppsNamed $name).Count | Should -Be 1
     }
 
+    It 'onboards under replication lag 20 s within lag + 10 s, riding out every symptom (no fixed sleep)' {
+        Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds 20 -DirectoryLagSeconds 2
+        $name = New-Name
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        $result = New-MailOAuthApp -DisplayName $name -SenderAddress $info.mailboxes.licensed |
+            Grant-MailSendConsent -PassThru |
+            Send-MailOAuthTest -To 'admin@contoso.com'
+        $sw.Stop()
+        $result.Status | Should -Be 'Accepted'
+        $sw.Elapsed.TotalSeconds | Should -BeLessOrEqual 30
+        $sw.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 20   # the lag was really in force
+        $log = @(Get-MailOAuthSandboxRequest -Sandbox $sandbox)
+        @($log | Where-Object { $_.kind -eq 'token' -and $_.status -ne 200 }).Count | Should -BeGreaterThan 0   # symptoms were met
+        @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox | Where-Object status -LT 300).Count | Should -BeLessOrEqual 6
+        @($log | Where-Object { $_.kind -eq 'token' -and $_.clientId -eq $info.admin.clientId }).Count | Should -BeLessOrEqual 1
+        (AppsNamed $name).Count | Should -Be 1
+    }
+
+    It 'converges when every endpoint lags alike (6 s) and the chain of dependencies takes several lags' {
+        Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds 6
+        $result = New-MailOAuthApp -DisplayName (New-Name) -SenderAddress $info.mailboxes.licensed |
+            Grant-MailSendConsent -PassThru |
+            Send-MailOAuthTest -To 'admin@contoso.com'
+        $result.Status | Should -Be 'Accepted'
+        @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object { $_.kind -eq 'directory' -and $_.status -eq 404 }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'past -ReplicationTimeoutSec says what is pending and that re-running resumes' {
+        Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds 60
+        $name = New-Name
+        New-MailOAuthApp -DisplayName $name -ReplicationTimeoutSec 5 -ErrorAction SilentlyContinue -ErrorVariable e | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Be 'ReplicationTimeout,MailOAuth.Commands.NewMailOAuthAppCommand'
+        $e[0].ErrorDetails.RecommendedAction | Should -Match 'again'
+        (AppsNamed $name).Count | Should -Be 1
+    }
+
     It 'returns the app with every identifier and the secret as a SecureString' {
         $app = New-MailOAuthApp -DisplayName (New-Name) -SecretLifetimeMonths 6
         $app | Should -BeOfType 'MailOAuth.Output.MailOAuthApp'

@@ -73,12 +73,24 @@ public static class ControlEndpoints
             return;
         }
 
+        var directoryLag = OptionalDouble(root, "directoryLagSeconds", out problem);
+        if (problem is not null || directoryLag is < 0 or > 86400)
+        {
+            await ErrorAsync(context, 400, problem ?? "directoryLagSeconds must be from 0 to 86400.");
+            return;
+        }
+
         runtime.ReplicationLag = TimeSpan.FromSeconds(lag!.Value);
+        runtime.DirectoryWriteLag = directoryLag is null ? null : TimeSpan.FromSeconds(directoryLag.Value);
         await WriteJsonAsync(context, 200, ReplicationJson(runtime));
     }
 
     private static string ReplicationJson(SandboxRuntime runtime) =>
-        SandboxJson.Serialize(new JsonObject { ["lagSeconds"] = runtime.ReplicationLag.TotalSeconds });
+        SandboxJson.Serialize(new JsonObject
+        {
+            ["lagSeconds"] = runtime.ReplicationLag.TotalSeconds,
+            ["directoryLagSeconds"] = (runtime.DirectoryWriteLag ?? runtime.ReplicationLag).TotalSeconds,
+        });
 
     /// <summary><c>POST /_sandbox/policies/secret-lifetime {"maxDays": N}</c> → 200 with the policy.</summary>
     private static async Task SetSecretLifetimeAsync(HttpContext context, SandboxRuntime runtime)

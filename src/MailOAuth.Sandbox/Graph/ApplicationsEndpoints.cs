@@ -373,7 +373,7 @@ public static class ApplicationsEndpoints
             return null;
         }
 
-        if (application is null || !request.IsReplicated(application.CreatedDateTime))
+        if (application is null || !request.IsReplicatedForWrites(application.CreatedDateTime))
         {
             await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
             return null;

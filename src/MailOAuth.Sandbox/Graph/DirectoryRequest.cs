@@ -126,6 +126,9 @@ public sealed class DirectoryRequest(HttpContext http, SandboxRuntime runtime, G
     /// <summary>Whether an object created at <paramref name="created"/> is visible to eventually consistent reads.</summary>
     public bool IsReplicated(DateTimeOffset created) => Runtime.IsReplicated(created);
 
+    /// <summary>Whether a write that references an object created at <paramref name="created"/> sees it.</summary>
+    public bool IsReplicatedForWrites(DateTimeOffset created) => Runtime.IsReplicatedForWrites(created);
+
     /// <summary>
     /// The JSON object body. Empty → "Empty Payload" (unless <paramref name="allowEmpty"/>, then
     /// <c>{}</c>); not JSON or not an object → "Unable to read JSON request payload".

@@ -167,7 +167,7 @@ public static class ServicePrincipalsEndpoints
         }
 
         var application = directory.FindApplicationByAppId(appId);
-        if (application is null || !request.IsReplicated(application.CreatedDateTime))
+        if (application is null || !request.IsReplicatedForWrites(application.CreatedDateTime))
         {
             await request.ErrorAsync(GraphError.NoBackingApplicationObject(appIdAsGiven));
             return;
@@ -369,7 +369,7 @@ public static class ServicePrincipalsEndpoints
             return;
         }
 
-        if (servicePrincipal is null || (relation == Assignments && !request.IsReplicated(servicePrincipal.CreatedDateTime)))
+        if (servicePrincipal is null || (relation == Assignments && !request.IsReplicatedForWrites(servicePrincipal.CreatedDateTime)))
         {
             await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
             return;
@@ -405,7 +405,7 @@ public static class ServicePrincipalsEndpoints
         }
 
         var principal = request.Directory.GetServicePrincipal(principalId!.Value);
-        if (principal is null || !request.IsReplicated(principal.CreatedDateTime))
+        if (principal is null || !request.IsReplicatedForWrites(principal.CreatedDateTime))
         {
             await request.ErrorAsync(GraphError.DirectoryObjectNotFound(principalId.Value.ToString()));
             return;

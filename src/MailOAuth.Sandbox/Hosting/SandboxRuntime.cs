@@ -79,6 +79,23 @@ public sealed class SandboxRuntime : IDisposable
     }
 
     /// <summary>
+    /// How long a write that references a new object (addPassword on a new app, a service principal
+    /// for it, a role assignment naming a new principal) still sees the replication symptom. Null = the
+    /// same as <see cref="ReplicationLag"/>. Real directory writes catch up in seconds while the token
+    /// service and list replicas take longer (wire §6), so tests can set the two apart.
+    /// </summary>
+    public TimeSpan? DirectoryWriteLag
+    {
+        get { var t = Interlocked.Read(ref _directoryWriteLagTicks); return t < 0 ? null : TimeSpan.FromTicks(t); }
+        set => Interlocked.Exchange(ref _directoryWriteLagTicks, value is null ? -1 : Math.Max(0, value.Value.Ticks));
+    }
+
+    private long _directoryWriteLagTicks = -1;
+
+    /// <summary>Whether a write referencing an object created at <paramref name="createdDateTime"/> sees it.</summary>
+    public bool IsReplicatedForWrites(DateTimeOffset createdDateTime) => Now >= createdDateTime + (DirectoryWriteLag ?? ReplicationLag);
+
+    /// <summary>
     /// The tenant's app management policy: the longest password credential lifetime allowed, in
     /// days; null = no policy.
     /// </summary>
@@ -120,6 +137,7 @@ public sealed class SandboxRuntime : IDisposable
     {
         SeedDirectory();
         ReplicationLag = TimeSpan.Zero;
+        DirectoryWriteLag = null;
         SecretLifetimeMaxDays = null;
         Sessions.Clear();
     }
