@@ -36,5 +36,31 @@ try {
     "First Send-MailOAuthTest (cold: JIT, TLS, token): {0:0} ms" -f $first.TotalMilliseconds
     "Next {0} sends (token reused): {1:0.0} ms each" -f ($Sends - 1), ($rest.TotalMilliseconds / [math]::Max(1, $Sends - 1))
     "Requests for {0} sends: {1} token, {2} Graph, {3} discovery" -f $Sends, @($log | Where-Object kind -EQ token).Count, @($log | Where-Object kind -EQ graph).Count, @($log | Where-Object kind -EQ discovery).Count
+
+    # 3. The onboarding pipeline (New-MailOAuthApp | Grant-MailSendConsent | Send-MailOAuthTest) at several lags.
+    Connect-MailOAuth -TenantId $s.tenantId -ClientId $s.admin.clientId -Environment Sandbox `
+        -ClientSecret (ConvertTo-SecureString $s.admin.clientSecret -AsPlainText -Force) | Out-Null
+    $scenarios = @(
+        @{ Name = 'lag 0'; Lag = 0; DirectoryLag = $null }
+        @{ Name = 'lag 20 s (directory writes 2 s)'; Lag = 20; DirectoryLag = 2 }
+        @{ Name = 'lag 20 s on every endpoint'; Lag = 20; DirectoryLag = $null }
+    )
+    foreach ($scenario in $scenarios) {
+        Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds $scenario.Lag -DirectoryLagSeconds $scenario.DirectoryLag
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        $name = "Bench $([guid]::NewGuid().ToString('N').Substring(0, 6))"
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $app = New-MailOAuthApp -DisplayName $name -SenderAddress $s.mailboxes.licensed -ProgressAction SilentlyContinue
+        $grant = $app | Grant-MailSendConsent -ProgressAction SilentlyContinue
+        $sent = $app | Send-MailOAuthTest -To 'bench@contoso.com'
+        $sw.Stop()
+        $log = @(Get-MailOAuthSandboxRequest -Sandbox $sandbox)
+        $writes = @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox)
+        "Onboarding, {0}: {1:0.0} s wall, {2:0.0} s waiting for replication (summed over the waits that run side by side); directory write requests {3} ({4} accepted); token requests {5} (admin {6}); directory reads {7}; result {8}" -f `
+            $scenario.Name, $sw.Elapsed.TotalSeconds, ($app.ReplicationWait + $grant.ReplicationWait).TotalSeconds,
+            $writes.Count, @($writes | Where-Object status -LT 300).Count,
+            @($log | Where-Object kind -EQ token).Count, @($log | Where-Object { $_.kind -eq 'token' -and $_.clientId -eq $s.admin.clientId }).Count,
+            @($log | Where-Object { $_.kind -eq 'directory' -and $_.method -eq 'GET' }).Count, $sent.Status
+    }
 }
 finally { Stop-MailOAuthSandbox -Sandbox $sandbox }

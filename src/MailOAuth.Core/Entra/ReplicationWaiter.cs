@@ -18,7 +18,7 @@ public sealed class ReplicationWaiter
     public static readonly TimeSpan DefaultBudget = TimeSpan.FromMinutes(5);
 
     private static readonly TimeSpan s_firstDelay = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan s_maxDelay = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan s_maxDelay = TimeSpan.FromSeconds(2);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Random _random = new();
     private readonly object _gate = new();

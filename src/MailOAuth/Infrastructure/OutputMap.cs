@@ -13,10 +13,10 @@ internal static class OutputMap
 
     public static MailOAuthApp From(NewAppOutcome o) =>
         new(o.TenantId, o.ClientId, o.ObjectId, o.ServicePrincipalId, o.DisplayName, o.SenderAddress, o.ClientSecret, o.SecretKeyId, o.SecretHint,
-            o.SecretCreatedOn, o.SecretExpiresOn, o.Provisioning, o.Environment);
+            o.SecretCreatedOn, o.SecretExpiresOn, o.Provisioning, o.Environment, o.ReplicationWait);
 
     public static MailOAuthConsent From(GrantOutcome o) =>
-        new(o.TenantId, o.ClientId, o.ServicePrincipalId, o.ResourceId, o.AppRoleId, o.AssignmentId, o.AlreadyGranted, o.Verified);
+        new(o.TenantId, o.ClientId, o.ServicePrincipalId, o.ResourceId, o.AppRoleId, o.AssignmentId, o.AlreadyGranted, o.Verified, o.ReplicationWait);
 
     public static MailOAuthAppInfo From(AppInfo a) =>
         new(a.TenantId, a.DisplayName, a.ClientId, a.ObjectId, a.ServicePrincipalId, a.IsManaged, a.MailSendDeclared, a.Consent, a.CreatedOn,

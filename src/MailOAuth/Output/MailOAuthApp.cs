@@ -11,8 +11,9 @@ public sealed class MailOAuthApp
 {
     internal MailOAuthApp(string tenantId, string clientId, string objectId, string servicePrincipalId, string displayName, string? senderAddress,
         SecureString clientSecret, string secretKeyId, string? secretHint, DateTimeOffset secretCreatedOn, DateTimeOffset secretExpiresOn,
-        string provisioning, string environment)
+        string provisioning, string environment, TimeSpan replicationWait)
     {
+        ReplicationWait = replicationWait;
         TenantId = tenantId;
         ClientId = clientId;
         ObjectId = objectId;
@@ -47,6 +48,8 @@ public sealed class MailOAuthApp
     /// <summary>Created, Reused (already managed by MailOAuth) or Adopted (-Force).</summary>
     public string Provisioning { get; }
     public string Environment { get; }
+    /// <summary>Time this command spent waiting for Entra ID replication.</summary>
+    public TimeSpan ReplicationWait { get; }
 
     public override string ToString() => $"{DisplayName} ({ClientId})";
 }

@@ -3,8 +3,9 @@ namespace MailOAuth.Output;
 /// <summary>The Mail.Send admin consent of an app after Grant-MailSendConsent.</summary>
 public sealed class MailOAuthConsent
 {
-    internal MailOAuthConsent(string tenantId, string clientId, string servicePrincipalId, string resourceId, string appRoleId, string? assignmentId, bool alreadyGranted, bool verified)
+    internal MailOAuthConsent(string tenantId, string clientId, string servicePrincipalId, string resourceId, string appRoleId, string? assignmentId, bool alreadyGranted, bool verified, System.TimeSpan replicationWait)
     {
+        ReplicationWait = replicationWait;
         TenantId = tenantId;
         ClientId = clientId;
         ServicePrincipalId = servicePrincipalId;
@@ -29,6 +30,8 @@ public sealed class MailOAuthConsent
     public bool AlreadyGranted { get; }
     /// <summary>True when a fresh app token was seen carrying Mail.Send.</summary>
     public bool Verified { get; }
+    /// <summary>Time this command spent waiting for Entra ID replication (and for the role to reach new tokens).</summary>
+    public System.TimeSpan ReplicationWait { get; }
 
     public override string ToString() => $"Mail.Send granted to {ClientId}";
 }
