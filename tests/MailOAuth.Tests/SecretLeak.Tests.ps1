@@ -74,3 +74,77 @@ Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
         $allText | Should -Not -Match 'Bearer [A-Za-z0-9]'
     }
 }
+
+Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'Common.ps1')
+        $script:sandbox = Start-MailOAuthSandbox
+        $script:info = $sandbox.Info
+        $script:transcript = Join-Path ([IO.Path]::GetTempPath()) "mailoauth-leak2-$([guid]::NewGuid()).txt"
+        $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        $script:federated = (Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/federated-token' -Body @{ subject = $info.admin.federatedSubject }).token
+        $script:wrongAdminSecret = 'Leak8Q~WrongAdminSecretValue_0987654321zyxw'
+
+        $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'
+        Start-Transcript -Path $transcript | Out-Null
+        $script:captured = & {
+            Register-MailOAuthSandboxEnvironment -Sandbox $sandbox
+            # A failed sign-in is a terminating error: catch it and keep its record with the rest.
+            try { Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.admin.clientId -ClientSecret (ConvertTo-TestSecret $wrongAdminSecret) -Environment Sandbox -Verbose -Debug } catch { $_ }
+            Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.admin.clientId -CertificatePath $info.admin.certificatePath -CertificatePassword (ConvertTo-TestSecret $info.admin.certificatePassword) -Environment Sandbox -Verbose -Debug
+            Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.admin.clientId -FederatedToken (ConvertTo-TestSecret $federated) -Environment Sandbox -Verbose -Debug
+            Connect-MailOAuth -AccessToken (ConvertTo-TestSecret $adminToken) -Environment Sandbox -Verbose -Debug
+            Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.admin.clientId -ClientSecret (ConvertTo-TestSecret $info.admin.clientSecret) -Environment Sandbox -Verbose -Debug
+            $script:app = New-MailOAuthApp -DisplayName 'Leak test' -SenderAddress $info.mailboxes.licensed -Verbose -Debug
+            $app
+            $app | Format-List * -Force | Out-String
+            $app | Grant-MailSendConsent -Verbose -Debug
+            $app | Send-MailOAuthTest -To 'admin@contoso.com' -Verbose -Debug
+            Get-MailOAuthApp -ClientId $app.ClientId -Verbose -Debug | Format-List * -Force | Out-String
+            New-MailOAuthApp -DisplayName 'Leak test' -Verbose -Debug -WarningAction Continue
+            $app | Remove-MailOAuthApp -Confirm:$false -Verbose -Debug
+        } *>&1
+        $captured | Out-Host
+        $captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Format-List * -Force | Out-Host
+        Stop-Transcript | Out-Null
+        $DebugPreference = 'SilentlyContinue'; $VerbosePreference = 'SilentlyContinue'
+        $script:newSecret = [System.Net.NetworkCredential]::new('', $app.ClientSecret).Password
+        $script:transcriptText = Get-Content -Raw $transcript
+        $script:allText = ($captured | ForEach-Object {
+                $_ | Out-String
+                "$_"
+                if ($_ -is [System.Management.Automation.ErrorRecord]) { $_ | Format-List * -Force | Out-String; $_.Exception | Format-List * -Force | Out-String }
+            }) -join "`n"
+    }
+    AfterAll {
+        Disconnect-MailOAuth
+        if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
+        if ($transcript -and (Test-Path $transcript)) { Remove-Item $transcript }
+    }
+
+    It 'exercised every path (the capture is not empty)' {
+        $newSecret.Length | Should -BeGreaterThan 15
+        @($captured | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Count | Should -BeGreaterThan 10
+        $allText | Should -Match 'InvalidClientSecret'
+        $transcriptText | Should -Match 'Accepted'
+    }
+
+    It '<Name> appears in no stream and not in the transcript' -ForEach @(
+        @{ Name = 'the admin client secret'; Value = { $info.admin.clientSecret } }
+        @{ Name = 'a wrong admin secret'; Value = { $wrongAdminSecret } }
+        @{ Name = 'the certificate password'; Value = { $info.admin.certificatePassword } }
+        @{ Name = 'the federated token'; Value = { $federated } }
+        @{ Name = 'the admin access token'; Value = { $adminToken } }
+        @{ Name = "the new app's secret"; Value = { $newSecret } }
+    ) {
+        $secret = & $Value
+        $secret | Should -Not -BeNullOrEmpty
+        $allText.Contains($secret) | Should -BeFalse
+        $transcriptText.Contains($secret) | Should -BeFalse
+    }
+
+    It 'no bearer token appears anywhere' {
+        $allText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
+        $transcriptText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
+    }
+}
