@@ -47,6 +47,22 @@ public sealed class MailOAuthSession : IDisposable
         }
     }
 
+    private HttpStack? _publicStack;
+
+    /// <summary>
+    /// The HTTP stack for a platform URI: the stack of a custom environment that pins a certificate for
+    /// that host (the sandbox's platform), else one with the machine's normal trust store.
+    /// </summary>
+    public HttpStack HttpForPlatform(Uri platformUri)
+    {
+        lock (_gate)
+        {
+            foreach (var env in Environments.All)
+                if (env.TrustedCertificate is not null && env.OwnsHost(platformUri)) return HttpFor(env);
+            return _publicStack ??= new HttpStack(RetryPolicy);
+        }
+    }
+
     /// <summary>
     /// The token source and Graph client for an app signing in with a client secret: one per
     /// (environment, tenant, client, secret), reused so that a second send needs no new token.
@@ -85,6 +101,7 @@ public sealed class MailOAuthSession : IDisposable
         {
             foreach (var stack in _stacks.Values) stack.Dispose();
             _stacks.Clear();
+            _publicStack?.Dispose();
             _appClients.Clear();
         }
     }

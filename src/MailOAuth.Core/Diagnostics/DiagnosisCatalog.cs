@@ -42,6 +42,53 @@ public static class DiagnosisCatalog
         $"The access token issued to app '{context.ClientId}' carries no Mail.Send application role (roles in the token: {rolesSeen}), so Graph would refuse to send.",
         MailSendRemediation);
 
+    /// <summary>The platform refused the API token.</summary>
+    public static Diagnosis PlatformAuthenticationFailed(int status, string platformMessage) => new(
+        DiagnosisCode.PlatformAuthenticationFailed, DiagnosisKind.Authentication,
+        $"The platform refused the API token (HTTP {status}): {platformMessage}",
+        "Check -ApiToken: it must be a current platform API token allowed to change Reseller Settings (a read-only token can only read them).")
+    { HttpStatus = status };
+
+    /// <summary>The platform rejected the settings; nothing was changed there.</summary>
+    public static Diagnosis PlatformRejectedSettings(int status, string fieldMessages) => new(
+        DiagnosisCode.PlatformRejectedSettings, DiagnosisKind.Configuration,
+        $"The platform rejected the SMTP settings (HTTP {status}): {fieldMessages}",
+        "Correct the values named and run Set-ResellerSmtpSetting again. The platform keeps its previous settings until a save succeeds.")
+    { HttpStatus = status };
+
+    /// <summary>The platform answered in a way its profile does not describe (wrong URI or profile).</summary>
+    public static Diagnosis PlatformUnexpected(int status, string path, string detail) => new(
+        DiagnosisCode.UnexpectedResponse, DiagnosisKind.Unexpected,
+        $"The platform answered HTTP {status} at {path}: {detail}",
+        "Check -PlatformUri (the platform's base address) and, for a platform with other paths or field names, -PlatformProfile.")
+    { HttpStatus = status };
+
+    /// <summary>
+    /// The platform's own test e-mail failed. Its message is kept verbatim; when it carries an AADSTS
+    /// number or a Graph error code the matching diagnosis (same catalogue as Send-MailOAuthTest) gives
+    /// the code and remediation, else PlatformTestFailed.
+    /// </summary>
+    public static Diagnosis PlatformTestFailed(string? platformCode, string platformMessage, DiagnosisContext context)
+    {
+        // The platform relays Entra's or Graph's text; the AADSTS number inside it is the code (wire §0.1).
+        var aadsts = System.Text.RegularExpressions.Regex.Match(platformMessage, @"AADSTS(\d+)");
+        ServiceError? relayed = null;
+        if (aadsts.Success && int.TryParse(aadsts.Groups[1].Value, out var number))
+            relayed = ServiceError.FromEntraParts(0, number, platformCode, platformMessage);
+        else if (!string.IsNullOrEmpty(platformCode))
+            relayed = ServiceError.FromGraphParts(0, platformCode, platformMessage, null, null);
+        var matched = relayed is null ? null : Explain(relayed, context);
+        if (matched is null || matched.Code == DiagnosisCode.UnexpectedResponse)
+            return new(DiagnosisCode.PlatformTestFailed, DiagnosisKind.Unexpected,
+                $"The platform's test e-mail failed. The platform says: {platformMessage}",
+                "Run Send-MailOAuthTest with the same tenant, client ID, secret and sender to see the Entra/Graph diagnosis directly.")
+            { ServiceCode = platformCode };
+        return new(matched.Code, matched.Kind, $"The platform's test e-mail failed: {matched.Cause} The platform says: {platformMessage}", matched.Remediation)
+        {
+            ServiceCode = matched.ServiceCode,
+        };
+    }
+
     /// <summary>A provisioning command was run without Connect-MailOAuth.</summary>
     public static Diagnosis NotConnected() => new(
         DiagnosisCode.NotConnected, DiagnosisKind.Configuration,

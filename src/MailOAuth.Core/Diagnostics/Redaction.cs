@@ -9,6 +9,17 @@ namespace MailOAuth.Core.Diagnostics;
 /// </summary>
 public static class Redaction
 {
+    /// <summary>
+    /// Removes known secret values from text another system sent back (a platform that echoes what it
+    /// was given in an error), before that text can reach a message.
+    /// </summary>
+    public static string Scrub(string text, params string?[] secrets)
+    {
+        foreach (var secret in secrets)
+            if (!string.IsNullOrEmpty(secret) && secret!.Length >= 4) text = text.Replace(secret, "***");
+        return text;
+    }
+
     /// <summary>The URL with query values replaced, e.g. <c>…/discovery/instance?api-version=…</c>.</summary>
     public static string UrlForLog(Uri? uri)
     {

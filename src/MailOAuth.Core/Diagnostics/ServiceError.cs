@@ -72,6 +72,10 @@ public sealed class ServiceError
     public static ServiceError FromGraphParts(int status, string? code, string? message, string? requestId, string? clientRequestId, string? detailCode = null) =>
         new() { Service = ServiceKind.Graph, Status = status, Error = code, Message = message, RequestId = requestId, CorrelationId = clientRequestId, DetailCode = detailCode };
 
+    /// <summary>Builds an Entra error from an AADSTS number found in text another system relayed.</summary>
+    public static ServiceError FromEntraParts(int status, int aadstsCode, string? error, string? message) =>
+        new() { Service = ServiceKind.Entra, Status = status, AadstsCode = aadstsCode, Error = error, Message = FirstLine(message) };
+
     /// <summary>
     /// Entra's error_description ends with " Trace ID: … Correlation ID: … Timestamp: …", separated by
     /// one space (2024+) or CRLF (older) — wire §0.1. Keep only the message itself.

@@ -18,9 +18,11 @@ public sealed class HttpStack : IDisposable
 {
     private readonly HttpMessageHandler _primary;
 
+    private readonly CloudEnvironment? _environment;
+
     public HttpStack(CloudEnvironment environment, RetryPolicy retryPolicy)
     {
-        Environment = environment;
+        _environment = environment;
         RetryPolicy = retryPolicy;
         var handler = new HttpClientHandler();
         if (environment.TrustedCertificate is { } pinned)
@@ -33,7 +35,19 @@ public sealed class HttpStack : IDisposable
         _primary = handler;
     }
 
-    public CloudEnvironment Environment { get; }
+    /// <summary>A stack for hosts outside any cloud (a reseller platform) with the platform's own trust store.</summary>
+    public HttpStack(RetryPolicy retryPolicy)
+    {
+        RetryPolicy = retryPolicy;
+        _primary = new HttpClientHandler();
+    }
+
+    /// <summary>The cloud this stack serves.</summary>
+    public CloudEnvironment Environment => _environment ?? throw new InvalidOperationException("This HTTP stack serves no cloud.");
+
+    /// <summary>True when this stack trusts a pinned certificate for <paramref name="uri"/>'s host.</summary>
+    public bool PinsHostOf(Uri uri) => _environment?.TrustedCertificate is not null && _environment.OwnsHost(uri);
+
     public RetryPolicy RetryPolicy { get; }
 
     /// <summary>The module's own handlers, outermost first: retry, then one log line per attempt.</summary>

@@ -1,0 +1,237 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using MailOAuth.Core.Auth;
+using MailOAuth.Core.Diagnostics;
+
+namespace MailOAuth.Core.Platform;
+
+/// <summary>
+/// The reseller platform's SMTP-settings API (ARCHITECTURE.md "Platform API contract", or a profile):
+/// HttpClient + System.Text.Json over the module's HTTP stack (so 429/503 retry like everything else),
+/// HTTPS only (plain HTTP only to loopback), the API token only in its header, errors mapped once.
+/// </summary>
+public sealed class PlatformClient
+{
+    private readonly MailOAuthSession _session;
+
+    public PlatformClient(MailOAuthSession session) => _session = session;
+
+    /// <summary>Refuses a platform URI that would send the API token or a secret in clear text.</summary>
+    public static void RequireSecureUri(Uri uri)
+    {
+        if (!uri.IsAbsoluteUri) throw new ArgumentException($"'{uri}' is not an absolute URI.");
+        if (uri.Scheme == Uri.UriSchemeHttps) return;
+        if (uri.Scheme == Uri.UriSchemeHttp && (uri.IsLoopback || IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip))) return;
+        throw new ArgumentException($"'{uri}' must use https: the API token and the client secret never travel in clear text (plain http is allowed only to this machine's loopback address).");
+    }
+
+    public async Task<SmtpSettingsView> GetAsync(PlatformTarget target, CancellationToken ct)
+    {
+        var (status, body) = await SendAsync(target, target.Profile.GetMethod, target.Profile.SettingsPath, null, ct).ConfigureAwait(false);
+        EnsureSuccess(target, status, body, target.Profile.SettingsPath);
+        return ReadView(target.Profile, body);
+    }
+
+    /// <summary>
+    /// Stores the settings. A rejected save changes nothing on the platform (contract); the error then
+    /// says what the platform still holds.
+    /// </summary>
+    public async Task<SmtpSettingsView> SetAsync(PlatformTarget target, SmtpSettingsInput input, CancellationToken ct)
+    {
+        var p = target.Profile;
+        var payload = new JsonObject
+        {
+            [p.Field("provider")] = p.ProviderValue,
+            [p.Field("tenantId")] = input.TenantId,
+            [p.Field("clientId")] = input.ClientId,
+            [p.Field("clientSecret")] = SecretText.Reveal(input.ClientSecret),
+            [p.Field("senderAddress")] = input.SenderAddress,
+        };
+        OperationContext.CurrentReporter.Verbose($"Storing tenant {input.TenantId}, client {input.ClientId} and sender {input.SenderAddress} in the platform's SMTP Email Settings ({target.PlatformUri}).");
+        var (status, body) = await SendAsync(target, p.SetMethod, p.SettingsPath, payload, ct).ConfigureAwait(false);
+        payload = null; // the request body (with the secret) is not kept
+        try
+        {
+            EnsureSuccess(target, status, body, p.SettingsPath);
+        }
+        catch (MailOAuthException ex)
+        {
+            throw new MailOAuthException(ex.Diagnosis.WithNote(await DescribeKeptSettingsAsync(target, ct).ConfigureAwait(false)), ex);
+        }
+        return ReadView(p, body);
+    }
+
+    /// <summary>Triggers the platform's own test e-mail and reads its verdict.</summary>
+    public async Task<PlatformTestOutcome> TestAsync(PlatformTarget target, IReadOnlyList<string> to, CancellationToken ct)
+    {
+        var p = target.Profile;
+        string? lastId = null;
+        foreach (var recipient in to)
+        {
+            var (status, body) = await SendAsync(target, p.TestMethod, p.TestPath, new JsonObject { [p.TestToField] = recipient }, ct).ConfigureAwait(false);
+            EnsureSuccess(target, status, body, p.TestPath);
+            var root = Parse(body);
+            if (Read(root, p.DeliveredField) is JsonValue v && v.TryGetValue<bool>(out var delivered) && delivered)
+            {
+                lastId = Read(root, p.MessageIdField)?.ToString();
+                continue;
+            }
+            var code = p.ErrorCodeField is null ? null : Read(root, p.ErrorCodeField)?.ToString();
+            var message = Read(root, p.ErrorMessageField)?.ToString() ?? "(the platform gave no message)";
+            var view = await TryGetAsync(target, ct).ConfigureAwait(false);
+            throw new MailOAuthException(DiagnosisCatalog.PlatformTestFailed(code, message, new DiagnosisContext
+            {
+                TenantId = view?.TenantId,
+                ClientId = view?.ClientId,
+                SenderAddress = view?.SenderAddress,
+            }));
+        }
+        return new PlatformTestOutcome { Delivered = true, MessageId = lastId, To = to.ToList() };
+    }
+
+    private async Task<SmtpSettingsView?> TryGetAsync(PlatformTarget target, CancellationToken ct)
+    {
+        try
+        {
+            return await GetAsync(target, ct).ConfigureAwait(false);
+        }
+        catch (MailOAuthException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<string> DescribeKeptSettingsAsync(PlatformTarget target, CancellationToken ct)
+    {
+        var kept = await TryGetAsync(target, ct).ConfigureAwait(false);
+        if (kept is null) return "The new secret was not stored on the platform; it is still in this error's TargetObject.";
+        if (kept.ClientId is null) return "The platform has no SMTP settings stored (none were before). The new secret is still in this error's TargetObject.";
+        return $"The platform kept its previous settings (client ID {kept.ClientId}, sender {kept.SenderAddress}, secret {kept.ClientSecretHint}…, updated {kept.UpdatedAt:u}). The new secret was not stored there; it is still in this error's TargetObject.";
+    }
+
+    private async Task<(int Status, string Body)> SendAsync(PlatformTarget target, string method, string path, JsonObject? payload, CancellationToken ct)
+    {
+        RequireSecureUri(target.PlatformUri);
+        var uri = new Uri(target.PlatformUri.GetLeftPart(UriPartial.Path).TrimEnd('/') + path);
+        using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), uri);
+        var token = SecretText.Reveal(target.ApiToken);
+        if (string.Equals(target.Profile.AuthScheme, "Header", StringComparison.OrdinalIgnoreCase))
+            request.Headers.TryAddWithoutValidation(target.Profile.AuthHeader, token);
+        else
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (payload is not null) request.Content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json");
+        using var client = _session.HttpForPlatform(target.PlatformUri).CreateClient();
+        try
+        {
+            using var response = await client.SendAsync(request, ct).ConfigureAwait(false);
+            var body = response.Content is null ? "" : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            // A platform may echo what it was sent: the token and the secret never go further than here.
+            var secret = payload?[target.Profile.Field("clientSecret")]?.GetValue<string>();
+            return ((int)response.StatusCode, Redaction.Scrub(body, token, secret));
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new MailOAuthException(DiagnosisCatalog.NetworkFailure(target.PlatformUri, ex.InnerException?.Message ?? ex.Message, OperationContext.Current?.Retries), ex);
+        }
+    }
+
+    private static void EnsureSuccess(PlatformTarget target, int status, string body, string path)
+    {
+        if (status is >= 200 and < 300) return;
+        var root = Parse(body);
+        var messages = ReadErrors(target.Profile, root);
+        var retries = OperationContext.Current?.Retries;
+        switch (status)
+        {
+            case 401:
+            case 403:
+                throw new MailOAuthException(DiagnosisCatalog.PlatformAuthenticationFailed(status, messages.Count > 0 ? string.Join("; ", messages) : Short(body)));
+            case 400:
+            case 422:
+                throw new MailOAuthException(DiagnosisCatalog.PlatformRejectedSettings(status, messages.Count > 0 ? string.Join("; ", messages) : Short(body)));
+            case 429:
+            case >= 500:
+                // Retried already by the module's RetryHandler: explain as the transient it is.
+                var error = ServiceError.FromGraphParts(status, null, Short(body), null, null);
+                throw new MailOAuthException(DiagnosisCatalog.Explain(error, new DiagnosisContext(), retries));
+            default:
+                throw new MailOAuthException(DiagnosisCatalog.PlatformUnexpected(status, path, Short(body)));
+        }
+    }
+
+    /// <summary>Each {field, message} of the platform's error list, with fields in MailOAuth's names.</summary>
+    private static List<string> ReadErrors(PlatformProfile profile, JsonNode? root)
+    {
+        var list = new List<string>();
+        if (Read(root, profile.ErrorsField) is JsonArray errors)
+        {
+            foreach (var e in errors.OfType<JsonObject>())
+            {
+                var field = e["field"]?.ToString();
+                var message = e["message"]?.ToString() ?? e.ToJsonString();
+                list.Add(string.IsNullOrEmpty(field) ? message : $"{Parameter(profile.OurField(field!))}: {message}");
+            }
+        }
+        return list;
+    }
+
+    /// <summary>Names a contract field as the cmdlet parameter that sets it (-SenderAddress …).</summary>
+    private static string Parameter(string field) => field.Length == 0 ? field : "-" + char.ToUpperInvariant(field[0]) + field.Substring(1);
+
+    private static SmtpSettingsView ReadView(PlatformProfile p, string body)
+    {
+        var root = Parse(body);
+        string? Str(string ours) => Read(root, p.Field(ours)) is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        DateTimeOffset? updated = DateTimeOffset.TryParse(Str("updatedAt"), System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var u) ? u : null;
+        return new SmtpSettingsView
+        {
+            Provider = Str("provider"),
+            TenantId = Str("tenantId"),
+            ClientId = Str("clientId"),
+            SenderAddress = Str("senderAddress"),
+            ClientSecretHint = Str("clientSecretHint"),
+            UpdatedAt = updated,
+        };
+    }
+
+    private static JsonNode? Parse(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return null;
+        try
+        {
+            return JsonNode.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads a dotted path ("error.message") from a JSON answer.</summary>
+    private static JsonNode? Read(JsonNode? root, string path)
+    {
+        var node = root;
+        foreach (var part in path.Split('.'))
+        {
+            if (node is not JsonObject obj || !obj.TryGetPropertyValue(part, out node)) return null;
+        }
+        return node;
+    }
+
+    private static string Short(string body)
+    {
+        var text = body.Replace("\r", " ").Replace("\n", " ").Trim();
+        return text.Length == 0 ? "(no body)" : text.Length > 300 ? text.Substring(0, 300) + "…" : text;
+    }
+}
