@@ -21,6 +21,9 @@
         'New-MailOAuthApp'
         'Remove-MailOAuthApp'
         'Send-MailOAuthTest'
+        'Get-ResellerSmtpSetting'
+        'Send-ResellerTestEmail'
+        'Set-ResellerSmtpSetting'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

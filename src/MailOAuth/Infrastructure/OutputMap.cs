@@ -1,6 +1,7 @@
 using System.Linq;
 using MailOAuth.Core.Auth;
 using MailOAuth.Core.Entra;
+using MailOAuth.Core.Platform;
 using MailOAuth.Output;
 
 namespace MailOAuth.Infrastructure;
@@ -17,6 +18,9 @@ internal static class OutputMap
 
     public static MailOAuthConsent From(GrantOutcome o) =>
         new(o.TenantId, o.ClientId, o.ServicePrincipalId, o.ResourceId, o.AppRoleId, o.AssignmentId, o.AlreadyGranted, o.Verified, o.ReplicationWait);
+
+    public static ResellerSmtpSetting From(System.Uri platformUri, SmtpSettingsView v) =>
+        new(platformUri, v.Provider, v.TenantId, v.ClientId, v.SenderAddress, v.ClientSecretHint, v.UpdatedAt);
 
     public static MailOAuthAppInfo From(AppInfo a) =>
         new(a.TenantId, a.DisplayName, a.ClientId, a.ObjectId, a.ServicePrincipalId, a.IsManaged, a.MailSendDeclared, a.Consent, a.CreatedOn,

@@ -59,3 +59,25 @@ public sealed class ValidateEmailAddressAttribute : ValidateEnumeratedArgumentsA
         throw new ValidationMetadataException($"'{text}' is not an e-mail address (expected name@domain, e.g. sender@contoso.com).");
     }
 }
+
+/// <summary>
+/// A platform URI must be https (plain http only to loopback): refused before any request, so the API
+/// token and the secret never travel in clear text.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class ValidatePlatformUriAttribute : ValidateArgumentsAttribute
+{
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        var uri = arguments as Uri ?? (Uri.TryCreate(arguments?.ToString(), UriKind.Absolute, out var u) ? u : null);
+        if (uri is null) throw new ValidationMetadataException($"'{arguments}' is not an absolute URI such as https://portal.example.com.");
+        try
+        {
+            MailOAuth.Core.Platform.PlatformClient.RequireSecureUri(uri);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ValidationMetadataException(ex.Message);
+        }
+    }
+}

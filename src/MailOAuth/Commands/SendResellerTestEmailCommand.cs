@@ -1,0 +1,39 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using MailOAuth.Core.Diagnostics;
+using MailOAuth.Core.Platform;
+using MailOAuth.Infrastructure;
+using MailOAuth.Output;
+using MailOAuth.Validation;
+
+namespace MailOAuth.Commands;
+
+/// <summary>
+/// Triggers the platform's own test e-mail (step 5 of the manual procedure) and reports it delivered,
+/// or the error the platform's page would show at its top, explained.
+/// </summary>
+[Cmdlet(VerbsCommunications.Send, "ResellerTestEmail", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(ResellerTestResult))]
+public sealed class SendResellerTestEmailCommand : PlatformCmdlet
+{
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    [ValidateEmailAddress]
+    public string[] To { get; set; } = null!;
+
+    protected override void ProcessRecord()
+    {
+        var target = Target();
+        if (!ShouldProcess($"platform {PlatformUri}", $"Send the platform's test e-mail to {string.Join(", ", To)}")) return;
+        try
+        {
+            var outcome = Run(ct => new PlatformClient(Session).TestAsync(target, To, ct));
+            WriteObject(new ResellerTestResult(PlatformUri, outcome.To.ToArray(), outcome.MessageId, DateTimeOffset.UtcNow));
+        }
+        catch (MailOAuthException ex)
+        {
+            WriteDiagnosis(ex, PlatformUri);
+        }
+    }
+}

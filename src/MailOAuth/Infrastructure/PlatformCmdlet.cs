@@ -1,0 +1,62 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Security;
+using MailOAuth.Core.Platform;
+using MailOAuth.Validation;
+
+namespace MailOAuth.Infrastructure;
+
+/// <summary>The parameters every platform cmdlet shares: where the platform is, its API token, its profile.</summary>
+public abstract class PlatformCmdlet : MailOAuthCmdlet
+{
+    /// <summary>The platform's base address, e.g. https://portal.example.com.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidatePlatformUri]
+    public Uri PlatformUri { get; set; } = null!;
+
+    /// <summary>The platform API token (sent as a bearer token, or in the profile's header).</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNull]
+    public SecureString ApiToken { get; set; } = null!;
+
+    /// <summary>A profile file (.json or .psd1) for a platform whose API names paths and fields differently.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? PlatformProfile { get; set; }
+
+    /// <summary>The platform target; a bad profile file stops the command (a failed precondition).</summary>
+    internal PlatformTarget Target()
+    {
+        PlatformProfile? profile = null;
+        if (PlatformProfile is not null)
+        {
+            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(PlatformProfile);
+            try
+            {
+                profile = path.EndsWith(".psd1", StringComparison.OrdinalIgnoreCase)
+                    ? Core.Platform.PlatformProfile.FromJson(PowerShellDataFileAsJson(path))
+                    : Core.Platform.PlatformProfile.FromFile(path);
+            }
+            catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or RuntimeException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, "InvalidPlatformProfile", ErrorCategory.InvalidData, PlatformProfile)
+                {
+                    ErrorDetails = new ErrorDetails($"The platform profile '{PlatformProfile}' cannot be used: {ex.Message}")
+                    {
+                        RecommendedAction = "Fix the profile file (see docs/platform-profiles.md) or leave -PlatformProfile out for the default platform API.",
+                    },
+                });
+            }
+        }
+        return new PlatformTarget(PlatformUri, ApiToken, profile);
+    }
+
+    private string PowerShellDataFileAsJson(string path)
+    {
+        var result = InvokeCommand.InvokeScript(
+            "param($p) Import-PowerShellDataFile -LiteralPath $p | ConvertTo-Json -Depth 6 -Compress", true, PipelineResultTypes.None, null, path);
+        return result.Count > 0 ? result[0].ToString() : throw new ArgumentException("The profile file is empty.");
+    }
+}
