@@ -412,7 +412,7 @@ function Write-Command([Xml.XmlWriter] $Writer, $Command, $Doc) {
     # Parameters: in the markdown's order, then any standard ones (WhatIf, Confirm) it left out.
     $Writer.WriteStartElement('command', 'parameters', $nsCommand)
     $names = @($Doc.Parameters.Keys | Where-Object { $parameterInfo.ContainsKey($_) }) +
-    @($Command.Parameters.Name | Where-Object { -not $Doc.Parameters.Contains($_) })
+    @($Command.Parameters | ForEach-Object Name | Where-Object { -not $Doc.Parameters.Contains($_) })
     foreach ($name in $names) {
         $inSets = @($Command.ParameterSets | ForEach-Object { $_.Parameters | Where-Object Name -EQ $name })
         $positions = @($inSets.Position | Sort-Object -Unique)
@@ -498,7 +498,7 @@ foreach ($name in $docs.Keys | Sort-Object) {
 foreach ($command in $commands) {
     $doc = $docs[$command.Name]
     if (-not $doc) { $problems.Add("$($command.Name): no help source; write $(Join-Path $SourcePath "$($command.Name).md")."); continue }
-    $actual = @($command.Parameters.Name)
+    $actual = @($command.Parameters | ForEach-Object Name)
     foreach ($name in $actual) {
         if (-not $doc.Parameters.Contains($name) -and -not $standardDescriptions.ContainsKey($name)) {
             $problems.Add("$($command.Name).md: parameter -$name is not documented under '## PARAMETERS' ('### -$name').")

@@ -76,7 +76,7 @@ Describe 'Help' -Tag 'Help' {
 
         It 'documents no parameter the cmdlet does not have' {
             $actual = @($command.Parameters.Keys)
-            foreach ($documented in @($help.parameters.parameter.name)) {
+            foreach ($documented in @($help.parameters.parameter | Where-Object { $_ } | ForEach-Object name)) {
                 $documented | Should -BeIn $actual
             }
         }

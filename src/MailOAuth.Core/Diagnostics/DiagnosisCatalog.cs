@@ -107,7 +107,7 @@ public static class DiagnosisCatalog
     public static Diagnosis ReplicationTimeout(string pending, TimeSpan waited) => new(
         DiagnosisCode.ReplicationTimeout, DiagnosisKind.Transient,
         $"Entra ID had not yet replicated {pending} after {waited.TotalSeconds:0} s.",
-        "Nothing was lost: run the same command again (it finds and resumes what was already created), or allow more time with -ReplicationTimeout.");
+        "Nothing was lost: run the same command again (it finds and resumes what was already created), or allow more time with -ReplicationTimeoutSec.");
 
     private const string MailSendRemediation =
         "In Entra ID → App registrations → the app → API permissions, add Microsoft Graph → *Application* permission Mail.Send (not Delegated) and click 'Grant admin consent' (or run Grant-MailSendConsent). Consent can take a minute to reach new tokens.";

@@ -206,8 +206,9 @@ public sealed class AppProvisioner
             ?? throw new MailOAuthException(new Diagnosis(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
                 $"No application with client ID '{clientId}' exists in tenant {connection.TenantId}.", "Nothing to remove: check the client ID."));
         if (!IsManaged(app) && !force)
-            throw new MailOAuthException(DiagnosisCatalog.AppNameConflict(app.DisplayName ?? clientId, clientId, forceWouldAdopt: false)
-                .WithNote("Remove-MailOAuthApp only deletes apps MailOAuth manages; use -Force to delete it anyway."));
+            throw new MailOAuthException(new Diagnosis(DiagnosisCode.AppNameConflict, DiagnosisKind.Configuration,
+                $"Application '{app.DisplayName}' (client ID {clientId}) was not created by MailOAuth, so it was not deleted.",
+                "Check that this is the app you mean (Get-MailOAuthApp -ClientId shows it); to delete an app MailOAuth does not manage, add -Force."));
         await directory.DeleteAppAsync(app.Id!, ct).ConfigureAwait(false);
         _session.ForgetAppClients(clientId);
     }
