@@ -1,40 +1,72 @@
 <#
 .SYNOPSIS
-    Rehearses MailOAuth offline: starts the sandbox (a stand-in for Entra ID and Graph), proves its
-    seeded app can send through a real client-credentials token and Graph sendMail, then shows the
-    message the sandbox delivered.
+    Rehearses the whole onboarding offline against the sandbox (a stand-in for Entra ID, Microsoft
+    Graph and a reseller platform): connect as the tenant's admin, register the "Email OAuth" app with
+    its secret, grant Mail.Send, store everything in the platform's SMTP Email Settings, have the
+    platform send its test e-mail — then show what the platform holds and the delivered message.
+    A second run shows that re-running converges (the app is reused, no secret deleted).
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
-    [Parameter(Mandatory)] [string] $SandboxPath
+    [Parameter(Mandatory)] [string] $SandboxPath,
+    # Replication lag the sandbox simulates (token endpoint and lists; directory writes catch up in a second).
+    [double] $ReplicationLagSeconds = 3
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'SandboxTools.psm1') -Force
 Import-Module $ModulePath -Force
 
+function Show([string] $Title) { Write-Host ''; Write-Host "── $Title" -ForegroundColor Cyan }
+
 $sandbox = Start-MailOAuthSandbox -SandboxPath $SandboxPath
 try {
     $s = $sandbox.Info
-    Write-Host "Sandbox listening at $($s.baseUri) (tenant $($s.tenantDomain), certificate $($s.certificatePath))"
+    Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds $ReplicationLagSeconds -DirectoryLagSeconds ([math]::Min(1, $ReplicationLagSeconds))
+    Show "Sandbox at $($s.baseUri): tenant $($s.tenantDomain), platform admin page $($s.platform.adminPage)"
     Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Format-Table | Out-Host
 
-    $app = $s.apps.consented
-    $secret = ConvertTo-SecureString $app.clientSecret -AsPlainText -Force
-    Write-Host "Send-MailOAuthTest -TenantId $($s.tenantDomain) -ClientId $($app.clientId) -SenderAddress $($s.mailboxes.licensed) -To admin@contoso.com -Environment Sandbox"
-    $result = Send-MailOAuthTest -TenantId $s.tenantDomain -ClientId $app.clientId -ClientSecret $secret `
-        -SenderAddress $s.mailboxes.licensed -To 'admin@contoso.com' -Subject 'MailOAuth demo' -Environment Sandbox
-    $result | Format-List | Out-Host
+    Show 'Connect-MailOAuth (the seeded admin app, client secret)'
+    $adminSecret = ConvertTo-SecureString $s.admin.clientSecret -AsPlainText -Force
+    Connect-MailOAuth -TenantId $s.tenantDomain -ClientId $s.admin.clientId -ClientSecret $adminSecret -Environment Sandbox | Format-Table | Out-Host
 
-    Write-Host 'What the sandbox delivered (its outbox):'
-    Get-MailOAuthSandboxOutbox -Sandbox $sandbox | Format-List | Out-Host
+    $token = ConvertTo-SecureString $s.platform.apiToken -AsPlainText -Force
+    $pipeline = {
+        New-MailOAuthApp -SenderAddress $s.mailboxes.licensed |
+            Grant-MailSendConsent -PassThru |
+            Set-ResellerSmtpSetting -PlatformUri $s.platform.uri -ApiToken $token -PassThru |
+            Send-ResellerTestEmail -To 'admin@contoso.com'
+    }
+    Show 'New-MailOAuthApp -SenderAddress sender@contoso.com | Grant-MailSendConsent -PassThru | Set-ResellerSmtpSetting … -PassThru | Send-ResellerTestEmail -To admin@contoso.com'
+    $first = & $pipeline
+    $first | Format-Table | Out-Host
 
-    Write-Host 'And what a wrong secret gets (the secret ID pasted instead of the value):'
-    $wrong = ConvertTo-SecureString $app.secretKeyId -AsPlainText -Force
-    Send-MailOAuthTest -TenantId $s.tenantId -ClientId $app.clientId -ClientSecret $wrong -SenderAddress $s.mailboxes.licensed `
+    Show 'What the platform holds now (Get-ResellerSmtpSetting: the secret hint only)'
+    Get-ResellerSmtpSetting -PlatformUri $s.platform.uri -ApiToken $token | Format-List | Out-Host
+
+    Show 'The app in Entra (Get-MailOAuthApp)'
+    $apps = Get-MailOAuthApp
+    $apps | Format-Table | Out-Host
+
+    Show 'The message the platform sent, as the sandbox delivered it'
+    Get-MailOAuthSandboxOutbox -Sandbox $sandbox | Select-Object from, to, subject, clientId, receivedAt | Format-List | Out-Host
+
+    Show 'Run it again: it converges (same app, a new secret, none deleted)'
+    $second = & $pipeline 3>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.WarningRecord]) { Write-Host "WARNING: $_" -ForegroundColor Yellow } else { $_ } }
+    $second | Format-Table | Out-Host
+    $after = Get-MailOAuthApp
+    "Apps managed by MailOAuth: $(@($after).Count); secrets on it: $(@($after)[0].Secrets.Count)" | Out-Host
+
+    Show 'And what a classic mistake gets you: the secret ID pasted instead of the secret value'
+    $wrong = ConvertTo-SecureString $s.apps.consented.secretKeyId -AsPlainText -Force
+    Send-MailOAuthTest -TenantId $s.tenantId -ClientId $s.apps.consented.clientId -ClientSecret $wrong -SenderAddress $s.mailboxes.licensed `
         -To 'admin@contoso.com' -Environment Sandbox -ErrorAction SilentlyContinue -ErrorVariable failure | Out-Null
     $failure | ForEach-Object { "ErrorId: $($_.FullyQualifiedErrorId)`n$($_.Exception.Message)`nDo this: $($_.ErrorDetails.RecommendedAction)" } | Out-Host
-    if (-not $result -or $result.Status -ne 'Accepted') { exit 1 }
+
+    if (-not $first.Delivered -or -not $second.Delivered -or @($after).Count -ne 1) { Write-Host 'Demo FAILED' -ForegroundColor Red; exit 1 }
+    Write-Host ''
+    Write-Host 'Demo complete: delivered through Entra ID, Graph and the platform, twice, with one app.' -ForegroundColor Green
 }
 finally {
+    Disconnect-MailOAuth
     Stop-MailOAuthSandbox -Sandbox $sandbox
 }
