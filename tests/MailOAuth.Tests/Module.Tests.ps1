@@ -22,19 +22,23 @@ Describe 'The built module' -Tag 'Module' {
     }
 
     It 'has -WhatIf on every cmdlet that changes something' {
-        foreach ($name in 'Send-MailOAuthTest', 'Add-MailOAuthEnvironment') {
-            (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf' -Because $name
-        }
+        $mutators = @(Get-Command -Module MailOAuth | Where-Object Verb -In 'Add', 'New', 'Set', 'Remove', 'Grant', 'Send')
+        $mutators.Count | Should -BeGreaterOrEqual 7
+        foreach ($c in $mutators) { $c.Parameters.Keys | Should -Contain 'WhatIf' -Because $c.Name }
+        (Get-Command Remove-MailOAuthApp).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
     }
 
     It 'formats results with its table views' {
-        $views = (Get-FormatData -TypeName 'MailOAuth.Output.MailOAuthTestResult', 'MailOAuth.Output.MailOAuthEnvironmentInfo')
-        @($views).Count | Should -Be 2
+        foreach ($c in Get-Command -Module MailOAuth) {
+            foreach ($t in $c.OutputType.Type | Where-Object { $_.Namespace -eq 'MailOAuth.Output' }) {
+                Get-FormatData -TypeName $t.FullName | Should -Not -BeNullOrEmpty -Because "$($c.Name) outputs $($t.FullName)"
+            }
+        }
     }
 
     It 'never shows PowerShell a Core type (type boundary)' {
         foreach ($c in Get-Command -Module MailOAuth) {
-            foreach ($t in $c.OutputType.Type) { $t.Assembly.GetName().Name | Should -Be 'MailOAuth' }
+            foreach ($t in $c.OutputType.Type) { $t.Assembly.GetName().Name | Should -Not -Be 'MailOAuth.Core' }
             foreach ($p in $c.Parameters.Values) { $p.ParameterType.Assembly.GetName().Name | Should -Not -Be 'MailOAuth.Core' }
         }
     }
