@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Platform;
 
 namespace MailOAuth.Sandbox.Control;
 
@@ -52,6 +53,9 @@ public static class ControlEndpoints
         routes.MapGet("/_sandbox/policies/secret-lifetime", context => WriteJsonAsync(context, 200, SecretLifetimeJson(runtime)));
         routes.MapPost("/_sandbox/policies/secret-lifetime", context => SetSecretLifetimeAsync(context, runtime));
         routes.MapDelete("/_sandbox/policies/secret-lifetime", context => NoContent(context, () => runtime.SecretLifetimeMaxDays = null));
+
+        routes.MapGet("/_sandbox/platform", context => WriteJsonAsync(context, 200, SandboxJson.Serialize(PlatformEndpoints.Snapshot(runtime.Platform))));
+        routes.MapPost("/_sandbox/reset-platform", context => NoContent(context, runtime.Platform.Reset));
 
         routes.MapGet("/_sandbox/info", context => WriteJsonAsync(context, 200, runtime.InfoJson));
         routes.Map("/_sandbox/{**rest}", context => ErrorAsync(context, 404, "Unknown control endpoint."));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using MailOAuth.Sandbox.Entra;
 using MailOAuth.Sandbox.Graph;
 using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Platform;
 
 namespace MailOAuth.Sandbox.Control;
 
@@ -64,6 +65,35 @@ public sealed class FaultMiddleware(RequestDelegate next, SandboxRuntime runtime
             await (fault.Body is not null
                 ? SandboxJson.WriteAsync(context, status, fault.Body, IsJson(fault.Body) ? EntraResponses.JsonContentType : "text/plain; charset=utf-8")
                 : ManagedIdentityEndpoint.WriteErrorAsync(context, status, $"Injected fault: HTTP {status}."));
+            return;
+        }
+
+        if (request.Kind == RequestKind.Platform)
+        {
+            // The platform's own error shape: {"errors":[{"field":null,"message"}]}.
+            if (fault.RetryAfter is not null)
+            {
+                context.Response.Headers.RetryAfter = fault.RetryAfter;
+            }
+
+            if (status == 401)
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+            }
+
+            if (fault.Body is not null)
+            {
+                await SandboxJson.WriteAsync(context, status, fault.Body, IsJson(fault.Body) ? PlatformEndpoints.JsonContentType : "text/plain; charset=utf-8");
+            }
+            else if (status is < 300 or 304)
+            {
+                context.Response.StatusCode = status; // no error body for a success status
+            }
+            else
+            {
+                await PlatformEndpoints.ErrorsAsync(context, status, [new PlatformFieldError(null, PlatformEndpoints.FaultMessage(status))]);
+            }
+
             return;
         }
 

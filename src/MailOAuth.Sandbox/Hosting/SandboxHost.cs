@@ -5,7 +5,9 @@ using MailOAuth.Sandbox.Control;
 using MailOAuth.Sandbox.Directory;
 using MailOAuth.Sandbox.Entra;
 using MailOAuth.Sandbox.Graph;
+using MailOAuth.Sandbox.Platform;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Logging.Console;
 
@@ -42,6 +44,9 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>The TLS server certificate (public part also written to <see cref="SandboxInfo.CertificatePath"/>).</summary>
     public X509Certificate2 Certificate { get; }
 
+    /// <summary>The reference reseller platform's state (for tests: the stored secret is a Data Protection payload).</summary>
+    public PlatformState Platform => _runtime.Platform;
+
     public static async Task<SandboxHost> StartAsync(SandboxOptions? options = null, CancellationToken ct = default)
     {
         options ??= new SandboxOptions();
@@ -77,7 +82,16 @@ public sealed class SandboxHost : IAsyncDisposable
             await File.WriteAllBytesAsync(adminPfxPath, material.AdminCertificate.Export(X509ContentType.Pkcs12, material.AdminCertificatePassword), ct);
             await File.WriteAllBytesAsync(Path.Combine(stateDirectory, "admin-client.cer"), material.AdminCertificate.Export(X509ContentType.Cert), ct);
 
-            app = Build(options.Port, certificate, runtime);
+            app = Build(options.Port, certificate, runtime, stateDirectory);
+
+            // The reseller platform: its secret store is ASP.NET Core Data Protection with the key
+            // ring in the state directory; its mail client calls this sandbox over HTTPS, pinned.
+            runtime.Platform = new PlatformState(
+                app.Services.GetRequiredService<IDataProtectionProvider>(),
+                stateDirectory,
+                clock,
+                new PlatformMailer(runtime, certificate.Thumbprint));
+
             await app.StartAsync(ct);
 
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -110,9 +124,11 @@ public sealed class SandboxHost : IAsyncDisposable
     public HttpClient CreateControlClient() => new(CreatePinnedHandler()) { BaseAddress = new Uri(Info.BaseUri + "/") };
 
     /// <summary>A handler that accepts only this sandbox's certificate (thumbprint pinning).</summary>
-    public HttpMessageHandler CreatePinnedHandler()
+    public HttpMessageHandler CreatePinnedHandler() => CreatePinnedHandler(Certificate.Thumbprint);
+
+    /// <summary>A handler that accepts only the certificate with this SHA-1 thumbprint.</summary>
+    public static SocketsHttpHandler CreatePinnedHandler(string thumbprint)
     {
-        var thumbprint = Certificate.Thumbprint;
         return new SocketsHttpHandler
         {
             SslOptions = new SslClientAuthenticationOptions
@@ -157,7 +173,7 @@ public sealed class SandboxHost : IAsyncDisposable
         }
     }
 
-    private static WebApplication Build(int port, X509Certificate2 certificate, SandboxRuntime runtime)
+    private static WebApplication Build(int port, X509Certificate2 certificate, SandboxRuntime runtime, string stateDirectory)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -170,6 +186,13 @@ public sealed class SandboxHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        // Data Protection warns that the key ring is stored unencrypted (no certificate/DPAPI):
+        // expected for a local sandbox, so not worth a line on stderr.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        builder.Services.AddDataProtection()
+            .SetApplicationName(PlatformState.DataProtectionApplicationName)
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(stateDirectory, PlatformState.KeyDirectoryName)));
 
         // The host must not grab Ctrl+C/SIGTERM in a test process; Program handles signals itself.
         builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
@@ -204,6 +227,9 @@ public sealed class SandboxHost : IAsyncDisposable
         app.Map("/v1.0/users/{user}/sendMail", context => SendMailEndpoint.HandleAsync(context, runtime));
         app.Map("/v1.0/me/sendMail", context => SendMailEndpoint.MeAsync(context, runtime));
         app.Map("/v1.0/{**rest}", context => DirectoryRouter.HandleAsync(context, runtime));
+
+        // The reference reseller platform: its API (two profiles) and its admin page.
+        PlatformEndpoints.Map(app, runtime);
 
         ControlEndpoints.Map(app, runtime);
         app.MapFallback(context => GraphFallback.AnyAsync(context, runtime));
@@ -266,6 +292,13 @@ public sealed class SandboxHost : IAsyncDisposable
             },
             PublicClientId = seed.PublicClientAppId.ToString(),
             AdminUser = seed.AdminUser.UserPrincipalName,
+            Platform = new SandboxPlatform
+            {
+                Uri = runtime.BaseUri,
+                ApiToken = runtime.Platform.ApiToken,
+                ReadOnlyApiToken = runtime.Platform.ReadOnlyApiToken,
+                AdminPage = runtime.BaseUri + AdminPage.PagePath,
+            },
         };
     }
 

@@ -35,6 +35,28 @@ public sealed record SandboxInfo
 
     /// <summary>The Global Administrator every device code signs in as (not a mailbox).</summary>
     [JsonPropertyName("adminUser")] public required string AdminUser { get; init; }
+
+    /// <summary>The reference reseller platform served at <see cref="BaseUri"/> (docs/sandbox.md "Reseller platform").</summary>
+    [JsonPropertyName("platform")] public required SandboxPlatform Platform { get; init; }
+}
+
+/// <summary>
+/// The reference reseller platform: its URI (= the sandbox's base URI), its two API tokens
+/// (random per start) and its admin page.
+/// </summary>
+public sealed record SandboxPlatform
+{
+    /// <summary>The platform URI (PlatformUri): the sandbox's base URI, no trailing slash.</summary>
+    [JsonPropertyName("uri")] public required string Uri { get; init; }
+
+    /// <summary>May read and change the SMTP settings and send test emails (<c>Authorization: Bearer</c> or <c>X-Api-Key</c>).</summary>
+    [JsonPropertyName("apiToken")] public required string ApiToken { get; init; }
+
+    /// <summary>May only read the SMTP settings: PUT and test give 403.</summary>
+    [JsonPropertyName("readOnlyApiToken")] public required string ReadOnlyApiToken { get; init; }
+
+    /// <summary>Admin → Reseller Settings → SMTP Email Settings: <c>{uri}/admin/reseller-settings/smtp</c>.</summary>
+    [JsonPropertyName("adminPage")] public required string AdminPage { get; init; }
 }
 
 /// <summary>The seeded admin app and its credentials. The PFX and password are per start.</summary>

@@ -92,13 +92,20 @@ public sealed partial class SandboxRequest
             return RequestKind.Discovery;
         }
 
-        if (path.StartsWith("/api/", StringComparison.OrdinalIgnoreCase))
+        if (IsPlatformPath(path))
         {
             return RequestKind.Platform;
         }
 
         return RequestKind.Graph;
     }
+
+    /// <summary>The reseller platform: its API (<c>/api/</c>, the alternative <c>/rest/</c>) and its admin pages (<c>/admin</c>).</summary>
+    private static bool IsPlatformPath(string path) =>
+        path.StartsWith("/api/", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWith("/rest/", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWith("/admin/", StringComparison.OrdinalIgnoreCase)
+        || path.Equals("/admin", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Directory objects (the path as decoded, so <c>applications(uniqueName='x')</c> too), except

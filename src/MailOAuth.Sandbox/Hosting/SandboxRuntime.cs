@@ -1,6 +1,7 @@
 using MailOAuth.Sandbox.Control;
 using MailOAuth.Sandbox.Directory;
 using MailOAuth.Sandbox.Entra;
+using MailOAuth.Sandbox.Platform;
 
 namespace MailOAuth.Sandbox.Hosting;
 
@@ -47,6 +48,15 @@ public sealed class SandboxRuntime : IDisposable
 
     /// <summary>Device codes and refresh tokens of the delegated (device code) flow.</summary>
     public DelegatedSessions Sessions { get; } = new();
+
+    /// <summary>The reference reseller platform (docs/sandbox.md "Reseller platform"); attached once Kestrel listens.</summary>
+    public PlatformState Platform
+    {
+        get => _platform ?? throw new InvalidOperationException("The platform is not attached yet.");
+        set => _platform = value;
+    }
+
+    private PlatformState? _platform;
 
     /// <summary>https://127.0.0.1:PORT, no trailing slash; known once Kestrel listens.</summary>
     public string BaseUri
@@ -144,6 +154,7 @@ public sealed class SandboxRuntime : IDisposable
 
     public void Dispose()
     {
+        _platform?.Dispose();
         SigningKey.Dispose();
         IssuerKey.Dispose();
         Material.Dispose();
