@@ -84,6 +84,7 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
         $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
         $script:federated = (Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/federated-token' -Body @{ subject = $info.admin.federatedSubject }).token
         $script:wrongAdminSecret = 'Leak8Q~WrongAdminSecretValue_0987654321zyxw'
+        $script:wrongApiToken = 'rsp_LeakTestWrongPlatformToken_1234567890'
 
         $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'
         Start-Transcript -Path $transcript | Out-Null
@@ -101,6 +102,13 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
             $app | Grant-MailSendConsent -Verbose -Debug
             $app | Send-MailOAuthTest -To 'admin@contoso.com' -Verbose -Debug
             Get-MailOAuthApp -ClientId $app.ClientId -Verbose -Debug | Format-List * -Force | Out-String
+            $platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+            $app | Set-ResellerSmtpSetting @platform -PassThru -Verbose -Debug | Send-ResellerTestEmail -To 'admin@contoso.com' -Verbose -Debug
+            Get-ResellerSmtpSetting @platform -Verbose -Debug | Format-List * -Force | Out-String
+            Get-ResellerSmtpSetting -PlatformUri $info.platform.uri -ApiToken (ConvertTo-TestSecret $wrongApiToken) -Verbose -Debug -ErrorAction Continue
+            Set-ResellerSmtpSetting @platform -TenantId $info.tenantId -ClientId $app.ClientId -ClientSecret ([securestring]::new()) -SenderAddress $info.mailboxes.licensed -Verbose -Debug -ErrorAction Continue
+            Set-ResellerSmtpSetting @platform -TenantId $info.tenantId -ClientId $app.ClientId -ClientSecret (ConvertTo-TestSecret $wrongAdminSecret) -SenderAddress $info.mailboxes.licensed -Verbose -Debug
+            Send-ResellerTestEmail @platform -To 'admin@contoso.com' -Verbose -Debug -ErrorAction Continue
             New-MailOAuthApp -DisplayName 'Leak test' -Verbose -Debug -WarningAction Continue
             $app | Remove-MailOAuthApp -Confirm:$false -Verbose -Debug
         } *>&1
@@ -126,7 +134,10 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
         $newSecret.Length | Should -BeGreaterThan 15
         @($captured | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Count | Should -BeGreaterThan 10
         $allText | Should -Match 'InvalidClientSecret'
+        $allText | Should -Match 'PlatformAuthenticationFailed'
+        $allText | Should -Match 'PlatformRejectedSettings'
         $transcriptText | Should -Match 'Accepted'
+        $transcriptText | Should -Match 'Delivered'
     }
 
     It '<Name> appears in no stream and not in the transcript' -ForEach @(
@@ -136,6 +147,8 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
         @{ Name = 'the federated token'; Value = { $federated } }
         @{ Name = 'the admin access token'; Value = { $adminToken } }
         @{ Name = "the new app's secret"; Value = { $newSecret } }
+        @{ Name = 'the platform API token'; Value = { $info.platform.apiToken } }
+        @{ Name = 'a wrong platform API token'; Value = { $wrongApiToken } }
     ) {
         $secret = & $Value
         $secret | Should -Not -BeNullOrEmpty
