@@ -316,6 +316,15 @@ Describe 'Provisioning: New-MailOAuthApp, Grant-MailSendConsent, Get/Remove-Mail
         finally { [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method DELETE -Path '/_sandbox/policies/secret-lifetime') }
     }
 
+    It 'an ambiguous failure (the create took effect, its answer was lost) never makes a second app' {
+        $name = New-Name
+        Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = '^/v1\.0/applications\(uniqueName='; method = 'PATCH'; status = 0; afterProcessing = $true; count = 1 } | Out-Null
+        $app = New-MailOAuthApp -DisplayName $name
+        $app.Provisioning | Should -Be 'Created'
+        (AppsNamed $name).Count | Should -Be 1
+        @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object { $_.method -eq 'PATCH' -and $_.path -like '/v1.0/applications(uniqueName=*' }).Count | Should -Be 2
+    }
+
     It 'a run killed <Step> converges on re-run: one app, one service principal, one grant, no secret deleted' -ForEach @(
         @{ Step = 'after the app is created'; Pattern = '/addPassword$' }
         @{ Step = 'after the secret is added'; Pattern = '^/v1\.0/servicePrincipals\(appId=' }

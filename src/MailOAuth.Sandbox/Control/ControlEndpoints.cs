@@ -256,7 +256,13 @@ public static class ControlEndpoints
             body = bodyElement.ValueKind == JsonValueKind.String ? bodyElement.GetString() : bodyElement.GetRawText();
         }
 
-        return (new Fault(Guid.NewGuid().ToString(), regex, method, status, retryAfter, count, latency, body), null);
+        var afterProcessing = root.TryGetProperty("afterProcessing", out var afterElement) && afterElement.ValueKind == JsonValueKind.True;
+        if (afterProcessing && status != 0)
+        {
+            return (null, "afterProcessing goes with status 0: the request is handled, then the connection is aborted.");
+        }
+
+        return (new Fault(Guid.NewGuid().ToString(), regex, method, status, retryAfter, count, latency, body, afterProcessing), null);
     }
 
     private static string? OptionalString(JsonElement root, string name) =>

@@ -46,6 +46,26 @@ public sealed class FaultMiddleware(RequestDelegate next, SandboxRuntime runtime
             _ => null,
         };
 
+        if (status == 0 && fault.AfterProcessing)
+        {
+            // The request is really handled, then its answer is lost: the client cannot know whether
+            // it took effect (an ambiguous failure). The answer is written to a throwaway buffer.
+            var realBody = context.Response.Body;
+            context.Response.Body = new MemoryStream();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                context.Response.Body = realBody;
+            }
+
+            request.Aborted = true;
+            context.Abort();
+            return;
+        }
+
         if (status == 0)
         {
             // Simulates a connection reset.

@@ -4,7 +4,9 @@ namespace MailOAuth.Sandbox.Control;
 
 /// <summary>
 /// An injected fault (docs/sandbox.md, <c>POST /_sandbox/faults</c>). <see cref="Status"/> null
-/// means "latency only, then the real answer"; 0 means "abort the connection".
+/// means "latency only, then the real answer"; 0 means "abort the connection". With
+/// <see cref="AfterProcessing"/> (status 0 only) the request is really handled first and only its answer
+/// is lost: the ambiguous failure a client must not turn into a duplicate.
 /// </summary>
 public sealed record Fault(
     string Id,
@@ -14,7 +16,8 @@ public sealed record Fault(
     string? RetryAfter,
     int Count,
     int? LatencyMs,
-    string? Body);
+    string? Body,
+    bool AfterProcessing = false);
 
 /// <summary>Registered faults; matching and consuming one hit is atomic. Thread-safe.</summary>
 public sealed class FaultStore
