@@ -27,10 +27,12 @@ public static class DiagnosisCatalog
     }
 
     /// <summary>No answer at all: DNS, TLS, refused or reset connection, after retries.</summary>
-    public static Diagnosis NetworkFailure(Uri? target, string reason, RetrySummary? retries = null) => new(
+    public static Diagnosis NetworkFailure(Uri? target, string reason, RetrySummary? retries = null, bool isPlatform = false) => new(
         DiagnosisCode.NetworkFailure, DiagnosisKind.Connection,
-        $"Could not reach {(target is null ? "the service" : target.GetLeftPart(UriPartial.Authority))}: {reason}{RetryText(retries)}.",
-        "Check the network path (DNS, proxy, firewall, TLS inspection) from this machine to the service, and that -Environment names the right cloud. The operation is safe to run again.")
+        $"Could not reach {(target is null ? "the service" : target.GetLeftPart(UriPartial.Authority))}: {reason.TrimEnd('.')}.",
+        isPlatform
+            ? "Check -PlatformUri and the network path (DNS, proxy, firewall, TLS inspection) from this machine to the platform; a certificate error means the platform's certificate is not trusted here. The operation is safe to run again."
+            : "Check the network path (DNS, proxy, firewall, TLS inspection) from this machine to the service, and that -Environment names the right cloud. The operation is safe to run again.")
     {
         Retries = retries?.Count ?? 0,
         RetryWait = retries?.TotalWait ?? TimeSpan.Zero,
@@ -43,11 +45,20 @@ public static class DiagnosisCatalog
         MailSendRemediation);
 
     /// <summary>The platform refused the API token.</summary>
-    public static Diagnosis PlatformAuthenticationFailed(int status, string platformMessage) => new(
+    public static Diagnosis PlatformAuthenticationFailed(int status, string platformMessage, bool writing) => new(
         DiagnosisCode.PlatformAuthenticationFailed, DiagnosisKind.Authentication,
         $"The platform refused the API token (HTTP {status}): {platformMessage}",
-        "Check -ApiToken: it must be a current platform API token allowed to change Reseller Settings (a read-only token can only read them).")
+        status == 403 && writing
+            ? "The token is valid but may not change settings or send the test: use an API token with write access to Reseller Settings."
+            : "Check -ApiToken: it must be a current API token of this platform (Admin → API tokens), sent to the right -PlatformUri.")
     { HttpStatus = status };
+
+    /// <summary>The platform itself throttled or failed, after the module's retries.</summary>
+    public static Diagnosis PlatformUnavailable(int status, string detail, RetrySummary? retries) => new(
+        status == 429 ? DiagnosisCode.Throttled : DiagnosisCode.ServiceUnavailable, DiagnosisKind.Transient,
+        $"The platform {(status == 429 ? "throttled the request" : $"failed (HTTP {status})")} and still did so after MailOAuth's retries: {detail}",
+        "This is transient on the platform's side: run the command again in a few minutes; nothing was half-changed by a failed save.")
+    { HttpStatus = status, Retries = retries?.Count ?? 0, RetryWait = retries?.TotalWait ?? TimeSpan.Zero };
 
     /// <summary>The platform rejected the settings; nothing was changed there.</summary>
     public static Diagnosis PlatformRejectedSettings(int status, string fieldMessages) => new(
@@ -191,7 +202,7 @@ public static class DiagnosisCatalog
                     "Assign the user a licence that includes Exchange Online (and wait for the mailbox to be provisioned), or use a licensed cloud mailbox (a shared mailbox needs no licence) as the sender.");
             case "ErrorSendAsDenied": // wire §5.5
                 return new(DiagnosisCode.SendAsDenied, DiagnosisKind.Permission,
-                    $"The From address '{c.FromAddress}' is not mailbox '{c.SenderAddress}', and that mailbox has no right to send as it.",
+                    $"The From address{(string.IsNullOrEmpty(c.FromAddress) ? "" : $" '{c.FromAddress}'")} is not mailbox '{c.SenderAddress}', and that mailbox has no right to send as it.",
                     "Make the From address the sender mailbox itself (clear the separate From setting), or grant the mailbox Send As on the From address in Exchange.");
             case "Authorization_RequestDenied": // wire §5.7
                 return new(DiagnosisCode.InsufficientPrivileges, DiagnosisKind.Permission,
@@ -217,7 +228,4 @@ public static class DiagnosisCatalog
     private static Diagnosis Transient(DiagnosisCode code, string what) => new(code, DiagnosisKind.Transient,
         what + " and still did so after MailOAuth's retries.",
         "This is transient: run the command again in a few minutes. Repeated throttling means another workload is using the same app or tenant heavily.");
-
-    private static string RetryText(RetrySummary? r) =>
-        r is null || r.Count == 0 ? "" : $" (after {r.Count} retr{(r.Count == 1 ? "y" : "ies")} over {r.TotalWait.TotalSeconds:0.#} s)";
 }

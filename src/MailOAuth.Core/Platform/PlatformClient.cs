@@ -37,7 +37,7 @@ public sealed class PlatformClient
     public async Task<SmtpSettingsView> GetAsync(PlatformTarget target, CancellationToken ct)
     {
         var (status, body) = await SendAsync(target, target.Profile.GetMethod, target.Profile.SettingsPath, null, ct).ConfigureAwait(false);
-        EnsureSuccess(target, status, body, target.Profile.SettingsPath);
+        EnsureSuccess(target, status, body, target.Profile.SettingsPath, PlatformCall.Read);
         return ReadView(target.Profile, body);
     }
 
@@ -61,7 +61,7 @@ public sealed class PlatformClient
         payload = null; // the request body (with the secret) is not kept
         try
         {
-            EnsureSuccess(target, status, body, p.SettingsPath);
+            EnsureSuccess(target, status, body, p.SettingsPath, PlatformCall.Save);
         }
         catch (MailOAuthException ex)
         {
@@ -75,25 +75,38 @@ public sealed class PlatformClient
     {
         var p = target.Profile;
         string? lastId = null;
+        var delivered = new List<string>();
         foreach (var recipient in to)
         {
-            var (status, body) = await SendAsync(target, p.TestMethod, p.TestPath, new JsonObject { [p.TestToField] = recipient }, ct).ConfigureAwait(false);
-            EnsureSuccess(target, status, body, p.TestPath);
-            var root = Parse(body);
-            if (Read(root, p.DeliveredField) is JsonValue v && v.TryGetValue<bool>(out var delivered) && delivered)
+            try
             {
-                lastId = Read(root, p.MessageIdField)?.ToString();
-                continue;
+                var (status, body) = await SendAsync(target, p.TestMethod, p.TestPath, new JsonObject { [p.TestToField] = recipient }, ct).ConfigureAwait(false);
+                EnsureSuccess(target, status, body, p.TestPath, PlatformCall.Test);
+                var root = Parse(body);
+                if (Read(root, p.DeliveredField) is JsonValue v && v.TryGetValue<bool>(out var ok) && ok)
+                {
+                    lastId = Read(root, p.MessageIdField)?.ToString();
+                    delivered.Add(recipient);
+                    continue;
+                }
+                var code = p.ErrorCodeField is null ? null : Read(root, p.ErrorCodeField)?.ToString();
+                var message = Read(root, p.ErrorMessageField)?.ToString() ?? "(the platform gave no message)";
+                var view = await TryGetAsync(target, ct).ConfigureAwait(false);
+                if (view is not null && view.ClientId is null)
+                    throw new MailOAuthException(new Diagnosis(DiagnosisCode.PlatformTestFailed, DiagnosisKind.Configuration,
+                        $"The platform's test e-mail failed: it has no SMTP settings stored. The platform says: {message}",
+                        "Store the settings first with Set-ResellerSmtpSetting (New-MailOAuthApp | Grant-MailSendConsent -PassThru | Set-ResellerSmtpSetting …)."));
+                throw new MailOAuthException(DiagnosisCatalog.PlatformTestFailed(code, message, new DiagnosisContext
+                {
+                    TenantId = view?.TenantId,
+                    ClientId = view?.ClientId,
+                    SenderAddress = view?.SenderAddress,
+                }));
             }
-            var code = p.ErrorCodeField is null ? null : Read(root, p.ErrorCodeField)?.ToString();
-            var message = Read(root, p.ErrorMessageField)?.ToString() ?? "(the platform gave no message)";
-            var view = await TryGetAsync(target, ct).ConfigureAwait(false);
-            throw new MailOAuthException(DiagnosisCatalog.PlatformTestFailed(code, message, new DiagnosisContext
+            catch (MailOAuthException ex) when (delivered.Count > 0)
             {
-                TenantId = view?.TenantId,
-                ClientId = view?.ClientId,
-                SenderAddress = view?.SenderAddress,
-            }));
+                throw new MailOAuthException(ex.Diagnosis.WithNote($"The test e-mail was already delivered to {string.Join(", ", delivered)}; it failed for {recipient}."), ex);
+            }
         }
         return new PlatformTestOutcome { Delivered = true, MessageId = lastId, To = to.ToList() };
     }
@@ -141,11 +154,13 @@ public sealed class PlatformClient
         }
         catch (HttpRequestException ex)
         {
-            throw new MailOAuthException(DiagnosisCatalog.NetworkFailure(target.PlatformUri, ex.InnerException?.Message ?? ex.Message, OperationContext.Current?.Retries), ex);
+            throw new MailOAuthException(DiagnosisCatalog.NetworkFailure(target.PlatformUri, ex.InnerException?.Message ?? ex.Message, OperationContext.Current?.Retries, isPlatform: true), ex);
         }
     }
 
-    private static void EnsureSuccess(PlatformTarget target, int status, string body, string path)
+    private enum PlatformCall { Read, Save, Test }
+
+    private static void EnsureSuccess(PlatformTarget target, int status, string body, string path, PlatformCall call)
     {
         if (status is >= 200 and < 300) return;
         var root = Parse(body);
@@ -155,15 +170,15 @@ public sealed class PlatformClient
         {
             case 401:
             case 403:
-                throw new MailOAuthException(DiagnosisCatalog.PlatformAuthenticationFailed(status, messages.Count > 0 ? string.Join("; ", messages) : Short(body)));
-            case 400:
-            case 422:
+                throw new MailOAuthException(DiagnosisCatalog.PlatformAuthenticationFailed(status, messages.Count > 0 ? string.Join("; ", messages) : Short(body), call != PlatformCall.Read));
+            case 400 or 422 when call == PlatformCall.Save:
                 throw new MailOAuthException(DiagnosisCatalog.PlatformRejectedSettings(status, messages.Count > 0 ? string.Join("; ", messages) : Short(body)));
+            case 400 or 422 when call == PlatformCall.Test:
+                throw new MailOAuthException(DiagnosisCatalog.PlatformTestFailed(null, messages.Count > 0 ? string.Join("; ", messages) : Short(body), new DiagnosisContext()));
             case 429:
             case >= 500:
                 // Retried already by the module's RetryHandler: explain as the transient it is.
-                var error = ServiceError.FromGraphParts(status, null, Short(body), null, null);
-                throw new MailOAuthException(DiagnosisCatalog.Explain(error, new DiagnosisContext(), retries));
+                throw new MailOAuthException(DiagnosisCatalog.PlatformUnavailable(status, messages.Count > 0 ? string.Join("; ", messages) : Short(body), retries));
             default:
                 throw new MailOAuthException(DiagnosisCatalog.PlatformUnexpected(status, path, Short(body)));
         }

@@ -45,7 +45,8 @@ public sealed class RetryHandler : DelegatingHandler
                 reason = $"HTTP {(int)response.StatusCode}";
                 retryAfter = RetryPolicy.ParseRetryAfter(response, _clock());
             }
-            catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+            // A TLS failure (untrusted certificate) will not heal by waiting: it is not retried.
+            catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested && !IsTlsFailure(ex))
             {
                 // Connection refused/reset, DNS or TLS failure: no answer came back.
                 reason = "connection failed (" + (ex.InnerException?.Message ?? ex.Message) + ")";
@@ -71,6 +72,13 @@ public sealed class RetryHandler : DelegatingHandler
             OperationContext.Current?.RecordRetry(sw.Elapsed);
             current = Clone(request, content);
         }
+    }
+
+    private static bool IsTlsFailure(Exception ex)
+    {
+        for (var e = ex.InnerException; e is not null; e = e.InnerException)
+            if (e is System.Security.Authentication.AuthenticationException) return true;
+        return false;
     }
 
     private static HttpRequestMessage Clone(HttpRequestMessage original, byte[]? content)
