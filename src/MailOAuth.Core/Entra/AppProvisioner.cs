@@ -125,7 +125,8 @@ public sealed class AppProvisioner
         }
     }
 
-    private static async Task<ServicePrincipal> EnsureServicePrincipalAsync(DirectoryClient directory, ReplicationWaiter waiter, string appId, bool isNew, CancellationToken ct)
+    /// <summary>The app's service principal, created (upsert by appId) when missing, riding out replication for a new app.</summary>
+    internal static async Task<ServicePrincipal> EnsureServicePrincipalAsync(DirectoryClient directory, ReplicationWaiter waiter, string appId, bool isNew, CancellationToken ct)
     {
         var existing = await directory.GetServicePrincipalAsync(appId, ct).ConfigureAwait(false);
         if (existing is not null) return existing;

@@ -40,23 +40,9 @@ public sealed class ConsentService
         var role = graphSp.AppRoles?.FirstOrDefault(r => r.Value == EntraIds.MailSendRoleValue && r.AllowedMemberTypes?.Contains("Application") == true);
         var roleId = role?.Id ?? EntraIds.MailSendAppRoleId;
 
-        var sp = await directory.GetServicePrincipalAsync(request.ClientId, ct).ConfigureAwait(false);
-        if (sp is null)
-        {
-            reporter.Verbose($"App {request.ClientId} has no service principal yet: creating it.");
-            try
-            {
-                sp = await waiter.UntilAsync($"application {request.ClientId} (to create its service principal)", isNew,
-                    c => directory.UpsertServicePrincipalRawAsync(request.ClientId, c),
-                    ex => GraphErrors.Is(ex, 400, "Request_BadRequest", "NoBackingApplicationObject") || GraphErrors.Is(ex, 404), ct).ConfigureAwait(false)
-                    ?? await directory.GetServicePrincipalAsync(request.ClientId, ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                throw directory.Explain(ex, "create the app's service principal", "Application.ReadWrite.All", request.ClientId);
-            }
-        }
-        var spId = sp!.Id!;
+        // An app made elsewhere may lack its service principal: consent needs one.
+        var sp = await AppProvisioner.EnsureServicePrincipalAsync(directory, waiter, request.ClientId, isNew, ct).ConfigureAwait(false);
+        var spId = sp.Id!;
 
         var existing = (await directory.GetAppRoleAssignmentsAsync(spId, ct).ConfigureAwait(false))
             .FirstOrDefault(a => a.AppRoleId == roleId && a.ResourceId?.ToString() == graphSp.Id);
