@@ -326,9 +326,9 @@ Describe 'Provisioning: New-MailOAuthApp, Grant-MailSendConsent, Get/Remove-Mail
     }
 
     It 'a run killed <Step> converges on re-run: one app, one service principal, one grant, no secret deleted' -ForEach @(
-        @{ Step = 'after the app is created'; Pattern = '/addPassword$' }
-        @{ Step = 'after the secret is added'; Pattern = '^/v1\.0/servicePrincipals\(appId=' }
-        @{ Step = 'after the service principal is created'; Pattern = '/appRoleAssignedTo$' }
+        @{ Step = 'after the app is created'; Pattern = '^/v1\.0/servicePrincipals\(appId=' }
+        @{ Step = 'after the service principal is created'; Pattern = '/addPassword$' }
+        @{ Step = 'after the secret is added'; Pattern = '/appRoleAssignedTo$' }
     ) {
         $name = New-Name
         Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = $Pattern; status = 500; count = 100 } | Out-Null

@@ -34,10 +34,12 @@ public sealed class AppProvisioner
         if (request.SenderAddress is not null)
             await SenderCheck.VerifyAsync(directory, request.SenderAddress, ct).ConfigureAwait(false);
 
-        // 1. Find before create: an app of this name, managed by MailOAuth or not.
+        // 1. Find before create. First by MailOAuth's own alternate key (a strongly consistent read that
+        //    also finds the app after an admin renamed it), then by name, managed by MailOAuth or not.
         var uniqueName = EntraIds.UniqueNameFor(request.DisplayName);
-        var sameName = await directory.FindAppsByNameAsync(request.DisplayName, ct).ConfigureAwait(false);
-        var managed = sameName.Where(IsManaged).ToList();
+        var ours = await directory.GetAppByUniqueNameAsync(uniqueName, ct).ConfigureAwait(false);
+        var sameName = ours is null ? await directory.FindAppsByNameAsync(request.DisplayName, ct).ConfigureAwait(false) : new List<Application>();
+        var managed = ours is null ? sameName.Where(IsManaged).ToList() : new List<Application> { ours };
         var unmanaged = sameName.Where(a => !IsManaged(a)).ToList();
         Application app;
         string provisioning;
@@ -77,12 +79,11 @@ public sealed class AppProvisioner
             await directory.UpdateAppAsync(app.Id!, new Application { RequiredResourceAccess = WithMailSend(app.RequiredResourceAccess) }, ct).ConfigureAwait(false);
         }
 
-        // 2 and 3 both wait for the new app to replicate, so they run side by side.
-        var secretTask = AddSecretAsync(directory, waiter, app, isNew, request, provisioning, ct);
-        var spTask = EnsureServicePrincipalAsync(directory, waiter, appId, isNew, ct);
-        await Task.WhenAll(secretTask, spTask).ConfigureAwait(false);
-        var secret = secretTask.Result;
-        var sp = spTask.Result;
+        // 2. The service principal first, 3. then the secret: both wait for the new app to replicate,
+        //    so once the first is through the second rarely waits; and a secret is only created when
+        //    nothing after it can fail, so its value (shown once) is never lost in an error.
+        var sp = await EnsureServicePrincipalAsync(directory, waiter, appId, isNew, ct).ConfigureAwait(false);
+        var secret = await AddSecretAsync(directory, waiter, app, isNew, request, provisioning, ct).ConfigureAwait(false);
 
         return new NewAppOutcome
         {

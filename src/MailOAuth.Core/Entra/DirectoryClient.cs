@@ -31,20 +31,29 @@ internal sealed class DirectoryClient
     public string TenantId => _connection.TenantId;
 
     public Task<List<Application>> FindAppsByNameAsync(string displayName, CancellationToken ct) =>
-        Call("look up applications", "Application.Read.All (or Application.ReadWrite.All)", null, async () =>
-            (await _graph.Applications.GetAsync(c =>
-            {
-                c.QueryParameters.Filter = $"displayName eq '{Escape(displayName)}'";
-                c.QueryParameters.Select = s_appFields;
-            }, ct).ConfigureAwait(false))?.Value ?? new List<Application>());
+        FindAppsAsync("look up applications", $"displayName eq '{Escape(displayName)}'", ct);
 
     public Task<List<Application>> FindManagedAppsAsync(CancellationToken ct) =>
-        Call("list applications", "Application.Read.All (or Application.ReadWrite.All)", null, async () =>
-            (await _graph.Applications.GetAsync(c =>
+        FindAppsAsync("list applications", $"tags/any(t:t eq '{EntraIds.ManagedTag}')", ct);
+
+    /// <summary>Every application matching <paramref name="filter"/>, following @odata.nextLink past the first page.</summary>
+    private Task<List<Application>> FindAppsAsync(string operation, string filter, CancellationToken ct) =>
+        Call(operation, "Application.Read.All (or Application.ReadWrite.All)", null, async () =>
+        {
+            var all = new List<Application>();
+            var page = await _graph.Applications.GetAsync(c =>
             {
-                c.QueryParameters.Filter = $"tags/any(t:t eq '{EntraIds.ManagedTag}')";
+                c.QueryParameters.Filter = filter;
                 c.QueryParameters.Select = s_appFields;
-            }, ct).ConfigureAwait(false))?.Value ?? new List<Application>());
+            }, ct).ConfigureAwait(false);
+            while (page is not null)
+            {
+                all.AddRange(page.Value ?? new List<Application>());
+                if (string.IsNullOrEmpty(page.OdataNextLink)) break;
+                page = await _graph.Applications.WithUrl(page.OdataNextLink!).GetAsync(cancellationToken: ct).ConfigureAwait(false);
+            }
+            return all;
+        });
 
     /// <summary>The app by client ID, or null when there is none.</summary>
     public Task<Application?> GetAppByClientIdAsync(string clientId, CancellationToken ct) =>

@@ -58,7 +58,9 @@ public sealed class ReplicationWaiter
             catch (Exception ex) when (objectIsNew && isSymptom(ex))
             {
                 var elapsed = _clock.Elapsed;
-                var jittered = TimeSpan.FromMilliseconds(delay.TotalMilliseconds * (0.85 + _random.NextDouble() * 0.3));
+                double jitter;
+                lock (_gate) jitter = 0.85 + _random.NextDouble() * 0.3; // Random is not thread-safe
+                var jittered = TimeSpan.FromMilliseconds(delay.TotalMilliseconds * jitter);
                 if (elapsed + jittered > Budget)
                 {
                     reporter.Progress(new ProgressUpdate(Activity, pending, completed: true));
