@@ -56,7 +56,7 @@ try {
         $sw.Stop()
         $log = @(Get-MailOAuthSandboxRequest -Sandbox $sandbox)
         $writes = @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox)
-        "Onboarding, {0}: {1:0.0} s wall, {2:0.0} s waiting for replication (summed over the waits that run side by side); directory write requests {3} ({4} accepted); token requests {5} (admin {6}); directory reads {7}; result {8}" -f `
+        "Onboarding, {0}: {1:0.0} s wall, {2:0.0} s waiting for replication; directory write requests {3} ({4} accepted); token requests {5} (admin {6}); directory reads {7}; result {8}" -f `
             $scenario.Name, $sw.Elapsed.TotalSeconds, ($app.ReplicationWait + $grant.ReplicationWait).TotalSeconds,
             $writes.Count, @($writes | Where-Object status -LT 300).Count,
             @($log | Where-Object kind -EQ token).Count, @($log | Where-Object { $_.kind -eq 'token' -and $_.clientId -eq $s.admin.clientId }).Count,
