@@ -167,6 +167,21 @@ Describe 'Provisioning: New-MailOAuthApp, Grant-MailSendConsent, Get/Remove-Mail
         @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object { $_.kind -eq 'directory' -and $_.status -eq 404 }).Count | Should -BeGreaterThan 0
     }
 
+    It 'waits for Exchange to honour a brand-new grant, and fails fast when the grant is not new' {
+        Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds 0 -MailLagSeconds 4
+        $app = New-MailOAuthApp -DisplayName (New-Name) -SenderAddress $info.mailboxes.licensed | Grant-MailSendConsent -PassThru
+        # Without SecretCreatedOn nothing says the grant is new: Exchange's 403 is explained at once.
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        Send-MailOAuthTest -TenantId $app.TenantId -ClientId $app.ClientId -ClientSecret $app.ClientSecret -SenderAddress $app.SenderAddress `
+            -To 'admin@contoso.com' -Environment Sandbox -ErrorAction SilentlyContinue -ErrorVariable e | Out-Null
+        $sw.Elapsed.TotalSeconds | Should -BeLessThan 2
+        $e[0].FullyQualifiedErrorId | Should -Be 'MailboxAccessDenied,MailOAuth.Commands.SendMailOAuthTestCommand'
+        # Piped on, the app's SecretCreatedOn says it is new: the send rides the delay out.
+        $r = $app | Send-MailOAuthTest -To 'admin@contoso.com'
+        $r.Status | Should -Be 'Accepted'
+        @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object { $_.kind -eq 'graph' -and $_.status -eq 403 }).Count | Should -BeGreaterThan 1
+    }
+
     It 'past -ReplicationTimeoutSec says what is pending and that re-running resumes' {
         Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds 60
         $name = New-Name

@@ -72,7 +72,7 @@ public sealed class AppProvisioner
         }
 
         var appId = app.AppId!;
-        var isNew = IsRecent(app, waiter.Budget);
+        var isNew = IsRecent(app);
         if (!DeclaresMailSend(app))
         {
             reporter.Verbose("Adding Mail.Send (application) to the app's required permissions.");
@@ -222,8 +222,8 @@ public sealed class AppProvisioner
             && r.ResourceAccess?.Any(a => a.Id == EntraIds.MailSendAppRoleId && a.Type == "Role") == true) == true;
 
     /// <summary>Created within the replication window: its replication symptoms are expected, not errors.</summary>
-    internal static bool IsRecent(Application app, TimeSpan window) =>
-        app.CreatedDateTime is null || DateTimeOffset.UtcNow - app.CreatedDateTime.Value < window;
+    internal static bool IsRecent(Application app) =>
+        app.CreatedDateTime is null || ReplicationWaiter.IsRecent(app.CreatedDateTime);
 
     private static Application NewAppBody(string displayName) => new()
     {

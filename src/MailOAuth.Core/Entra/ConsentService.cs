@@ -31,7 +31,7 @@ public sealed class ConsentService
             ?? throw new MailOAuthException(new Diagnosis(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
                 $"No application with client ID '{request.ClientId}' exists in tenant {connection.TenantId}.",
                 "Use the Application (client) ID of an app in this tenant (New-MailOAuthApp creates one)."));
-        var isNew = AppProvisioner.IsRecent(app, waiter.Budget);
+        var isNew = AppProvisioner.IsRecent(app);
 
         // Microsoft Graph's service principal and its Mail.Send app role, read from Graph itself.
         var graphSp = await directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false)
@@ -99,7 +99,7 @@ public sealed class ConsentService
     /// </summary>
     private async Task ProveAsync(AdminConnection connection, GrantRequest request, ReplicationWaiter waiter, bool appIsNew, CancellationToken ct)
     {
-        var secretIsNew = appIsNew || request.SecretCreatedOn is { } created && DateTimeOffset.UtcNow - created < waiter.Budget;
+        var secretIsNew = appIsNew || ReplicationWaiter.IsRecent(request.SecretCreatedOn);
         var secret = SecretText.Reveal(request.ClientSecret!);
         var http = _session.HttpFor(connection.Environment);
         await waiter.UntilAsync($"Mail.Send in a fresh token for app {request.ClientId}", objectIsNew: true, async c =>

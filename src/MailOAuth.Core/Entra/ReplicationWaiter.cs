@@ -28,6 +28,15 @@ public sealed class ReplicationWaiter
 
     public TimeSpan Budget { get; }
 
+    /// <summary>
+    /// How old an app or secret may be and still have its replication symptoms ridden out: a grant
+    /// reaches Exchange minutes after it is made (wire §6), so 15 minutes covers an onboarding run.
+    /// </summary>
+    public static readonly TimeSpan RecentWindow = TimeSpan.FromMinutes(15);
+
+    /// <summary>True when <paramref name="createdOn"/> lies within <see cref="RecentWindow"/>.</summary>
+    public static bool IsRecent(DateTimeOffset? createdOn) => createdOn is { } t && DateTimeOffset.UtcNow - t < RecentWindow;
+
     /// <summary>Time spent waiting for replication so far (for the benchmark and the result).</summary>
     public TimeSpan Waited { get { lock (_gate) return _waited; } }
 

@@ -17,6 +17,15 @@ public sealed class MailTestRequest
     /// <summary>A From address other than the mailbox (some platforms configure one); null = the mailbox.</summary>
     public string? From { get; init; }
     public string? EnvironmentName { get; init; }
+
+    /// <summary>
+    /// When the app's secret (and so its grant) was created, if known (piped from New-MailOAuthApp).
+    /// A recent one means Exchange may still refuse the new grant for a while (wire §6).
+    /// </summary>
+    public DateTimeOffset? ProvisionedAt { get; init; }
+
+    /// <summary>How long to wait for Exchange to honour a recent grant.</summary>
+    public TimeSpan? PropagationBudget { get; init; }
 }
 
 /// <summary>A delivered test: Graph accepted the message (202).</summary>

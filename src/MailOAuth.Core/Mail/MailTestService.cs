@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using MailOAuth.Core.Auth;
 using MailOAuth.Core.Diagnostics;
+using MailOAuth.Core.Entra;
 using MailOAuth.Core.Graph;
 using Microsoft.Graph.Models;
 using Microsoft.Graph.Models.ODataErrors;
@@ -55,7 +56,9 @@ public sealed class MailTestService
             throw new MailOAuthException(DiagnosisCatalog.TokenLacksMailSend(context, rolesText));
 
         var subject = string.IsNullOrWhiteSpace(request.Subject) ? "MailOAuth test message" : request.Subject!;
-        var body = new SendMailPostRequestBody
+        // A new body per attempt: the Graph models' backing store serialises only values changed since the
+        // last serialisation, so re-sending the same object posts an empty message (ErrorInvalidParameter).
+        SendMailPostRequestBody NewBody() => new SendMailPostRequestBody
         {
             Message = new Message
             {
@@ -73,19 +76,30 @@ public sealed class MailTestService
 
         var headers = new HeadersInspectionHandlerOption { InspectResponseHeaders = true };
         reporter.Verbose($"Sending a test message as {request.SenderAddress} to {string.Join(", ", request.To)}.");
+        // The token had Mail.Send: a 403 ErrorAccessDenied now means the mailbox is out of scope (wire §5.2)
+        // — unless the grant is brand new, when Exchange may not honour it yet (wire §6): then wait, bounded.
+        var withRoles = new DiagnosisContext
+        {
+            TenantId = context.TenantId, ClientId = context.ClientId, SenderAddress = context.SenderAddress,
+            FromAddress = context.FromAddress, EnvironmentName = context.EnvironmentName, TokenHasMailSend = true,
+        };
+        var grantIsNew = ReplicationWaiter.IsRecent(request.ProvisionedAt);
+        var waiter = new ReplicationWaiter(request.PropagationBudget);
         try
         {
-            await app.Graph.Users[request.SenderAddress].SendMail
-                .PostAsync(body, config => config.Options.Add(headers), cancellationToken).ConfigureAwait(false);
+            await waiter.UntilAsync($"Exchange Online honouring the new Mail.Send grant of app {request.ClientId}", grantIsNew, async c =>
+            {
+                await app.Graph.Users[request.SenderAddress].SendMail.PostAsync(NewBody(), config => config.Options.Add(headers), c).ConfigureAwait(false);
+                return true;
+            }, ex => GraphErrors.Is(ex, 403, "ErrorAccessDenied"), cancellationToken).ConfigureAwait(false);
+        }
+        catch (MailOAuthException timeout) when (timeout.Code == DiagnosisCode.ReplicationTimeout && timeout.InnerException is ODataError denied)
+        {
+            throw new MailOAuthException(GraphErrors.Explain(denied, withRoles, environment.GraphEndpoint).Diagnosis.WithNote(
+                $"The grant is new: Exchange Online still refused after {waiter.Waited.TotalSeconds:0} s. A new grant can take several minutes to reach Exchange; if the mailbox is in scope, run the test again later."), denied);
         }
         catch (Exception ex) when (ex is ODataError or HttpRequestException)
         {
-            // The token had Mail.Send: a 403 ErrorAccessDenied now means the mailbox is out of scope (wire §5.2).
-            var withRoles = new DiagnosisContext
-            {
-                TenantId = context.TenantId, ClientId = context.ClientId, SenderAddress = context.SenderAddress,
-                FromAddress = context.FromAddress, EnvironmentName = context.EnvironmentName, TokenHasMailSend = true,
-            };
             throw GraphErrors.Explain(ex, withRoles, environment.GraphEndpoint);
         }
 

@@ -71,37 +71,29 @@ public sealed class PlatformClient
     }
 
     /// <summary>Triggers the platform's own test e-mail and reads its verdict.</summary>
-    public async Task<PlatformTestOutcome> TestAsync(PlatformTarget target, IReadOnlyList<string> to, CancellationToken ct)
+    /// <param name="provisionedAt">When the app's secret/grant was made, if known: a recent grant that the
+    /// platform's test reports as access denied is waited for (Exchange honours it late, wire §6).</param>
+    public async Task<PlatformTestOutcome> TestAsync(PlatformTarget target, IReadOnlyList<string> to, DateTimeOffset? provisionedAt,
+        TimeSpan? propagationBudget, CancellationToken ct)
     {
-        var p = target.Profile;
+        var waiter = new Entra.ReplicationWaiter(propagationBudget);
+        var grantIsNew = Entra.ReplicationWaiter.IsRecent(provisionedAt);
         string? lastId = null;
         var delivered = new List<string>();
         foreach (var recipient in to)
         {
             try
             {
-                var (status, body) = await SendAsync(target, p.TestMethod, p.TestPath, new JsonObject { [p.TestToField] = recipient }, ct).ConfigureAwait(false);
-                EnsureSuccess(target, status, body, p.TestPath, PlatformCall.Test);
-                var root = Parse(body);
-                if (Read(root, p.DeliveredField) is JsonValue v && v.TryGetValue<bool>(out var ok) && ok)
-                {
-                    lastId = Read(root, p.MessageIdField)?.ToString();
-                    delivered.Add(recipient);
-                    continue;
-                }
-                var code = p.ErrorCodeField is null ? null : Read(root, p.ErrorCodeField)?.ToString();
-                var message = Read(root, p.ErrorMessageField)?.ToString() ?? "(the platform gave no message)";
-                var view = await TryGetAsync(target, ct).ConfigureAwait(false);
-                if (view is not null && view.ClientId is null)
-                    throw new MailOAuthException(new Diagnosis(DiagnosisCode.PlatformTestFailed, DiagnosisKind.Configuration,
-                        $"The platform's test e-mail failed: it has no SMTP settings stored. The platform says: {message}",
-                        "Store the settings first with Set-ResellerSmtpSetting (New-MailOAuthApp | Grant-MailSendConsent -PassThru | Set-ResellerSmtpSetting …)."));
-                throw new MailOAuthException(DiagnosisCatalog.PlatformTestFailed(code, message, new DiagnosisContext
-                {
-                    TenantId = view?.TenantId,
-                    ClientId = view?.ClientId,
-                    SenderAddress = view?.SenderAddress,
-                }));
+                lastId = await waiter.UntilAsync($"Exchange Online honouring the new Mail.Send grant (platform test to {recipient})", grantIsNew,
+                    c => TestOnceAsync(target, recipient, c),
+                    ex => ex is MailOAuthException { Code: DiagnosisCode.MailSendPermissionMissing }, ct).ConfigureAwait(false);
+                delivered.Add(recipient);
+            }
+            catch (MailOAuthException ex) when (ex.Code == DiagnosisCode.ReplicationTimeout && ex.InnerException is MailOAuthException denied)
+            {
+                var note = $"The grant is new: the platform's test was still refused after {waiter.Waited.TotalSeconds:0} s; a new grant can take several minutes to reach Exchange.";
+                if (delivered.Count > 0) note += $" The test e-mail was already delivered to {string.Join(", ", delivered)}.";
+                throw new MailOAuthException(denied.Diagnosis.WithNote(note), denied);
             }
             catch (MailOAuthException ex) when (delivered.Count > 0)
             {
@@ -109,6 +101,30 @@ public sealed class PlatformClient
             }
         }
         return new PlatformTestOutcome { Delivered = true, MessageId = lastId, To = to.ToList() };
+    }
+
+    /// <summary>One platform test to one recipient: the message id, or an explained failure.</summary>
+    private async Task<string?> TestOnceAsync(PlatformTarget target, string recipient, CancellationToken ct)
+    {
+        var p = target.Profile;
+        var (status, body) = await SendAsync(target, p.TestMethod, p.TestPath, new JsonObject { [p.TestToField] = recipient }, ct).ConfigureAwait(false);
+        EnsureSuccess(target, status, body, p.TestPath, PlatformCall.Test);
+        var root = Parse(body);
+        if (Read(root, p.DeliveredField) is JsonValue v && v.TryGetValue<bool>(out var ok) && ok)
+            return Read(root, p.MessageIdField)?.ToString();
+        var code = p.ErrorCodeField is null ? null : Read(root, p.ErrorCodeField)?.ToString();
+        var message = Read(root, p.ErrorMessageField)?.ToString() ?? "(the platform gave no message)";
+        var view = await TryGetAsync(target, ct).ConfigureAwait(false);
+        if (view is not null && view.ClientId is null)
+            throw new MailOAuthException(new Diagnosis(DiagnosisCode.PlatformTestFailed, DiagnosisKind.Configuration,
+                $"The platform's test e-mail failed: it has no SMTP settings stored. The platform says: {message}",
+                "Store the settings first with Set-ResellerSmtpSetting (New-MailOAuthApp | Grant-MailSendConsent -PassThru | Set-ResellerSmtpSetting …)."));
+        throw new MailOAuthException(DiagnosisCatalog.PlatformTestFailed(code, message, new DiagnosisContext
+        {
+            TenantId = view?.TenantId,
+            ClientId = view?.ClientId,
+            SenderAddress = view?.SenderAddress,
+        }));
     }
 
     private async Task<SmtpSettingsView?> TryGetAsync(PlatformTarget target, CancellationToken ct)

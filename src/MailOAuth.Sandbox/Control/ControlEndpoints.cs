@@ -84,8 +84,16 @@ public static class ControlEndpoints
             return;
         }
 
+        var mailLag = OptionalDouble(root, "mailLagSeconds", out problem);
+        if (problem is not null || mailLag is < 0 or > 86400)
+        {
+            await ErrorAsync(context, 400, problem ?? "mailLagSeconds must be from 0 to 86400.");
+            return;
+        }
+
         runtime.ReplicationLag = TimeSpan.FromSeconds(lag!.Value);
         runtime.DirectoryWriteLag = directoryLag is null ? null : TimeSpan.FromSeconds(directoryLag.Value);
+        runtime.MailLag = TimeSpan.FromSeconds(mailLag ?? 0);
         await WriteJsonAsync(context, 200, ReplicationJson(runtime));
     }
 
@@ -94,6 +102,7 @@ public static class ControlEndpoints
         {
             ["lagSeconds"] = runtime.ReplicationLag.TotalSeconds,
             ["directoryLagSeconds"] = (runtime.DirectoryWriteLag ?? runtime.ReplicationLag).TotalSeconds,
+            ["mailLagSeconds"] = runtime.MailLag.TotalSeconds,
         });
 
     /// <summary><c>POST /_sandbox/policies/secret-lifetime {"maxDays": N}</c> → 200 with the policy.</summary>

@@ -37,6 +37,16 @@ public static class SendMailEndpoint
             return;
         }
 
+        // wire §6: Exchange honours a new Mail.Send grant some time after tokens carry it; meanwhile the
+        // answer is the same 403 as with no grant at all.
+        if (runtime.MailLag > TimeSpan.Zero && caller.Scopes.Count == 0
+            && !runtime.Directory.GetGrantedRoleValues(caller.PrincipalId, WellKnownIds.MicrosoftGraphAppId, created => runtime.Now >= created + runtime.MailLag)
+                .Contains(WellKnownIds.MailSendRoleValue))
+        {
+            await WriteAsync(context, runtime, GraphError.AccessDenied());
+            return;
+        }
+
         var user = runtime.Directory.FindUser(userSegment);
         if (user is null)
         {

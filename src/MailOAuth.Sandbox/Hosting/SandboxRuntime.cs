@@ -101,6 +101,17 @@ public sealed class SandboxRuntime : IDisposable
     }
 
     private long _directoryWriteLagTicks = -1;
+    private long _mailLagTicks;
+
+    /// <summary>
+    /// How long after an app role assignment Exchange Online still refuses sendMail although tokens
+    /// already carry the role (wire §6: "403 for a while" after consent). 0 = at once.
+    /// </summary>
+    public TimeSpan MailLag
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _mailLagTicks));
+        set => Interlocked.Exchange(ref _mailLagTicks, Math.Max(0, value.Ticks));
+    }
 
     /// <summary>Whether a write referencing an object created at <paramref name="createdDateTime"/> sees it.</summary>
     public bool IsReplicatedForWrites(DateTimeOffset createdDateTime) => Now >= createdDateTime + (DirectoryWriteLag ?? ReplicationLag);
@@ -148,6 +159,7 @@ public sealed class SandboxRuntime : IDisposable
         SeedDirectory();
         ReplicationLag = TimeSpan.Zero;
         DirectoryWriteLag = null;
+        MailLag = TimeSpan.Zero;
         SecretLifetimeMaxDays = null;
         Sessions.Clear();
     }

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
@@ -51,6 +52,14 @@ public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
     [ValidateEmailAddress]
     public string? From { get; set; }
 
+    /// <summary>When the secret was created (New-MailOAuthApp output): a new grant may reach Exchange late.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public DateTimeOffset? SecretCreatedOn { get; set; }
+
+    [Parameter]
+    [ValidateRange(5, 3600)]
+    public int ReplicationTimeoutSec { get; set; } = 300;
+
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
     [ValidateNotNullOrEmpty]
@@ -72,6 +81,8 @@ public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
             Body = Body,
             From = string.IsNullOrEmpty(From) ? null : From,
             EnvironmentName = Environment,
+            ProvisionedAt = SecretCreatedOn,
+            PropagationBudget = TimeSpan.FromSeconds(ReplicationTimeoutSec),
         };
         try
         {

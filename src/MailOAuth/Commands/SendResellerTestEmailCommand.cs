@@ -22,13 +22,21 @@ public sealed class SendResellerTestEmailCommand : PlatformCmdlet
     [ValidateEmailAddress]
     public string[] To { get; set; } = null!;
 
+    /// <summary>When the app's secret was created (piped from New-MailOAuthApp): a new grant may reach Exchange late.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public DateTimeOffset? SecretCreatedOn { get; set; }
+
+    [Parameter]
+    [ValidateRange(5, 3600)]
+    public int ReplicationTimeoutSec { get; set; } = 300;
+
     protected override void ProcessRecord()
     {
         var target = Target();
         if (!ShouldProcess($"platform {PlatformUri}", $"Send the platform's test e-mail to {string.Join(", ", To)}")) return;
         try
         {
-            var outcome = Run(ct => new PlatformClient(Session).TestAsync(target, To, ct));
+            var outcome = Run(ct => new PlatformClient(Session).TestAsync(target, To, SecretCreatedOn, TimeSpan.FromSeconds(ReplicationTimeoutSec), ct));
             WriteObject(new ResellerTestResult(PlatformUri, outcome.To.ToArray(), outcome.MessageId, DateTimeOffset.UtcNow));
         }
         catch (MailOAuthException ex)

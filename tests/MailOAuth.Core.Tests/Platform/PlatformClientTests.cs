@@ -219,7 +219,7 @@ public sealed class PlatformClientTests : IClassFixture<CoreSandboxFixture>, IAs
         var client = Client();
         await client.SetAsync(Target(), Input(Info.Apps.Consented), Timeout);
 
-        var outcome = await client.TestAsync(Target(), new[] { Info.Mailboxes.Other }, Timeout);
+        var outcome = await client.TestAsync(Target(), new[] { Info.Mailboxes.Other }, null, null, Timeout);
 
         Assert.True(outcome.Delivered);
         Assert.Equal(new[] { Info.Mailboxes.Other }, outcome.To);
@@ -236,7 +236,7 @@ public sealed class PlatformClientTests : IClassFixture<CoreSandboxFixture>, IAs
         var app = Info.Apps.Consented;
         await client.SetAsync(Target(), Input(app, secret: "Xy7~wrongSecretStoredOnThePlatform.abcdefgh"), Timeout);
 
-        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => client.TestAsync(Target(), new[] { Info.Mailboxes.Other }, Timeout));
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => client.TestAsync(Target(), new[] { Info.Mailboxes.Other }, null, null, Timeout));
 
         Assert.Equal(DiagnosisCode.InvalidClientSecret, ex.Code);
         Assert.Equal("AADSTS7000215", ex.Diagnosis.ServiceCode);
@@ -252,7 +252,7 @@ public sealed class PlatformClientTests : IClassFixture<CoreSandboxFixture>, IAs
         var client = Client();
         await client.SetAsync(Target(), Input(Info.Apps.Unconsented), Timeout);
 
-        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => client.TestAsync(Target(), new[] { Info.Mailboxes.Other }, Timeout));
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => client.TestAsync(Target(), new[] { Info.Mailboxes.Other }, null, null, Timeout));
 
         Assert.Equal(DiagnosisCode.MailSendPermissionMissing, ex.Code);
         Assert.Equal("ErrorAccessDenied", ex.Diagnosis.ServiceCode);
@@ -265,7 +265,7 @@ public sealed class PlatformClientTests : IClassFixture<CoreSandboxFixture>, IAs
         var client = Client();
         await client.SetAsync(Target(), Input(Info.Apps.Consented, secret: "Xy7~wrongSecretStoredOnThePlatform.abcdefgh"), Timeout);
 
-        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => client.TestAsync(Target(profile: Acme()), new[] { Info.Mailboxes.Other }, Timeout));
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => client.TestAsync(Target(profile: Acme()), new[] { Info.Mailboxes.Other }, null, null, Timeout));
 
         Assert.Equal(DiagnosisCode.InvalidClientSecret, ex.Code);
         Assert.Contains("AADSTS7000215", ex.Diagnosis.Cause);
@@ -276,7 +276,7 @@ public sealed class PlatformClientTests : IClassFixture<CoreSandboxFixture>, IAs
     {
         var client = Client();
 
-        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => client.TestAsync(Target(), new[] { Info.Mailboxes.Other }, Timeout));
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => client.TestAsync(Target(), new[] { Info.Mailboxes.Other }, null, null, Timeout));
 
         Assert.Equal(DiagnosisCode.PlatformTestFailed, ex.Code);
         Assert.Equal(DiagnosisKind.Configuration, ex.Diagnosis.Kind);
@@ -293,7 +293,7 @@ public sealed class PlatformClientTests : IClassFixture<CoreSandboxFixture>, IAs
         await client.SetAsync(Target(), Input(Info.Apps.Consented), Timeout);
 
         var ex = await Assert.ThrowsAsync<MailOAuthException>(() =>
-            client.TestAsync(Target(), new[] { Info.Mailboxes.Other, "not-an-address" }, Timeout));
+            client.TestAsync(Target(), new[] { Info.Mailboxes.Other, "not-an-address" }, null, null, Timeout));
 
         // A 422 on the test call is the test failing, not a rejected save.
         Assert.Equal(DiagnosisCode.PlatformTestFailed, ex.Code);
