@@ -72,63 +72,15 @@ public static class ApplicationsEndpoints
         _ => Guid.TryParse(keyValue, out var id) ? directory.GetApplication(id) : null,
     };
 
-    /// <summary>
-    /// GET /applications: needs a read permission. A list is served by an eventually consistent
-    /// replica: applications created within the replication lag are not in it (wire §6).
-    /// </summary>
-    private static async Task ListAsync(DirectoryRequest request)
-    {
-        var caller = request.Caller;
-        var all = DirectoryPermissions.CanReadAllApplications(caller);
-        if (!all && !caller.HasAnyPermission("Application.ReadWrite.OwnedBy"))
-        {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
-            return;
-        }
+    /// <summary>GET /applications: an eventually consistent list (see <see cref="DirectoryRequest.ListAsync{T}"/>).</summary>
+    private static Task ListAsync(DirectoryRequest request) =>
+        request.ListAsync(DirectoryJson.ApplicationSchema, "applications", request.Directory.ListApplications(), a => a.CreatedDateTime,
+            a => a.Owners, a => DirectoryJson.Application(a, request.Runtime));
 
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ApplicationSchema, collection: true);
-        if (error is not null)
-        {
-            await request.ErrorAsync(error);
-            return;
-        }
-
-        var visible = request.Directory.ListApplications()
-            .Where(a => request.IsReplicated(a.CreatedDateTime))
-            .Where(a => all || a.Owners.Contains(caller.PrincipalId)) // OwnedBy lists only its own
-            .OrderBy(a => a.CreatedDateTime)
-            .Select(a => DirectoryJson.Application(a, request.Runtime));
-        await request.JsonAsync(query!.Collection(request.Http, request.Metadata, "applications", visible));
-    }
-
-    /// <summary>
-    /// GET by id or alternate key: strongly consistent (INFERRED: reads by key go to the
-    /// primary, so a just-created application is found), unlike lists.
-    /// </summary>
-    private static async Task GetAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
-    {
-        if (!DirectoryPermissions.CanReadAllApplications(request.Caller)
-            && (application is null || !DirectoryPermissions.CanReadApplication(request.Caller, application)))
-        {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
-            return;
-        }
-
-        if (application is null)
-        {
-            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
-            return;
-        }
-
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ApplicationSchema, collection: false);
-        if (error is not null)
-        {
-            await request.ErrorAsync(error);
-            return;
-        }
-
-        await request.JsonAsync(query!.Entity(request.Metadata, "applications", DirectoryJson.Application(application, request.Runtime)));
-    }
+    /// <summary>GET by id or alternate key (see <see cref="DirectoryRequest.GetEntityAsync{T}"/>).</summary>
+    private static Task GetAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue) =>
+        request.GetEntityAsync(DirectoryJson.ApplicationSchema, "applications", application, keyValue,
+            a => DirectoryPermissions.CanReadApplication(request.Caller, a), a => DirectoryJson.Application(a, request.Runtime));
 
     /// <summary>POST /applications → 201 (wire §4.1). displayName is required.</summary>
     private static async Task CreateAsync(DirectoryRequest request)

@@ -123,6 +123,65 @@ public sealed class DirectoryRequest(HttpContext http, SandboxRuntime runtime, G
 
     public Task MethodNotAllowedAsync() => ErrorAsync(GraphError.MethodNotAllowed());
 
+    /// <summary>
+    /// A directory list (<c>GET /applications</c>, <c>GET /servicePrincipals</c>): needs a read
+    /// permission (or .OwnedBy, which lists only the caller's own objects) and is served by an eventually
+    /// consistent replica, so objects created within the replication lag are not in it (wire §6).
+    /// </summary>
+    public async Task ListAsync<T>(EntitySchema schema, string entitySet, IEnumerable<T> items, Func<T, DateTimeOffset> created,
+        Func<T, IEnumerable<Guid>> owners, Func<T, JsonObject> toJson)
+    {
+        var all = DirectoryPermissions.CanReadAllApplications(Caller);
+        if (!all && !Caller.HasAnyPermission("Application.ReadWrite.OwnedBy"))
+        {
+            await ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        var (query, error) = ODataQuery.Parse(Http.Request.Query, schema, collection: true);
+        if (error is not null)
+        {
+            await ErrorAsync(error);
+            return;
+        }
+
+        var visible = items
+            .Where(i => IsReplicated(created(i)))
+            .Where(i => all || owners(i).Contains(Caller.PrincipalId))
+            .OrderBy(created)
+            .Select(toJson);
+        await JsonAsync(query!.Collection(Http, Metadata, entitySet, visible));
+    }
+
+    /// <summary>
+    /// A GET by id or alternate key: strongly consistent (INFERRED: reads by key go to the primary, so
+    /// a just-created object is found), unlike lists.
+    /// </summary>
+    public async Task GetEntityAsync<T>(EntitySchema schema, string entitySet, T? item, string keyValue, Func<T, bool> mayRead, Func<T, JsonObject> toJson)
+        where T : class
+    {
+        if (!DirectoryPermissions.CanReadAllApplications(Caller) && (item is null || !mayRead(item)))
+        {
+            await ErrorAsync(GraphError.InsufficientPrivileges());
+            return;
+        }
+
+        if (item is null)
+        {
+            await ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
+            return;
+        }
+
+        var (query, error) = ODataQuery.Parse(Http.Request.Query, schema, collection: false);
+        if (error is not null)
+        {
+            await ErrorAsync(error);
+            return;
+        }
+
+        await JsonAsync(query!.Entity(Metadata, entitySet, toJson(item)));
+    }
+
     /// <summary>Whether an object created at <paramref name="created"/> is visible to eventually consistent reads.</summary>
     public bool IsReplicated(DateTimeOffset created) => Runtime.IsReplicated(created);
 

@@ -76,55 +76,13 @@ public static class ServicePrincipalsEndpoints
     }
 
     /// <summary>GET /servicePrincipals: eventually consistent, like every list (wire §6).</summary>
-    private static async Task ListAsync(DirectoryRequest request)
-    {
-        var caller = request.Caller;
-        var all = DirectoryPermissions.CanReadAllApplications(caller);
-        if (!all && !caller.HasAnyPermission("Application.ReadWrite.OwnedBy"))
-        {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
-            return;
-        }
+    private static Task ListAsync(DirectoryRequest request) =>
+        request.ListAsync(DirectoryJson.ServicePrincipalSchema, "servicePrincipals", request.Directory.ListServicePrincipals(), s => s.CreatedDateTime,
+            s => s.Owners, s => DirectoryJson.ServicePrincipal(s, request.Runtime));
 
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ServicePrincipalSchema, collection: true);
-        if (error is not null)
-        {
-            await request.ErrorAsync(error);
-            return;
-        }
-
-        var visible = request.Directory.ListServicePrincipals()
-            .Where(s => request.IsReplicated(s.CreatedDateTime))
-            .Where(s => all || s.Owners.Contains(caller.PrincipalId))
-            .OrderBy(s => s.CreatedDateTime)
-            .Select(s => DirectoryJson.ServicePrincipal(s, request.Runtime));
-        await request.JsonAsync(query!.Collection(request.Http, request.Metadata, "servicePrincipals", visible));
-    }
-
-    private static async Task GetAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue)
-    {
-        if (!DirectoryPermissions.CanReadAllApplications(request.Caller)
-            && (servicePrincipal is null || !DirectoryPermissions.CanReadServicePrincipal(request.Caller, servicePrincipal)))
-        {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
-            return;
-        }
-
-        if (servicePrincipal is null)
-        {
-            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
-            return;
-        }
-
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ServicePrincipalSchema, collection: false);
-        if (error is not null)
-        {
-            await request.ErrorAsync(error);
-            return;
-        }
-
-        await request.JsonAsync(query!.Entity(request.Metadata, "servicePrincipals", DirectoryJson.ServicePrincipal(servicePrincipal, request.Runtime)));
-    }
+    private static Task GetAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue) =>
+        request.GetEntityAsync(DirectoryJson.ServicePrincipalSchema, "servicePrincipals", servicePrincipal, keyValue,
+            s => DirectoryPermissions.CanReadServicePrincipal(request.Caller, s), s => DirectoryJson.ServicePrincipal(s, request.Runtime));
 
     /// <summary>POST /servicePrincipals <c>{"appId"}</c> → 201 (wire §4.5).</summary>
     private static async Task CreateAsync(DirectoryRequest request)
