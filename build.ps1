@@ -55,6 +55,12 @@ function Invoke-Build {
     Copy-Item (Join-Path $root 'src/MailOAuth/MailOAuth.Format.ps1xml') $moduleOut
     Get-ChildItem $moduleOut -Filter '*.pdb' | Remove-Item
     Get-ChildItem $moduleOut -Filter '*.deps.json' | Remove-Item
+    Get-ChildItem $moduleOut -Filter '*.xml' | Remove-Item
+    # Core and its dependencies go to dependencies/: on PowerShell 7 they load into MailOAuth's own
+    # AssemblyLoadContext (src/MailOAuth/Infrastructure/ModuleInitializer.cs), so other modules' copies
+    # of Azure.Identity / MSAL / Graph never clash with ours.
+    $dependencies = New-Item -ItemType Directory -Path (Join-Path $moduleOut 'dependencies') -Force
+    Get-ChildItem $moduleOut -Filter '*.dll' | Where-Object Name -NE 'MailOAuth.dll' | Move-Item -Destination $dependencies
 
     # Help: MAML generated from the markdown sources in docs/help.
     $helpScript = Join-Path $root 'build/New-MamlHelp.ps1'

@@ -36,6 +36,15 @@ Describe 'The built module' -Tag 'Module' {
         }
     }
 
+    It 'loads Core into its own load context, and works again after Remove-Module and a re-import' {
+        Get-MailOAuthEnvironment | Out-Null
+        $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'MailOAuth.Core' }
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($core).GetType().Name | Should -Be 'DependencyLoadContext'
+        Remove-Module MailOAuth
+        Import-Module $env:MAILOAUTH_MODULE_PATH
+        (Get-MailOAuthEnvironment -Name Global).Name | Should -Be 'Global'
+    }
+
     It 'never shows PowerShell a Core type (type boundary)' {
         foreach ($c in Get-Command -Module MailOAuth) {
             foreach ($t in $c.OutputType.Type) { $t.Assembly.GetName().Name | Should -Not -Be 'MailOAuth.Core' }

@@ -1,0 +1,48 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace MailOAuth.Infrastructure;
+
+/// <summary>
+/// Keeps MailOAuth's dependencies (Azure.Identity, MSAL, Kiota, Microsoft.Graph) private, so the module
+/// works in the same session as Az.Accounts, Microsoft.Graph or ExchangeOnlineManagement whatever their
+/// versions (field notes "Modules that break each other"; msgraph-sdk-powershell #3394).
+/// Core and its dependencies live in <c>dependencies/</c> beside this assembly. On PowerShell 7 they load
+/// into a private AssemblyLoadContext, bridged by one event: the default context asks for MailOAuth.Core
+/// (the only dependency this assembly names) and gets it from the private context, which then resolves
+/// everything Core needs from <c>dependencies/</c> first. On Windows PowerShell 5.1 (no load contexts)
+/// the folder is simply probed.
+/// </summary>
+public sealed class ModuleInitializer : IModuleAssemblyInitializer
+{
+    private static readonly string s_dependencies = Path.Combine(
+        Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".", "dependencies");
+
+    private static readonly object s_gate = new();
+    private static bool s_registered;
+    private static readonly bool s_isCore = !RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Registers the resolver once per process. It is never removed: the cmdlet assembly cannot be
+    /// unloaded, and a Remove-Module / Import-Module -Force must find Core again.
+    /// </summary>
+    public void OnImport()
+    {
+        lock (s_gate)
+        {
+            if (s_registered) return;
+            if (s_isCore) CoreBridge.Register(s_dependencies);
+            else AppDomain.CurrentDomain.AssemblyResolve += ResolveOnFramework;
+            s_registered = true;
+        }
+    }
+
+    private static Assembly? ResolveOnFramework(object? sender, ResolveEventArgs args)
+    {
+        var path = Path.Combine(s_dependencies, new AssemblyName(args.Name).Name + ".dll");
+        return File.Exists(path) ? Assembly.LoadFrom(path) : null;
+    }
+}
