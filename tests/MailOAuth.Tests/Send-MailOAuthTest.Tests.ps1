@@ -42,6 +42,32 @@ Describe 'Send-MailOAuthTest against the sandbox' -Tag 'Send' {
             @(Get-MailOAuthSandboxOutbox -Sandbox $sandbox).Count | Should -Be 2
         }
 
+        It 'stops promptly when the pipeline is stopped (Ctrl+C), even while Graph is slow to answer' {
+            Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = 'sendMail$'; latencyMs = 30000; count = 1 } | Out-Null
+            $p = Get-SendParams -Sandbox $sandbox
+            $ps = [powershell]::Create()
+            [void]$ps.AddScript({
+                    param($module, $info, $p)
+                    Import-Module $module
+                    Add-MailOAuthEnvironment -Name Sandbox -AuthorityHost $info.authorityHost -GraphEndpoint $info.graphEndpoint -TrustedCertificatePath $info.certificatePath | Out-Null
+                    Send-MailOAuthTest @p
+                }).AddArgument($env:MAILOAUTH_MODULE_PATH).AddArgument($info).AddArgument($p)
+            $handle = $ps.BeginInvoke()
+            try {
+                # Wait (bounded) until the token is fetched, i.e. the slow sendMail is under way.
+                $deadline = [DateTime]::UtcNow.AddSeconds(20)
+                while (-not @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object kind -EQ 'token').Count -and [DateTime]::UtcNow -lt $deadline) {
+                    [void]$handle.AsyncWaitHandle.WaitOne(50)
+                }
+                $sw = [System.Diagnostics.Stopwatch]::StartNew()
+                $ps.Stop()
+                $sw.Elapsed.TotalSeconds | Should -BeLessThan 3
+                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+                @(Get-MailOAuthSandboxOutbox -Sandbox $sandbox).Count | Should -Be 0
+            }
+            finally { $ps.Dispose() }
+        }
+
         It '-WhatIf sends nothing and requests nothing' {
             $p = Get-SendParams -Sandbox $sandbox
             Send-MailOAuthTest @p -WhatIf | Should -BeNullOrEmpty
