@@ -340,6 +340,20 @@ Describe 'Provisioning: New-MailOAuthApp, Grant-MailSendConsent, Get/Remove-Mail
         @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object { $_.method -eq 'PATCH' -and $_.path -like '/v1.0/applications(uniqueName=*' }).Count | Should -Be 2
     }
 
+    It 'never repeats addPassword after an ambiguous failure (a second secret would be lost), but retries a 503' {
+        $name = New-Name
+        Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = '/addPassword$'; status = 0; afterProcessing = $true; count = 1 } | Out-Null
+        New-MailOAuthApp -DisplayName $name -ErrorAction SilentlyContinue -ErrorVariable e | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'NetworkFailure,*'
+        @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object path -Like '*/addPassword').Count | Should -Be 1
+        @((AppsNamed $name)[0].passwordCredentials).Count | Should -Be 1   # it did take effect, once
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = '/addPassword$'; status = 503; retryAfter = '0'; count = 1 } | Out-Null
+        $app = New-MailOAuthApp -DisplayName $name -WarningAction SilentlyContinue
+        $app.ClientSecret | Should -Not -BeNullOrEmpty
+        @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object path -Like '*/addPassword').Count | Should -Be 2
+    }
+
     It 'a run killed <Step> converges on re-run: one app, one service principal, one grant, no secret deleted' -ForEach @(
         @{ Step = 'after the app is created'; Pattern = '^/v1\.0/servicePrincipals\(appId=' }
         @{ Step = 'after the service principal is created'; Pattern = '/addPassword$' }

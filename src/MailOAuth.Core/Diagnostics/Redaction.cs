@@ -16,7 +16,12 @@ public static class Redaction
     public static string Scrub(string text, params string?[] secrets)
     {
         foreach (var secret in secrets)
-            if (!string.IsNullOrEmpty(secret) && secret!.Length >= 4) text = text.Replace(secret, "***");
+        {
+            if (string.IsNullOrEmpty(secret) || secret!.Length < 4) continue;
+            // As sent, and as a JSON or URL encoder would echo it ("+" → \u002B, "~" → %7E …).
+            foreach (var form in new[] { secret, System.Text.Json.JsonEncodedText.Encode(secret).ToString(), Uri.EscapeDataString(secret) })
+                text = text.Replace(form, "***");
+        }
         return text;
     }
 

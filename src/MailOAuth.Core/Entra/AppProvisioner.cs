@@ -65,8 +65,9 @@ public sealed class AppProvisioner
             reporter.Verbose($"Creating application '{request.DisplayName}' (uniqueName {uniqueName}).");
             var created = await directory.UpsertAppAsync(uniqueName, NewAppBody(request.DisplayName), ct).ConfigureAwait(false);
             // 204 means an earlier, interrupted run already created it under the same alternate key.
-            app = created ?? await directory.GetAppByUniqueNameAsync(uniqueName, ct).ConfigureAwait(false)
-                ?? throw new InvalidOperationException("The application upsert answered 204 but the application cannot be read back.");
+            app = created ?? await waiter.UntilAsync($"application '{request.DisplayName}' (to read it back)", objectIsNew: true,
+                async c => await directory.GetAppByUniqueNameAsync(uniqueName, c).ConfigureAwait(false) ?? throw new NotYetVisibleException("The application"),
+                ex => ex is NotYetVisibleException, ct).ConfigureAwait(false);
             provisioning = "Created";
             if (created is null) reporter.Verbose($"Application '{request.DisplayName}' already existed from an earlier run (client ID {app.AppId}); completing it.");
         }
@@ -136,9 +137,11 @@ public sealed class AppProvisioner
             // wire §4.5: NoBackingApplicationObject until the new app replicates.
             var created = await waiter.UntilAsync($"application {appId} (to create its service principal)", isNew,
                 c => directory.UpsertServicePrincipalRawAsync(appId, c),
-                ex => GraphErrors.Is(ex, 400, "Request_BadRequest", "NoBackingApplicationObject") || GraphErrors.Is(ex, 404), ct).ConfigureAwait(false);
-            return created ?? await directory.GetServicePrincipalAsync(appId, ct).ConfigureAwait(false)
-                ?? throw new InvalidOperationException("The service principal upsert answered 204 but it cannot be read back.");
+                ex => GraphErrors.Is(ex, 400, "Request_BadRequest", "NoBackingApplicationObject") || GraphErrors.Is(ex, 404) || IsBackingApplicationNotLocalYet(ex),
+                ct).ConfigureAwait(false);
+            return created ?? await waiter.UntilAsync($"the service principal of {appId} (to read it back)", objectIsNew: true,
+                async c => await directory.GetServicePrincipalAsync(appId, c).ConfigureAwait(false) ?? throw new NotYetVisibleException("The service principal"),
+                ex => ex is NotYetVisibleException, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -214,6 +217,16 @@ public sealed class AppProvisioner
         await directory.DeleteAppAsync(app.Id!, ct).ConfigureAwait(false);
         _session.ForgetAppClients(clientId);
     }
+
+    /// <summary>
+    /// wire §4.5: the second transient form Azure CLI retries — a 403 Authorization_RequestDenied "the
+    /// backing application of the service principal being created must in the local tenant", seen with
+    /// Application.ReadWrite.OwnedBy right after the app is created. Its code is the generic
+    /// Authorization_RequestDenied, so only the message tells it from a real lack of rights.
+    /// </summary>
+    private static bool IsBackingApplicationNotLocalYet(Exception ex) =>
+        GraphErrors.Is(ex, 403, "Authorization_RequestDenied")
+        && ((Microsoft.Graph.Models.ODataErrors.ODataError)ex).Error?.Message?.IndexOf("backing application", StringComparison.OrdinalIgnoreCase) >= 0;
 
     internal static bool IsManaged(Application app) => app.Tags?.Contains(EntraIds.ManagedTag) == true;
 

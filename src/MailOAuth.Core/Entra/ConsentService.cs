@@ -44,7 +44,9 @@ public sealed class ConsentService
         var sp = await AppProvisioner.EnsureServicePrincipalAsync(directory, waiter, request.ClientId, isNew, ct).ConfigureAwait(false);
         var spId = sp.Id!;
 
-        var existing = (await directory.GetAppRoleAssignmentsAsync(spId, ct).ConfigureAwait(false))
+        // A service principal created moments ago may not be readable yet (wire §5.9).
+        var existing = (await waiter.UntilAsync($"service principal {spId} (to read its grants)", isNew,
+                c => directory.GetAppRoleAssignmentsAsync(spId, c), ex => ex is MailOAuthException { Code: DiagnosisCode.ApplicationNotFound }, ct).ConfigureAwait(false))
             .FirstOrDefault(a => a.AppRoleId == roleId && a.ResourceId?.ToString() == graphSp.Id);
         var already = existing is not null;
         string? assignmentId = existing?.Id;

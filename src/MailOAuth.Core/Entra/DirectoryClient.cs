@@ -78,10 +78,11 @@ internal sealed class DirectoryClient
 
     /// <summary>Raw addPassword: the caller rides out replication, so failures are not explained here.</summary>
     public Task<PasswordCredential?> AddPasswordRawAsync(string objectId, string description, DateTimeOffset end, CancellationToken ct) =>
+        // Not repeated after an ambiguous failure: a second secret would be created and its value lost.
         _graph.Applications[objectId].AddPassword.PostAsync(new AddPasswordPostRequestBody
         {
             PasswordCredential = new PasswordCredential { DisplayName = description, EndDateTime = end },
-        }, cancellationToken: ct);
+        }, c => c.Options.Add(new Resilience.NoAmbiguousRetryOption()), ct);
 
     public Task DeleteAppAsync(string objectId, CancellationToken ct) =>
         Call("delete the application", "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy)", null, async () =>

@@ -89,3 +89,9 @@ public sealed class ReplicationWaiter
 
     private const string Activity = "Waiting for Entra ID replication";
 }
+
+/// <summary>A read that does not yet see an object this run (or an interrupted one) just wrote.</summary>
+internal sealed class NotYetVisibleException : Exception
+{
+    public NotYetVisibleException(string what) : base(what + " is not visible yet.") { }
+}

@@ -21,6 +21,7 @@ public static class GraphClients
             .Concat(http.CreateModuleHandlers())
             .ToList();
         var httpClient = GraphClientFactory.Create(handlers, finalHandler: http.PrimaryHandler, disposeHandler: false);
+        httpClient.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // attempts are timed by the RetryHandler
         var auth = new BaseBearerTokenAuthenticationProvider(new GraphAccessTokenProvider(tokens));
         return new GraphServiceClient(httpClient, auth, http.Environment.GraphBaseUrl);
     }

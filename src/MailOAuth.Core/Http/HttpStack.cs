@@ -24,7 +24,7 @@ public sealed class HttpStack : IDisposable
     {
         _environment = environment;
         RetryPolicy = retryPolicy;
-        var handler = new HttpClientHandler();
+        var handler = NewPrimaryHandler();
         if (environment.TrustedCertificate is { } pinned)
         {
             handler.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) =>
@@ -39,7 +39,21 @@ public sealed class HttpStack : IDisposable
     public HttpStack(RetryPolicy retryPolicy)
     {
         RetryPolicy = retryPolicy;
-        _primary = new HttpClientHandler();
+        _primary = NewPrimaryHandler();
+    }
+
+    /// <summary>
+    /// No automatic redirects: a 307/308 would resend a body with a secret (or a custom auth header) to
+    /// another host; Graph's own RedirectHandler handles Graph's redirects. On .NET Framework (Windows
+    /// PowerShell) TLS 1.2 is asked for explicitly, for this handler only, since the process default
+    /// there may still be SSL3/TLS 1.0, which Entra refuses.
+    /// </summary>
+    private static HttpClientHandler NewPrimaryHandler()
+    {
+        var handler = new HttpClientHandler { AllowAutoRedirect = false };
+        if (System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal))
+            handler.SslProtocols = System.Security.Authentication.SslProtocols.Tls12;
+        return handler;
     }
 
     /// <summary>The cloud this stack serves.</summary>
@@ -57,7 +71,11 @@ public sealed class HttpStack : IDisposable
     public HttpMessageHandler PrimaryHandler => _primary;
 
     /// <summary>An HttpClient with retry and logging over the shared pool; disposing it keeps the pool.</summary>
-    public HttpClient CreateClient() => new(Chain(CreateModuleHandlers(), _primary), disposeHandler: false);
+    public HttpClient CreateClient() => new(Chain(CreateModuleHandlers(), _primary), disposeHandler: false)
+    {
+        // Each attempt is timed by the RetryHandler; a client-wide timeout would cut the retry budget short.
+        Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+    };
 
     /// <summary>Links delegating handlers into one pipeline ending in <paramref name="inner"/>.</summary>
     public static HttpMessageHandler Chain(IEnumerable<DelegatingHandler> handlers, HttpMessageHandler inner)

@@ -53,26 +53,35 @@ public sealed class MailTestService
         // No Mail.Send in the token means Graph will answer 403 ErrorAccessDenied (wire §3, §5.1):
         // say so before sending, with the roles actually seen.
         if (!claims.HasRole(MailSendRole))
+        {
+            // The next attempt (after consent is granted) must get a fresh token: this one never gains the role.
+            _session.ForgetAppClients(request.ClientId);
             throw new MailOAuthException(DiagnosisCatalog.TokenLacksMailSend(context, rolesText));
+        }
 
         var subject = string.IsNullOrWhiteSpace(request.Subject) ? "MailOAuth test message" : request.Subject!;
         // A new body per attempt: the Graph models' backing store serialises only values changed since the
         // last serialisation, so re-sending the same object posts an empty message (ErrorInvalidParameter).
-        SendMailPostRequestBody NewBody() => new SendMailPostRequestBody
+        SendMailPostRequestBody NewBody()
         {
-            Message = new Message
+            var mail = new SendMailPostRequestBody
             {
-                Subject = subject,
-                Body = new ItemBody
+                Message = new Message
                 {
-                    ContentType = BodyType.Text,
-                    Content = request.Body ?? $"This message was sent by MailOAuth through Microsoft Graph as {request.SenderAddress} (app {request.ClientId}, tenant {request.TenantId}).",
+                    Subject = subject,
+                    Body = new ItemBody
+                    {
+                        ContentType = BodyType.Text,
+                        Content = request.Body ?? $"This message was sent by MailOAuth through Microsoft Graph as {request.SenderAddress} (app {request.ClientId}, tenant {request.TenantId}).",
+                    },
+                    ToRecipients = request.To.Select(a => new Recipient { EmailAddress = new EmailAddress { Address = a } }).ToList(),
                 },
-                ToRecipients = request.To.Select(a => new Recipient { EmailAddress = new EmailAddress { Address = a } }).ToList(),
-                From = request.From is null ? null : new Recipient { EmailAddress = new EmailAddress { Address = request.From } },
-            },
-            SaveToSentItems = false,
-        };
+                SaveToSentItems = false,
+            };
+            // Only when given: an explicit "from": null is refused by Graph (msgraph-sdk-dotnet #1808).
+            if (request.From is not null) mail.Message!.From = new Recipient { EmailAddress = new EmailAddress { Address = request.From } };
+            return mail;
+        }
 
         var headers = new HeadersInspectionHandlerOption { InspectResponseHeaders = true };
         reporter.Verbose($"Sending a test message as {request.SenderAddress} to {string.Join(", ", request.To)}.");

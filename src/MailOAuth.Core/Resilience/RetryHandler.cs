@@ -38,19 +38,41 @@ public sealed class RetryHandler : DelegatingHandler
             HttpResponseMessage? response = null;
             string reason;
             TimeSpan? retryAfter = null;
+            var ambiguous = false;
+            // The per-attempt timeout lives here (HttpClient.Timeout is infinite in the module's clients),
+            // so a slow answer is one failed attempt, not the end of the whole retry budget.
+            using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attemptCancellation.CancelAfter(_policy.AttemptTimeout);
             try
             {
-                response = await base.SendAsync(current, cancellationToken).ConfigureAwait(false);
+                response = await base.SendAsync(current, attemptCancellation.Token).ConfigureAwait(false);
                 if (!RetryPolicy.IsTransient(response.StatusCode)) return response;
                 reason = $"HTTP {(int)response.StatusCode}";
                 retryAfter = RetryPolicy.ParseRetryAfter(response, _clock());
+                // 429 and 503 say the request was not processed; a 504 (gateway timeout) does not.
+                ambiguous = response.StatusCode == System.Net.HttpStatusCode.GatewayTimeout;
             }
             // A TLS failure (untrusted certificate) will not heal by waiting: it is not retried.
             catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested && !IsTlsFailure(ex))
             {
-                // Connection refused/reset, DNS or TLS failure: no answer came back.
+                // Connection refused/reset or DNS failure: no answer came back.
                 reason = "connection failed (" + (ex.InnerException?.Message ?? ex.Message) + ")";
-                if (attempt >= _policy.MaxRetries) throw;
+                ambiguous = true;
+                if (attempt >= _policy.MaxRetries || NoAmbiguousRetry(request)) throw;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                reason = $"no answer within {_policy.AttemptTimeout.TotalSeconds:0} s";
+                ambiguous = true;
+                if (attempt >= _policy.MaxRetries || NoAmbiguousRetry(request)) throw new HttpRequestException("The service gave no answer within " + _policy.AttemptTimeout.TotalSeconds.ToString("0") + " s.");
+            }
+
+            // A write that must not happen twice (addPassword: a second secret whose value would be lost)
+            // is retried only when the service said it did not process it.
+            if (ambiguous && NoAmbiguousRetry(request))
+            {
+                if (response is not null) return response;
+                throw new HttpRequestException("The request may or may not have been processed (" + reason + "); it is not repeated.");
             }
 
             attempt++;
@@ -72,6 +94,14 @@ public sealed class RetryHandler : DelegatingHandler
             OperationContext.Current?.RecordRetry(sw.Elapsed);
             current = Clone(request, content);
         }
+    }
+
+    /// <summary>True when the caller marked the request with <see cref="NoAmbiguousRetryOption"/>.</summary>
+    private static bool NoAmbiguousRetry(HttpRequestMessage request)
+    {
+#pragma warning disable CS0618 // Properties is the netstandard2.0 way; Kiota keeps its request options there.
+        return request.Properties.ContainsKey(typeof(NoAmbiguousRetryOption).FullName!);
+#pragma warning restore CS0618
     }
 
     private static bool IsTlsFailure(Exception ex)

@@ -16,8 +16,9 @@ public sealed class RetryPolicy
     /// <summary>The default: up to 4 retries, at most 60 s of waiting in all.</summary>
     public static readonly RetryPolicy Default = new();
 
-    public RetryPolicy(int maxRetries = 4, TimeSpan? maxTotalWait = null, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null)
+    public RetryPolicy(int maxRetries = 4, TimeSpan? maxTotalWait = null, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null, TimeSpan? attemptTimeout = null)
     {
+        AttemptTimeout = attemptTimeout ?? TimeSpan.FromSeconds(100);
         if (maxRetries < 0) throw new ArgumentOutOfRangeException(nameof(maxRetries));
         MaxRetries = maxRetries;
         MaxTotalWait = maxTotalWait ?? TimeSpan.FromSeconds(60);
@@ -29,6 +30,9 @@ public sealed class RetryPolicy
     public TimeSpan MaxTotalWait { get; }
     public TimeSpan BaseDelay { get; }
     public TimeSpan MaxDelay { get; }
+
+    /// <summary>How long one attempt may wait for an answer (HttpClient's own default, 100 s).</summary>
+    public TimeSpan AttemptTimeout { get; }
 
     /// <summary>Statuses worth retrying: throttling and gateway/availability failures.</summary>
     public static bool IsTransient(HttpStatusCode status) =>

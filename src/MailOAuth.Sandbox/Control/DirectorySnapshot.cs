@@ -7,7 +7,8 @@ namespace MailOAuth.Sandbox.Control;
 /// <summary>
 /// <c>GET /_sandbox/directory</c>: the whole directory as the primary sees it (no replication lag),
 /// for tests to count objects. Credential metadata only: never a secret text or a key.
-/// <c>replicated</c> says whether the eventually consistent readers see the object yet.
+/// <c>replicated</c> says whether the eventually consistent readers see the object yet;
+/// <c>deletedApplications</c> lists the applications in deleted items.
 /// </summary>
 public static class DirectorySnapshot
 {
@@ -58,6 +59,15 @@ public static class DirectorySnapshot
                     ["subject"] = f.Subject,
                     ["audiences"] = new JsonArray([.. f.Audiences.Select(x => JsonValue.Create(x))]),
                 })]),
+            })]),
+            // Soft-deleted applications (deleted items): they keep their uniqueName reserved.
+            ["deletedApplications"] = new JsonArray([.. directory.ListDeletedApplications(runtime.Now).Select(a => (JsonNode)new JsonObject
+            {
+                ["id"] = a.ObjectId.ToString(),
+                ["appId"] = a.AppId.ToString(),
+                ["displayName"] = a.DisplayName,
+                ["uniqueName"] = a.UniqueName,
+                ["deletedDateTime"] = a.DeletedDateTime is { } deleted ? Time(deleted) : null,
             })]),
             ["servicePrincipals"] = new JsonArray([.. directory.ListServicePrincipals().OrderBy(s => s.CreatedDateTime).Select(s => (JsonNode)new JsonObject
             {

@@ -149,6 +149,12 @@ public sealed record DirectoryApplication(
 
     /// <summary>Owner object ids (the creator); what Application.ReadWrite.OwnedBy may touch.</summary>
     public ImmutableHashSet<Guid> Owners { get; init; } = [];
+
+    /// <summary>
+    /// When it was (soft-)deleted: set while it sits in the deleted-items container
+    /// (<c>/directory/deletedItems</c>), null for a live application.
+    /// </summary>
+    public DateTimeOffset? DeletedDateTime { get; init; }
 }
 
 /// <summary>An app role a resource service principal exposes (wire §4.5).</summary>

@@ -12,6 +12,28 @@ public enum AssignmentOutcome
     Duplicate,
 }
 
+/// <summary>What <see cref="DirectoryStore.AddApplicationIfUniqueNameFree"/> did.</summary>
+public enum ApplicationAddOutcome
+{
+    Created,
+
+    /// <summary>A live application has that uniqueName (the upsert then updates it).</summary>
+    UniqueNameTaken,
+
+    /// <summary>A soft-deleted application (deleted items) still holds that uniqueName.</summary>
+    UniqueNameHeldByDeletedApplication,
+}
+
+/// <summary>What <see cref="DirectoryStore.RestoreApplication"/> did.</summary>
+public enum RestoreOutcome
+{
+    Restored,
+    NotFound,
+
+    /// <summary>A live object took its appId or uniqueName meanwhile (cannot happen through Graph: both stay reserved).</summary>
+    Conflict,
+}
+
 /// <summary>
 /// The in-memory directory: one tenant, its users and mailboxes, applications with password,
 /// certificate and federated credentials, service principals, app role assignments, delegated
@@ -22,6 +44,9 @@ public enum AssignmentOutcome
 /// </summary>
 public sealed class DirectoryStore
 {
+    /// <summary>How long a deleted application stays in deleted items before Entra purges it.</summary>
+    public static readonly TimeSpan DeletedItemsRetention = TimeSpan.FromDays(30);
+
     private readonly Lock _gate = new();
     private State _state = new();
 
@@ -99,20 +124,32 @@ public sealed class DirectoryStore
     }
 
     /// <summary>
-    /// Adds <paramref name="application"/> unless one with its uniqueName exists (then returns
-    /// that one and false): the atomic half of the upsert (PATCH … Prefer: create-if-missing).
+    /// Adds <paramref name="application"/> unless its uniqueName is in use: by a live application
+    /// (returned, <see cref="ApplicationAddOutcome.UniqueNameTaken"/>) or by one in deleted items,
+    /// which keeps its alternate key reserved until restored, purged or 30 days old. The atomic
+    /// half of the upsert (PATCH … Prefer: create-if-missing). The application's createdDateTime
+    /// is "now" for the retention check.
     /// </summary>
-    public (DirectoryApplication Application, bool Created) AddApplicationIfUniqueNameFree(DirectoryApplication application)
+    public (DirectoryApplication? Existing, ApplicationAddOutcome Outcome) AddApplicationIfUniqueNameFree(DirectoryApplication application)
     {
         lock (_gate)
         {
-            if (application.UniqueName is { } uniqueName && FindByUniqueName(uniqueName) is { } existing)
+            PurgeExpiredLocked(application.CreatedDateTime);
+            if (application.UniqueName is { } uniqueName)
             {
-                return (existing, false);
+                if (FindByUniqueName(uniqueName) is { } existing)
+                {
+                    return (existing, ApplicationAddOutcome.UniqueNameTaken);
+                }
+
+                if (_state.DeletedApplications.Values.FirstOrDefault(a => SameUniqueName(a.UniqueName, uniqueName)) is { } deleted)
+                {
+                    return (deleted, ApplicationAddOutcome.UniqueNameHeldByDeletedApplication);
+                }
             }
 
             _state.Applications.Add(application.ObjectId, application);
-            return (application, true);
+            return (application, ApplicationAddOutcome.Created);
         }
     }
 
@@ -166,24 +203,86 @@ public sealed class DirectoryStore
     }
 
     /// <summary>
-    /// Deletes the application and, as Entra does, its service principal and every app role
-    /// assignment that service principal holds or grants.
+    /// Deletes the application as Entra does: a soft delete into deleted items (deletedDateTime =
+    /// <paramref name="now"/>; its appId and uniqueName stay reserved), while its service principal
+    /// and every app role assignment that service principal holds or grants are removed for good
+    /// (a restore does not bring them back).
     /// </summary>
-    public bool RemoveApplication(Guid objectId)
+    public bool DeleteApplication(Guid objectId, DateTimeOffset now)
     {
         lock (_gate)
         {
+            PurgeExpiredLocked(now);
             if (!_state.Applications.Remove(objectId, out var application))
             {
                 return false;
             }
 
+            _state.DeletedApplications[objectId] = application with { DeletedDateTime = now };
             foreach (var servicePrincipal in _state.ServicePrincipals.Values.Where(s => s.AppId == application.AppId).ToList())
             {
                 RemoveServicePrincipalLocked(servicePrincipal.Id);
             }
 
             return true;
+        }
+    }
+
+    // ---- deleted items (soft-deleted applications) ----
+
+    /// <summary>The applications in deleted items, oldest deletion first (older than 30 days: purged).</summary>
+    public IReadOnlyList<DirectoryApplication> ListDeletedApplications(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            PurgeExpiredLocked(now);
+            return [.. _state.DeletedApplications.Values.OrderBy(a => a.DeletedDateTime).ThenBy(a => a.ObjectId)];
+        }
+    }
+
+    public DirectoryApplication? GetDeletedApplication(Guid objectId, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            PurgeExpiredLocked(now);
+            return _state.DeletedApplications.GetValueOrDefault(objectId);
+        }
+    }
+
+    /// <summary>
+    /// Brings a deleted application back with everything it had (appId, uniqueName, tags,
+    /// credentials, owners), deletedDateTime null. Its service principal stays deleted.
+    /// </summary>
+    public (DirectoryApplication? Application, RestoreOutcome Outcome) RestoreApplication(Guid objectId, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            PurgeExpiredLocked(now);
+            if (!_state.DeletedApplications.TryGetValue(objectId, out var deleted))
+            {
+                return (null, RestoreOutcome.NotFound);
+            }
+
+            if (_state.Applications.Values.Any(a => a.AppId == deleted.AppId)
+                || (deleted.UniqueName is { } uniqueName && FindByUniqueName(uniqueName) is not null))
+            {
+                return (null, RestoreOutcome.Conflict);
+            }
+
+            _state.DeletedApplications.Remove(objectId);
+            var restored = deleted with { DeletedDateTime = null };
+            _state.Applications.Add(objectId, restored);
+            return (restored, RestoreOutcome.Restored);
+        }
+    }
+
+    /// <summary>Permanently deletes an application from deleted items (frees its uniqueName).</summary>
+    public bool PurgeDeletedApplication(Guid objectId, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            PurgeExpiredLocked(now);
+            return _state.DeletedApplications.Remove(objectId);
         }
     }
 
@@ -485,7 +584,18 @@ public sealed class DirectoryStore
     }
 
     private DirectoryApplication? FindByUniqueName(string uniqueName) =>
-        _state.Applications.Values.FirstOrDefault(a => string.Equals(a.UniqueName, uniqueName, StringComparison.OrdinalIgnoreCase));
+        _state.Applications.Values.FirstOrDefault(a => SameUniqueName(a.UniqueName, uniqueName));
+
+    private static bool SameUniqueName(string? a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Entra purges deleted items after 30 days.</summary>
+    private void PurgeExpiredLocked(DateTimeOffset now)
+    {
+        foreach (var expired in _state.DeletedApplications.Values.Where(a => a.DeletedDateTime + DeletedItemsRetention <= now).ToList())
+        {
+            _state.DeletedApplications.Remove(expired.ObjectId);
+        }
+    }
 
     private bool RemoveServicePrincipalLocked(Guid id)
     {
@@ -504,6 +614,8 @@ public sealed class DirectoryStore
         public Dictionary<Guid, DirectoryUser> Users { get; } = [];
 
         public Dictionary<Guid, DirectoryApplication> Applications { get; } = []; // by object id
+
+        public Dictionary<Guid, DirectoryApplication> DeletedApplications { get; } = []; // deleted items, by object id
 
         public Dictionary<Guid, ServicePrincipal> ServicePrincipals { get; } = []; // by id
 

@@ -120,16 +120,23 @@ public static class ApplicationsEndpoints
             return;
         }
 
-        var (stored, created) = request.Directory.AddApplicationIfUniqueNameFree(application!);
-        if (!created)
+        var (_, outcome) = request.Directory.AddApplicationIfUniqueNameFree(application!);
+        switch (outcome)
         {
-            // INFERRED: uniqueName is an alternate key, so a second one with the same value conflicts.
-            await request.ErrorAsync(new GraphError(409, "Request_MultipleObjectsWithSameKeyValue",
-                "Another object with the same value for property uniqueName already exists."));
-            return;
+            case ApplicationAddOutcome.UniqueNameTaken:
+                // INFERRED: uniqueName is an alternate key, so a second one with the same value conflicts.
+                await request.ErrorAsync(new GraphError(409, "Request_MultipleObjectsWithSameKeyValue",
+                    "Another object with the same value for property uniqueName already exists."));
+                return;
+            case ApplicationAddOutcome.UniqueNameHeldByDeletedApplication:
+                // A soft-deleted application (deleted items, 30 days) keeps its uniqueName reserved:
+                // the upsert is refused rather than creating a second object (status and code as
+                // observed for this case, message INFERRED).
+                await request.ErrorAsync(GraphError.UniqueNameHeldByDeletedApplication());
+                return;
         }
 
-        await request.JsonAsync(Entity(request, stored), 201);
+        await request.JsonAsync(Entity(request, application!), 201);
     }
 
     /// <summary>
@@ -186,7 +193,10 @@ public static class ApplicationsEndpoints
         await (error is null ? request.NoContentAsync() : request.ErrorAsync(error));
     }
 
-    /// <summary>DELETE → 204; its service principal and that one's role assignments go with it.</summary>
+    /// <summary>
+    /// DELETE → 204: a soft delete into deleted items (see <see cref="DeletedItemsEndpoints"/>); its
+    /// service principal and that one's role assignments are removed for good.
+    /// </summary>
     private static async Task DeleteAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
     {
         if (!DirectoryPermissions.CanCreateApplications(request.Caller))
@@ -207,7 +217,7 @@ public static class ApplicationsEndpoints
             return;
         }
 
-        await (request.Directory.RemoveApplication(application.ObjectId)
+        await (request.Directory.DeleteApplication(application.ObjectId, request.Now)
             ? request.NoContentAsync()
             : request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue)));
     }

@@ -74,7 +74,8 @@ public static class DirectoryJson
             json[name] = name switch
             {
                 "id" => app.ObjectId.ToString(),
-                "deletedDateTime" or "applicationTemplateId" or "disabledByMicrosoftStatus" or "certification" => null,
+                "deletedDateTime" => app.DeletedDateTime is { } deleted ? Iso(deleted) : null,
+                "applicationTemplateId" or "disabledByMicrosoftStatus" or "certification" => null,
                 "appId" => app.AppId.ToString(),
                 "createdDateTime" => Iso(app.CreatedDateTime),
                 "displayName" => app.DisplayName,

@@ -38,6 +38,7 @@ public static class DirectoryRouter
         "me" => TenantEndpoints.MeAsync,
         "domains" => TenantEndpoints.DomainsAsync,
         "organization" => TenantEndpoints.OrganizationAsync,
+        "directory" => DeletedItemsEndpoints.RouteAsync,
         _ => null,
     };
 }

@@ -64,6 +64,13 @@ public sealed record GraphError(int Status, string Code, string Message)
 
     public static GraphError BadRequest(string message) => new(400, "Request_BadRequest", message);
 
+    /// <summary>
+    /// An upsert (or POST) naming a uniqueName that an application in deleted items still holds.
+    /// Status and code per the observed behaviour; the message is INFERRED.
+    /// </summary>
+    public static GraphError UniqueNameHeldByDeletedApplication() =>
+        BadRequest("Another object with the same value for property uniqueName already exists.");
+
     // wire §5.6b, §5.6c, §5.6
     public static GraphError TokenEmpty() => new(401, "InvalidAuthenticationToken", "Access token is empty.");
 

@@ -11,7 +11,7 @@ public enum RequestKind
     Platform,
     Control,
 
-    /// <summary>Graph directory endpoints: applications, servicePrincipals, users, domains, organization.</summary>
+    /// <summary>Graph directory endpoints: applications, servicePrincipals, users, domains, organization, directory/deletedItems.</summary>
     Directory,
 
     /// <summary>The managed identity endpoint (App Service protocol, <c>/_sandbox/msi/token</c>).</summary>
@@ -127,7 +127,7 @@ public sealed partial class SandboxRequest
 
     private static readonly HashSet<string> DirectorySegments = new(StringComparer.OrdinalIgnoreCase)
     {
-        "applications", "servicePrincipals", "users", "me", "domains", "organization", "directoryObjects",
+        "applications", "servicePrincipals", "users", "me", "domains", "organization", "directoryObjects", "directory",
     };
 
     [GeneratedRegex(@"^/[^/]+/oauth2/(v2\.0/)?(token|devicecode)/?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

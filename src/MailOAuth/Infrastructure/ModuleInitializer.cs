@@ -40,9 +40,36 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer
         }
     }
 
+    /// <summary>
+    /// Windows PowerShell has no load contexts: answer only for requests that come from MailOAuth's own
+    /// assemblies (or from none), and only with an assembly of the same public key, so another module
+    /// is never handed our copies.
+    /// </summary>
     private static Assembly? ResolveOnFramework(object? sender, ResolveEventArgs args)
     {
-        var path = Path.Combine(s_dependencies, new AssemblyName(args.Name).Name + ".dll");
-        return File.Exists(path) ? Assembly.LoadFrom(path) : null;
+        var requester = args.RequestingAssembly;
+        if (requester is not null)
+        {
+            var location = requester.IsDynamic ? "" : requester.Location;
+            var ours = requester == typeof(ModuleInitializer).Assembly
+                || location.StartsWith(s_dependencies, StringComparison.OrdinalIgnoreCase);
+            if (!ours) return null;
+        }
+        var wanted = new AssemblyName(args.Name);
+        var path = Path.Combine(s_dependencies, wanted.Name + ".dll");
+        if (!File.Exists(path)) return null;
+        var candidate = AssemblyName.GetAssemblyName(path);
+        var wantedKey = wanted.GetPublicKeyToken();
+        var candidateKey = candidate.GetPublicKeyToken();
+        if (wantedKey is { Length: > 0 } && !SameBytes(wantedKey, candidateKey)) return null;
+        return Assembly.LoadFrom(path);
+    }
+
+    // No Span here: this runs while assemblies such as System.Memory are still being resolved.
+    private static bool SameBytes(byte[] a, byte[]? b)
+    {
+        if (b is null || a.Length != b.Length) return false;
+        for (var i = 0; i < a.Length; i++) if (a[i] != b[i]) return false;
+        return true;
     }
 }

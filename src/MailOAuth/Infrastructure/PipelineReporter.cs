@@ -23,13 +23,27 @@ internal sealed class PipelineReporter : IOperationReporter, IDisposable
 
     public bool TryTake(out Message message) => _queue.TryDequeue(out message!);
 
+    private volatile bool _disposed;
+
     private void Enqueue(Message message)
     {
+        // A late report (a background token refresh after the command ended) is dropped, not written.
+        if (_disposed) return;
         _queue.Enqueue(message);
-        Arrived.Set();
+        try
+        {
+            Arrived.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
-    public void Dispose() => Arrived.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        Arrived.Dispose();
+    }
 
     internal enum MessageKind { Verbose, Debug, Warning, Progress }
 
