@@ -273,6 +273,21 @@ Describe 'Provisioning: New-MailOAuthApp, Grant-MailSendConsent, Get/Remove-Mail
         (AppsNamed $name).Count | Should -Be 1
     }
 
+    It 'after Remove-MailOAuthApp (kept 30 days in deleted items), New with the same name makes a fresh app; -Permanent purges' {
+        $name = New-Name
+        $first = New-MailOAuthApp -DisplayName $name
+        $first | Remove-MailOAuthApp -Confirm:$false
+        @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).deletedApplications | Where-Object appId -EQ $first.ClientId).Count | Should -Be 1
+        $second = New-MailOAuthApp -DisplayName $name
+        $second.Provisioning | Should -Be 'Created'
+        $second.ClientId | Should -Not -Be $first.ClientId
+        (AppsNamed $name).Count | Should -Be 1
+        # A re-run finds the new app, not a third one.
+        (New-MailOAuthApp -DisplayName $name -WarningAction SilentlyContinue).ClientId | Should -Be $second.ClientId
+        $second | Remove-MailOAuthApp -Permanent -Confirm:$false
+        @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).deletedApplications | Where-Object appId -EQ $second.ClientId).Count | Should -Be 0
+    }
+
     It '-WhatIf on every mutating cmdlet makes no write request' {
         $app = New-MailOAuthApp -DisplayName (New-Name)
         Reset-MailOAuthSandbox -Sandbox $sandbox

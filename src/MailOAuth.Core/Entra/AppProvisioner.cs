@@ -63,7 +63,22 @@ public sealed class AppProvisioner
         else
         {
             reporter.Verbose($"Creating application '{request.DisplayName}' (uniqueName {uniqueName}).");
-            var created = await directory.UpsertAppAsync(uniqueName, NewAppBody(request.DisplayName), ct).ConfigureAwait(false);
+            Application? created = null;
+            for (var n = 1; ; n++)
+            {
+                try
+                {
+                    created = await directory.UpsertAppAsync(uniqueName, NewAppBody(request.DisplayName), ct).ConfigureAwait(false);
+                    break;
+                }
+                catch (MailOAuthException ex) when (ex.Diagnosis.ServiceCode == "Request_BadRequest" && n < MaxAlternateKeys)
+                {
+                    // A deleted app (kept 30 days in Entra's deleted items) still holds this key:
+                    // take the next one rather than resurrect the deleted app and its old secrets.
+                    uniqueName = EntraIds.UniqueNameFor(request.DisplayName, n + 1);
+                    reporter.Verbose($"The alternate key is held by a deleted application; using {uniqueName}.");
+                }
+            }
             // 204 means an earlier, interrupted run already created it under the same alternate key.
             app = created ?? await waiter.UntilAsync($"application '{request.DisplayName}' (to read it back)", objectIsNew: true,
                 async c => await directory.GetAppByUniqueNameAsync(uniqueName, c).ConfigureAwait(false) ?? throw new NotYetVisibleException("The application"),
@@ -203,7 +218,13 @@ public sealed class AppProvisioner
     }
 
     /// <summary>Deletes an app (its service principal and grants go with it).</summary>
-    public async Task RemoveAsync(string clientId, bool force, CancellationToken ct)
+    public async Task RemoveAsync(string clientId, bool force, CancellationToken ct) => await RemoveAsync(clientId, force, permanent: false, ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// Deletes an app. Entra keeps a deleted app 30 days in its deleted items (restorable, its alternate
+    /// key reserved); <paramref name="permanent"/> also removes it from there.
+    /// </summary>
+    public async Task RemoveAsync(string clientId, bool force, bool permanent, CancellationToken ct)
     {
         var connection = _session.RequireConnection();
         var directory = new DirectoryClient(connection);
@@ -215,6 +236,7 @@ public sealed class AppProvisioner
                 $"Application '{app.DisplayName}' (client ID {clientId}) was not created by MailOAuth, so it was not deleted.",
                 "Check that this is the app you mean (Get-MailOAuthApp -ClientId shows it); to delete an app MailOAuth does not manage, add -Force."));
         await directory.DeleteAppAsync(app.Id!, ct).ConfigureAwait(false);
+        if (permanent) await directory.PurgeDeletedAppAsync(app.Id!, ct).ConfigureAwait(false);
         _session.ForgetAppClients(clientId);
     }
 
@@ -227,6 +249,9 @@ public sealed class AppProvisioner
     private static bool IsBackingApplicationNotLocalYet(Exception ex) =>
         GraphErrors.Is(ex, 403, "Authorization_RequestDenied")
         && ((Microsoft.Graph.Models.ODataErrors.ODataError)ex).Error?.Message?.IndexOf("backing application", StringComparison.OrdinalIgnoreCase) >= 0;
+
+    /// <summary>How many alternate keys a display name may use while deleted apps hold the earlier ones.</summary>
+    private const int MaxAlternateKeys = 5;
 
     internal static bool IsManaged(Application app) => app.Tags?.Contains(EntraIds.ManagedTag) == true;
 

@@ -84,6 +84,14 @@ internal sealed class DirectoryClient
             PasswordCredential = new PasswordCredential { DisplayName = description, EndDateTime = end },
         }, c => c.Options.Add(new Resilience.NoAmbiguousRetryOption()), ct);
 
+    /// <summary>Permanently deletes a soft-deleted application (frees its uniqueName at once).</summary>
+    public Task PurgeDeletedAppAsync(string objectId, CancellationToken ct) =>
+        Call("permanently delete the application", "Application.ReadWrite.All", null, async () =>
+        {
+            await _graph.Directory.DeletedItems[objectId].DeleteAsync(cancellationToken: ct).ConfigureAwait(false);
+            return true;
+        });
+
     public Task DeleteAppAsync(string objectId, CancellationToken ct) =>
         Call("delete the application", "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy)", null, async () =>
         {

@@ -20,14 +20,21 @@ public sealed class RemoveMailOAuthAppCommand : MailOAuthCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Also remove it from Entra's deleted items (no restore; its name's alternate key is freed).</summary>
+    [Parameter]
+    public SwitchParameter Permanent { get; set; }
+
     protected override void BeginProcessing() => RequireConnection();
 
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess($"app {ClientId} in tenant {Session.Connection!.TenantId}", "Delete the application, its service principal and its Mail.Send grant")) return;
+        var action = Permanent
+            ? "Delete the application, its service principal and its Mail.Send grant permanently (no restore from deleted items)"
+            : "Delete the application, its service principal and its Mail.Send grant (restorable from Entra's deleted items for 30 days)";
+        if (!ShouldProcess($"app {ClientId} in tenant {Session.Connection!.TenantId}", action)) return;
         try
         {
-            Run(async ct => { await new AppProvisioner(Session).RemoveAsync(ClientId, Force, ct).ConfigureAwait(false); return true; });
+            Run(async ct => { await new AppProvisioner(Session).RemoveAsync(ClientId, Force, Permanent, ct).ConfigureAwait(false); return true; });
         }
         catch (MailOAuthException ex)
         {
