@@ -90,7 +90,8 @@ public sealed class RetryHandler : DelegatingHandler
             var sw = Stopwatch.StartNew();
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             sw.Stop();
-            waited += sw.Elapsed;
+            // The budget counts the waits asked for, so a busy machine does not change how many retries fit.
+            waited += delay;
             OperationContext.Current?.RecordRetry(sw.Elapsed);
             current = Clone(request, content);
         }

@@ -53,7 +53,7 @@ public sealed partial class EntraIdsTests
     {
         var all = s_names;
 
-        var uniqueNames = all.Select(EntraIds.UniqueNameFor).ToList();
+        var uniqueNames = all.Select(n => EntraIds.UniqueNameFor(n)).ToList();
 
         Assert.Equal(all.Length, uniqueNames.Distinct(StringComparer.OrdinalIgnoreCase).Count());
     }
@@ -70,5 +70,13 @@ public sealed partial class EntraIdsTests
     public void Surrounding_whitespace_does_not_make_another_app()
     {
         Assert.Equal(EntraIds.UniqueNameFor("Email OAuth"), EntraIds.UniqueNameFor("  Email OAuth \t"));
+    }
+
+    [Fact]
+    public void The_nth_alternate_key_extends_the_first_and_the_first_is_unchanged()
+    {
+        Assert.Equal(EntraIds.UniqueNameFor("Email OAuth"), EntraIds.UniqueNameFor("Email OAuth", 1));
+        Assert.Equal(EntraIds.UniqueNameFor("Email OAuth") + "-2", EntraIds.UniqueNameFor("Email OAuth", 2));
+        Assert.NotEqual(EntraIds.UniqueNameFor("Email OAuth", 2), EntraIds.UniqueNameFor("Email OAuth", 3));
     }
 }
