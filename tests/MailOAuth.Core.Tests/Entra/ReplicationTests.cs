@@ -12,6 +12,7 @@ namespace MailOAuth.Core.Tests.Entra;
 /// "Reliability rules"), with the sandbox's real replication lag (wall clock: these tests wait for
 /// real, a few seconds, by polling — never a fixed sleep).
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class ReplicationTests : IClassFixture<CoreSandboxFixture>, IAsyncLifetime
 {
     private readonly CoreSandboxFixture _sandbox;

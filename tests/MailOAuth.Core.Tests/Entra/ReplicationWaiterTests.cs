@@ -9,6 +9,7 @@ namespace MailOAuth.Core.Tests.Entra;
 /// <see cref="ReplicationWaiter"/> alone, with fake attempts: what is retried (only a symptom, only for
 /// a new object), what it reports, and how it stops (budget, cancellation).
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class ReplicationWaiterTests
 {
     private sealed class NotReplicatedYet : Exception

@@ -13,6 +13,7 @@ namespace MailOAuth.Core.Tests.Resilience;
 /// Retry-After in all its wire forms (ARCHITECTURE.md "Reliability rules", wire §0.4), and the
 /// <see cref="RetryHandler"/>'s real waits measured with a Stopwatch over a fake inner handler.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public class RetryAfterTests
 {
     private static readonly DateTimeOffset Now = new(2025, 3, 7, 21, 25, 44, TimeSpan.Zero);
