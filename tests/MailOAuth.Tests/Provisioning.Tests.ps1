@@ -55,6 +55,17 @@ Describe 'Connect-MailOAuth against the sandbox' -Tag 'Connect' {
         @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object kind -EQ 'token').Count | Should -Be 0
     }
 
+    It 'refuses an access token that is <Name> before any request' -ForEach @(
+        @{ Name = 'for another resource'; Aud = 'https://management.azure.com'; Exp = 4102444800 }
+        @{ Name = 'expired'; Aud = $null; Exp = 946684800 }
+    ) {
+        function b64url([string] $json) { [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json)).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
+        $aud = if ($Aud) { $Aud } else { $info.graphEndpoint }
+        $jwt = (b64url '{"alg":"RS256","typ":"JWT"}') + '.' + (b64url "{""aud"":""$aud"",""exp"":$Exp,""tid"":""$($info.tenantId)""}") + '.c2ln'
+        { Connect-MailOAuth -AccessToken (ConvertTo-TestSecret $jwt) -Environment Sandbox -ErrorAction Stop } | Should -Throw -ErrorId "InvalidSignInInput,$cmd"
+        @(Get-MailOAuthSandboxRequest -Sandbox $sandbox).Count | Should -Be 0
+    }
+
     It 'signs in with a federated token (workload identity federation)' {
         $federated = (Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/federated-token' -Body @{ subject = $info.admin.federatedSubject; audience = 'api://AzureADTokenExchange' }).token
         $c = Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.admin.clientId -FederatedToken (ConvertTo-TestSecret $federated) -Environment Sandbox

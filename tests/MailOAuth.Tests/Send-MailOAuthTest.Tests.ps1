@@ -115,6 +115,14 @@ Describe 'Send-MailOAuthTest against the sandbox' -Tag 'Send' {
             @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object kind -EQ 'graph').Count | Should -Be 0
         }
 
+        It '-SkipRoleCheck sends without the role (Exchange RBAC for Applications) and explains Graph''s own refusal' {
+            $p = Get-SendParams -Sandbox $sandbox -App 'unconsented'
+            Send-MailOAuthTest @p -SkipRoleCheck -ErrorAction SilentlyContinue -ErrorVariable failure | Out-Null
+            @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object { $_.kind -eq 'graph' -and $_.status -eq 403 }).Count | Should -Be 1
+            $failure[0].FullyQualifiedErrorId | Should -Be "MailSendPermissionMissing,$cmd"
+            $failure[0].Exception.Message | Should -Match 'ErrorAccessDenied'
+        }
+
         It 'puts the Graph request-id and code in the message' {
             $p = Get-SendParams -Sandbox $sandbox -Sender $info.mailboxes.unlicensed
             Send-MailOAuthTest @p -ErrorAction SilentlyContinue -ErrorVariable failure | Out-Null

@@ -44,6 +44,7 @@ public sealed class ConnectionService
             EnvironmentName = environment.Name,
             SecretLooksLikeSecretId = request.ClientSecret is not null && SecretText.LooksLikeSecretId(SecretText.Reveal(request.ClientSecret)),
         };
+        if (request.Method == ConnectMethod.AccessToken) RequireUsableAccessToken(SecretText.Reveal(request.AccessToken!), environment);
         var tokens = TokenSource.For(environment, credential, context);
         OperationContext.CurrentReporter.Verbose($"Signing in to tenant {request.TenantId} ({environment.Name}) with {request.Method}.");
         var token = await tokens.GetGraphTokenAsync(cancellationToken).ConfigureAwait(false);
@@ -132,6 +133,21 @@ public sealed class ConnectionService
         {
             return null; // e.g. no LocalMachine store on Linux
         }
+    }
+
+    /// <summary>
+    /// A token from elsewhere is used as given, so check before anything else that it is a Graph token of
+    /// this cloud (aud: the Graph root or Graph's appId, wire §3) and not expired.
+    /// </summary>
+    private static void RequireUsableAccessToken(string token, CloudEnvironment environment)
+    {
+        var claims = AccessTokenClaims.Decode(token);
+        var graph = environment.GraphEndpoint.GetLeftPart(UriPartial.Authority);
+        var aud = claims.Audience?.TrimEnd('/');
+        if (aud is null || !(string.Equals(aud, graph, StringComparison.OrdinalIgnoreCase) || aud == Entra.EntraIds.GraphAppId))
+            throw new ArgumentException($"The access token is for '{aud ?? "(no audience)"}', not Microsoft Graph of the {environment.Name} cloud ({graph}). Get a token for {environment.GraphScope}.");
+        if (claims.ExpiresOn is { } exp && exp <= DateTimeOffset.UtcNow)
+            throw new ArgumentException($"The access token expired at {exp:u}. Get a new one (for example Get-AzAccessToken -ResourceUrl {graph}).");
     }
 
     private static T Require<T>(T? value, string name) where T : class =>

@@ -24,6 +24,12 @@ public sealed class MailTestRequest
     /// </summary>
     public DateTimeOffset? ProvisionedAt { get; init; }
 
+    /// <summary>
+    /// Send even when the token carries no Mail.Send role: tenants that scope Mail.Send with Exchange
+    /// "RBAC for Applications" remove the tenant-wide Entra grant (field notes), so their tokens have no roles.
+    /// </summary>
+    public bool SkipRoleCheck { get; init; }
+
     /// <summary>How long to wait for Exchange to honour a recent grant.</summary>
     public TimeSpan? PropagationBudget { get; init; }
 }

@@ -52,7 +52,9 @@ public sealed class MailTestService
 
         // No Mail.Send in the token means Graph will answer 403 ErrorAccessDenied (wire §3, §5.1):
         // say so before sending, with the roles actually seen.
-        if (!claims.HasRole(MailSendRole))
+        if (!claims.HasRole(MailSendRole) && request.SkipRoleCheck)
+            reporter.Verbose("The token carries no Mail.Send role; sending anyway (-SkipRoleCheck: Exchange RBAC for Applications may allow it).");
+        else if (!claims.HasRole(MailSendRole))
         {
             // The next attempt (after consent is granted) must get a fresh token: this one never gains the role.
             _session.ForgetAppClients(request.ClientId);
@@ -90,7 +92,7 @@ public sealed class MailTestService
         var withRoles = new DiagnosisContext
         {
             TenantId = context.TenantId, ClientId = context.ClientId, SenderAddress = context.SenderAddress,
-            FromAddress = context.FromAddress, EnvironmentName = context.EnvironmentName, TokenHasMailSend = true,
+            FromAddress = context.FromAddress, EnvironmentName = context.EnvironmentName, TokenHasMailSend = claims.HasRole(MailSendRole),
         };
         var grantIsNew = ReplicationWaiter.IsRecent(request.ProvisionedAt);
         var waiter = new ReplicationWaiter(request.PropagationBudget);

@@ -60,6 +60,10 @@ public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
     [ValidateRange(5, 3600)]
     public int ReplicationTimeoutSec { get; set; } = 300;
 
+    /// <summary>Send even when the token carries no Mail.Send role (Exchange RBAC for Applications).</summary>
+    [Parameter]
+    public SwitchParameter SkipRoleCheck { get; set; }
+
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
     [ValidateNotNullOrEmpty]
@@ -83,6 +87,7 @@ public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
             EnvironmentName = Environment,
             ProvisionedAt = SecretCreatedOn,
             PropagationBudget = TimeSpan.FromSeconds(ReplicationTimeoutSec),
+            SkipRoleCheck = SkipRoleCheck,
         };
         try
         {
