@@ -329,6 +329,14 @@ Describe 'Provisioning: New-MailOAuthApp, Grant-MailSendConsent, Get/Remove-Mail
         @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
     }
 
+    It 'names the UPN when the sender given is a mailbox''s e-mail address that differs from it' {
+        # Seeded (docs/sandbox.md): user jdoe@contoso.com whose mail is jane.doe@contoso.com.
+        New-MailOAuthApp -DisplayName (New-Name) -SenderAddress 'jane.doe@contoso.com' -ErrorAction SilentlyContinue -ErrorVariable e | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Be 'SenderMailboxNotFound,MailOAuth.Commands.NewMailOAuthAppCommand'
+        $e[0].ErrorDetails.RecommendedAction | Should -Match 'jdoe@contoso\.com'
+        @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+    }
+
     It 'warns about an unlicensed sender but proceeds' {
         $app = New-MailOAuthApp -DisplayName (New-Name) -SenderAddress $info.mailboxes.unlicensed -WarningVariable w -WarningAction SilentlyContinue
         $app.ClientId | Should -Not -BeNullOrEmpty

@@ -126,6 +126,15 @@ internal sealed class DirectoryClient
             OrNull(() => _graph.Users[userPrincipalName].GetAsync(c => c.QueryParameters.Select =
                 new[] { "id", "userPrincipalName", "mail", "accountEnabled", "userType", "onPremisesSyncEnabled", "assignedPlans" }, ct)));
 
+    /// <summary>Users whose primary SMTP address is <paramref name="address"/> (for an address that is not a UPN).</summary>
+    public Task<List<User>> FindUsersByMailAsync(string address, CancellationToken ct) =>
+        Call("look up the sender by e-mail address", "User.Read.All", null, async () =>
+            (await _graph.Users.GetAsync(c =>
+            {
+                c.QueryParameters.Filter = $"mail eq '{Escape(address)}'";
+                c.QueryParameters.Select = new[] { "id", "userPrincipalName", "mail" };
+            }, ct).ConfigureAwait(false))?.Value ?? new List<User>());
+
     public Task<List<Domain>> GetDomainsAsync(CancellationToken ct) =>
         Call("read the tenant's domains", "Domain.Read.All", null, async () =>
             (await _graph.Domains.GetAsync(cancellationToken: ct).ConfigureAwait(false))?.Value ?? new List<Domain>());

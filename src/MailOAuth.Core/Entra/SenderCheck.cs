@@ -47,9 +47,18 @@ internal static class SenderCheck
             return;
         }
         if (user is null)
+        {
+            // Graph addresses a mailbox by id or UPN only (wire §4.7): an SMTP address that differs from the
+            // UPN is a common hybrid-tenant mistake, and worth naming precisely.
+            var byMail = await directory.FindUsersByMailAsync(senderAddress, ct).ConfigureAwait(false);
+            if (byMail.Count == 1 && byMail[0].UserPrincipalName is { } upn)
+                throw new MailOAuthException(new Diagnosis(DiagnosisCode.SenderMailboxNotFound, DiagnosisKind.NotFound,
+                    $"'{senderAddress}' is the e-mail address of user '{upn}', not a user principal name; Graph sends through /users/{{id | userPrincipalName}}, so '{senderAddress}' would not be found there.",
+                    $"Use -SenderAddress {upn} (the platform's sender mailbox setting must hold the UPN too)."));
             throw new MailOAuthException(new Diagnosis(DiagnosisCode.SenderMailboxNotFound, DiagnosisKind.NotFound,
                 $"There is no user '{senderAddress}' in tenant {directory.TenantId}.",
                 "Use the user principal name of an existing mailbox (Microsoft 365 admin → Users), or create the mailbox first."));
+        }
         if (string.Equals(user.UserType, "Guest", StringComparison.OrdinalIgnoreCase))
             throw new MailOAuthException(new Diagnosis(DiagnosisCode.SenderMailboxNotLicensed, DiagnosisKind.Configuration,
                 $"'{senderAddress}' is a guest user: guests have no mailbox in this tenant, so Graph cannot send as them (MailboxNotEnabledForRESTAPI).",

@@ -159,7 +159,10 @@ public static class SeedData
             Surname = "Administrator",
             DirectoryRoleTemplateIds = [WellKnownIds.GlobalAdministratorRoleTemplateId],
         };
-        foreach (var user in new[] { licensed, unlicensed, restricted, other, guest, onPrem, adminUser })
+        // A mailbox whose primary SMTP address differs from its UPN (common in hybrid tenants): Graph's
+        // /users/{id | userPrincipalName} knows it only by jdoe@contoso.com (wire §4.7).
+        var aliased = Mailbox("5a1d7c2e-3f4b-4e8a-9c6d-2b7e8f9a0c1d", "jdoe", "Jane Doe", longAgo) with { Mail = "jane.doe@" + VerifiedDomain };
+        foreach (var user in new[] { licensed, unlicensed, restricted, other, guest, onPrem, adminUser, aliased })
         {
             store.AddUser(user);
         }
