@@ -73,6 +73,19 @@ Describe 'Connect-MailOAuth against the sandbox' -Tag 'Connect' {
         $c.Roles | Should -Contain 'Application.ReadWrite.All'
     }
 
+    It 'signs in with a federated token file, read again for each assertion (AKS workload identity)' {
+        $file = Join-Path ([IO.Path]::GetTempPath()) "mailoauth-federated-$([guid]::NewGuid())"
+        try {
+            (Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/federated-token' -Body @{ subject = $info.admin.federatedSubject }).token | Set-Content -Path $file -NoNewline
+            $c = Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.admin.clientId -FederatedTokenFile $file -Environment Sandbox
+            $c.Method | Should -Be 'FederatedToken'
+            $c.Roles | Should -Contain 'Application.ReadWrite.All'
+            { Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.admin.clientId -FederatedTokenFile "$file.missing" -Environment Sandbox -ErrorAction Stop } |
+                Should -Throw -ErrorId "InvalidSignInInput,$cmd"
+        }
+        finally { Remove-Item $file -ErrorAction SilentlyContinue }
+    }
+
     It 'signs in with a device code, showing the code on the warning stream' {
         $c = Connect-MailOAuth -TenantId $info.tenantId -UseDeviceCode -Environment Sandbox -WarningVariable w -WarningAction SilentlyContinue
         $c.Method | Should -Be 'DeviceCode'

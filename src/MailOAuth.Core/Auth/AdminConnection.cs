@@ -34,6 +34,8 @@ public sealed class ConnectRequest
     public string? CertificateThumbprint { get; init; }
     public SecureString? AccessToken { get; init; }
     public SecureString? FederatedToken { get; init; }
+    /// <summary>A file holding the federated token, re-read for every assertion (Kubernetes projected tokens rotate).</summary>
+    public string? FederatedTokenFile { get; init; }
 }
 
 /// <summary>

@@ -68,6 +68,13 @@ public sealed class ConnectionService
             case ConnectMethod.Certificate:
                 return new ClientCertificateCredential(r.TenantId, Require(r.ClientId, "ClientId"), LoadCertificate(r),
                     CredentialOptions.Configure(new ClientCertificateCredentialOptions(), http));
+            case ConnectMethod.FederatedToken when r.FederatedTokenFile is not null:
+                // Read on every assertion: a projected token (AKS workload identity) is rotated in place,
+                // so a long run keeps working past the first token's lifetime.
+                var file = r.FederatedTokenFile;
+                if (!File.Exists(file)) throw new ArgumentException($"The federated token file '{file}' does not exist.");
+                return new ClientAssertionCredential(r.TenantId, Require(r.ClientId, "ClientId"), _ => Task.FromResult(File.ReadAllText(file).Trim()),
+                    CredentialOptions.Configure(new ClientAssertionCredentialOptions(), http));
             case ConnectMethod.FederatedToken:
                 var federated = SecretText.Reveal(Require(r.FederatedToken, "FederatedToken"));
                 return new ClientAssertionCredential(r.TenantId, Require(r.ClientId, "ClientId"), _ => Task.FromResult(federated),

@@ -22,6 +22,7 @@ public sealed class ConnectMailOAuthCommand : MailOAuthCmdlet
     private const string Managed = "ManagedIdentity";
     private const string Token = "AccessToken";
     private const string Federated = "FederatedToken";
+    private const string FederatedFile = "FederatedTokenFile";
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = Interactive)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = DeviceCode)]
@@ -29,6 +30,7 @@ public sealed class ConnectMailOAuthCommand : MailOAuthCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = CertificateFile)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = CertificateStore)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = Federated)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = FederatedFile)]
     [Parameter(Position = 0, ParameterSetName = Managed)]
     [Parameter(Position = 0, ParameterSetName = Token)]
     [ValidateTenantId]
@@ -40,6 +42,7 @@ public sealed class ConnectMailOAuthCommand : MailOAuthCmdlet
     [Parameter(Mandatory = true, ParameterSetName = CertificateFile)]
     [Parameter(Mandatory = true, ParameterSetName = CertificateStore)]
     [Parameter(Mandatory = true, ParameterSetName = Federated)]
+    [Parameter(Mandatory = true, ParameterSetName = FederatedFile)]
     [Parameter(ParameterSetName = Managed)]
     [Alias("AppId", "ApplicationId")]
     [ValidateClientId]
@@ -74,6 +77,11 @@ public sealed class ConnectMailOAuthCommand : MailOAuthCmdlet
     [ValidateNotNull]
     public SecureString? FederatedToken { get; set; }
 
+    /// <summary>A file holding the federated token (e.g. AZURE_FEDERATED_TOKEN_FILE), re-read for each assertion.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FederatedFile)]
+    [ValidateNotNullOrEmpty]
+    public string? FederatedTokenFile { get; set; }
+
     [Parameter]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
     [ValidateNotNullOrEmpty]
@@ -89,7 +97,7 @@ public sealed class ConnectMailOAuthCommand : MailOAuthCmdlet
             CertificateFile or CertificateStore => ConnectMethod.Certificate,
             Managed => ConnectMethod.ManagedIdentity,
             Token => ConnectMethod.AccessToken,
-            Federated => ConnectMethod.FederatedToken,
+            Federated or FederatedFile => ConnectMethod.FederatedToken,
             _ => ConnectMethod.Interactive,
         };
         var request = new ConnectRequest
@@ -104,6 +112,7 @@ public sealed class ConnectMailOAuthCommand : MailOAuthCmdlet
             CertificateThumbprint = CertificateThumbprint,
             AccessToken = AccessToken,
             FederatedToken = FederatedToken,
+            FederatedTokenFile = FederatedTokenFile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(FederatedTokenFile),
         };
         try
         {
