@@ -247,8 +247,7 @@ public sealed class AppProvisioner
     /// Authorization_RequestDenied, so only the message tells it from a real lack of rights.
     /// </summary>
     private static bool IsBackingApplicationNotLocalYet(Exception ex) =>
-        GraphErrors.Is(ex, 403, "Authorization_RequestDenied")
-        && ((Microsoft.Graph.Models.ODataErrors.ODataError)ex).Error?.Message?.IndexOf("backing application", StringComparison.OrdinalIgnoreCase) >= 0;
+        GraphErrors.HasMessage(ex, 403, "Authorization_RequestDenied", "backing application");
 
     /// <summary>How many alternate keys a display name may use while deleted apps hold the earlier ones.</summary>
     private const int MaxAlternateKeys = 5;

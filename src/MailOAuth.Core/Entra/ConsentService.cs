@@ -122,11 +122,11 @@ public sealed class ConsentService
     /// message is the only evidence that tells this case apart.
     /// </summary>
     private static bool IsDuplicate(Exception ex) =>
-        GraphErrors.Is(ex, 400, "Request_BadRequest") && ((Microsoft.Graph.Models.ODataErrors.ODataError)ex).Error?.Message?.IndexOf("already exists", StringComparison.OrdinalIgnoreCase) >= 0;
+        GraphErrors.HasMessage(ex, 400, "Request_BadRequest", "already exists");
 
     /// <summary>wire §4.6: a principal not yet replicated can also answer 400 "Not a valid reference update."</summary>
     private static bool IsNotValidReference(Exception ex) =>
-        GraphErrors.Is(ex, 400, "Request_BadRequest") && ((Microsoft.Graph.Models.ODataErrors.ODataError)ex).Error?.Message?.IndexOf("Not a valid reference update", StringComparison.OrdinalIgnoreCase) >= 0;
+        GraphErrors.HasMessage(ex, 400, "Request_BadRequest", "Not a valid reference update");
 
     private sealed class RoleNotYetInTokenException : Exception
     {
