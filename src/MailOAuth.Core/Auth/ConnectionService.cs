@@ -32,7 +32,10 @@ public sealed class ConnectionService
 
     public ConnectionService(MailOAuthSession session) => _session = session;
 
-    public async Task<AdminConnection> ConnectAsync(ConnectRequest request, DeviceCodeHandler? deviceCode, CancellationToken cancellationToken)
+    public Task<AdminConnection> ConnectAsync(ConnectRequest request, DeviceCodeHandler? deviceCode, CancellationToken cancellationToken) =>
+        Explained.RunAsync("sign in (Connect-MailOAuth)", null, () => ConnectCoreAsync(request, deviceCode, cancellationToken), cancellationToken);
+
+    private async Task<AdminConnection> ConnectCoreAsync(ConnectRequest request, DeviceCodeHandler? deviceCode, CancellationToken cancellationToken)
     {
         var environment = _session.Environments.Get(request.EnvironmentName);
         var http = _session.HttpFor(environment);
@@ -72,7 +75,7 @@ public sealed class ConnectionService
                 // Read on every assertion: a projected token (AKS workload identity) is rotated in place,
                 // so a long run keeps working past the first token's lifetime.
                 var file = r.FederatedTokenFile;
-                if (!File.Exists(file)) throw new ArgumentException($"The federated token file '{file}' does not exist.");
+                if (!File.Exists(file)) throw new MailOAuthException(DiagnosisCatalog.FederatedTokenFileMissing(file));
                 return new ClientAssertionCredential(r.TenantId, Require(r.ClientId, "ClientId"), _ => Task.FromResult(File.ReadAllText(file).Trim()),
                     CredentialOptions.Configure(new ClientAssertionCredentialOptions(), http));
             case ConnectMethod.FederatedToken:
@@ -115,16 +118,34 @@ public sealed class ConnectionService
         if (!string.IsNullOrEmpty(r.CertificatePath))
         {
             var password = r.CertificatePassword is null ? null : SecretText.Reveal(r.CertificatePassword);
-            cert = new X509Certificate2(File.ReadAllBytes(r.CertificatePath!), password);
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(r.CertificatePath!);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                throw new MailOAuthException(DiagnosisCatalog.CertificateUnreadable(r.CertificatePath!, fileUnreadable: true), ex);
+            }
+            try
+            {
+                cert = new X509Certificate2(bytes, password);
+            }
+            catch (CryptographicException ex)
+            {
+                // The .NET text ("The specified network password is not correct", …) is not shown: it
+                // varies by platform and says nothing the diagnosis does not.
+                throw new MailOAuthException(DiagnosisCatalog.CertificateUnreadable(r.CertificatePath!, fileUnreadable: false), ex);
+            }
         }
         else
         {
             var thumbprint = Require(r.CertificateThumbprint, "CertificateThumbprint").Replace(" ", "").ToUpperInvariant();
             cert = FindInStore(StoreLocation.CurrentUser, thumbprint) ?? FindInStore(StoreLocation.LocalMachine, thumbprint)
-                ?? throw new ArgumentException($"No certificate with thumbprint {thumbprint} is in the CurrentUser or LocalMachine 'My' store.");
+                ?? throw new MailOAuthException(DiagnosisCatalog.CertificateNotInStore(thumbprint));
         }
         if (!cert.HasPrivateKey)
-            throw new ArgumentException($"Certificate {cert.Thumbprint} has no private key: sign-in needs the key (a .pfx, or the store entry with its key).");
+            throw new MailOAuthException(DiagnosisCatalog.CertificateWithoutKey(cert.Thumbprint));
         return cert;
     }
 
@@ -152,11 +173,11 @@ public sealed class ConnectionService
         var graph = environment.GraphEndpoint.GetLeftPart(UriPartial.Authority);
         var aud = claims.Audience?.TrimEnd('/');
         if (aud is null || !(string.Equals(aud, graph, StringComparison.OrdinalIgnoreCase) || aud == Entra.EntraIds.GraphAppId))
-            throw new ArgumentException($"The access token is for '{aud ?? "(no audience)"}', not Microsoft Graph of the {environment.Name} cloud ({graph}). Get a token for {environment.GraphScope}.");
+            throw new MailOAuthException(DiagnosisCatalog.AccessTokenWrongAudience(aud, environment.Name, graph, environment.GraphScope));
         if (claims.ExpiresOn is { } exp && exp <= DateTimeOffset.UtcNow)
-            throw new ArgumentException($"The access token expired at {exp:u}. Get a new one (for example Get-AzAccessToken -ResourceUrl {graph}).");
+            throw new MailOAuthException(DiagnosisCatalog.AccessTokenExpired(exp, graph));
     }
 
     private static T Require<T>(T? value, string name) where T : class =>
-        value ?? throw new ArgumentException($"-{name} is required for this sign-in method.");
+        value ?? throw new MailOAuthException(DiagnosisCatalog.SignInParameterMissing(name));
 }

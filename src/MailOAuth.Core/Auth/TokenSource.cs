@@ -26,7 +26,12 @@ public sealed class TokenSource
     {
         Environment = environment;
         _credential = credential;
-        _context = context;
+        // The operation is named in InternalError; a caller's context may not say it.
+        _context = new DiagnosisContext
+        {
+            TenantId = context.TenantId, ClientId = context.ClientId, EnvironmentName = context.EnvironmentName,
+            SecretLooksLikeSecretId = context.SecretLooksLikeSecretId, Operation = context.Operation ?? "get an access token from Entra ID",
+        };
     }
 
     public CloudEnvironment Environment { get; }
@@ -62,25 +67,7 @@ public sealed class TokenSource
         }
     }
 
-    private MailOAuthException Explain(Exception ex)
-    {
-        var retries = OperationContext.Current?.Retries;
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is MsalServiceException msal && msal.StatusCode != 0)
-            {
-                var error = ServiceError.FromEntra(msal.StatusCode, msal.ResponseBody);
-                return new MailOAuthException(DiagnosisCatalog.Explain(error, _context, retries), ex);
-            }
-            if (e is HttpRequestException http)
-                return new MailOAuthException(DiagnosisCatalog.NetworkFailure(Environment.AuthorityHost, http.InnerException?.Message ?? http.Message, retries), ex);
-        }
-        return new MailOAuthException(DiagnosisCatalog.NetworkFailure(Environment.AuthorityHost, ex.GetType().Name + ": " + FirstLine(ex.Message), retries), ex);
-    }
-
-    private static string FirstLine(string text)
-    {
-        var i = text.IndexOfAny(new[] { '\r', '\n' });
-        return i < 0 ? text : text.Substring(0, i);
-    }
+    /// <summary>Entra's answer, no answer, or (anything else) a defect: the catalogue tells them apart.</summary>
+    private MailOAuthException Explain(Exception ex) =>
+        ex as MailOAuthException ?? new MailOAuthException(DiagnosisCatalog.Explain(ex, _context, Environment.AuthorityHost), ex);
 }

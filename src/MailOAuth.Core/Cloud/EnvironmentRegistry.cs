@@ -46,9 +46,11 @@ public sealed class EnvironmentRegistry
         {
             if (_environments.TryGetValue(key, out var env)) return env;
         }
-        throw new ArgumentException(
-            $"There is no environment named '{key}'. Known: {string.Join(", ", All.Select(e => e.Name))}. Add one with Add-MailOAuthEnvironment.");
+        throw new Diagnostics.MailOAuthException(Diagnostics.DiagnosisCatalog.UnknownEnvironment(key, KnownNames));
     }
+
+    /// <summary>The known names, comma-separated, built-in ones first.</summary>
+    public string KnownNames => string.Join(", ", All.Select(e => e.Name));
 
     /// <summary>True when an environment of that name exists.</summary>
     public bool Contains(string name)

@@ -5,20 +5,23 @@ namespace MailOAuth.Core.Diagnostics;
 
 /// <summary>
 /// One explained failure: what happened (with the service's own evidence) and what the admin can do.
-/// Never holds a secret or a token: only codes, ids and the service's message.
+/// Never holds a secret or a token: only codes, ids and the service's message. Built only by
+/// <see cref="DiagnosisCatalog"/> (its constructor is internal, and a test checks that no other file
+/// calls it), so every explanation an admin can see is in one place.
 /// </summary>
 public sealed class Diagnosis
 {
-    public Diagnosis(DiagnosisCode code, DiagnosisKind kind, string cause, string remediation)
+    internal Diagnosis(DiagnosisCode code, string cause, string remediation)
     {
         Code = code;
-        Kind = kind;
         Cause = cause;
         Remediation = remediation;
     }
 
     public DiagnosisCode Code { get; }
-    public DiagnosisKind Kind { get; }
+
+    /// <summary>The kind of failure: one per code (<see cref="DiagnosisCatalog.KindOf"/>).</summary>
+    public DiagnosisKind Kind => DiagnosisCatalog.KindOf(Code);
 
     /// <summary>What went wrong, in the admin's terms.</summary>
     public string Cause { get; }
@@ -69,7 +72,10 @@ public sealed class Diagnosis
     }
 
     /// <summary>A copy with a sentence added to the cause (e.g. what was left half-made).</summary>
-    public Diagnosis WithNote(string note) => new(Code, Kind, Cause + " " + note, Remediation)
+    public Diagnosis WithNote(string note) => With(Cause + " " + note, Remediation);
+
+    /// <summary>A copy with another cause and remediation and the same evidence (the catalogue's use only).</summary>
+    internal Diagnosis With(string cause, string remediation) => new(Code, cause, remediation)
     {
         ServiceCode = ServiceCode, ServiceMessage = ServiceMessage, HttpStatus = HttpStatus, RequestId = RequestId,
         CorrelationId = CorrelationId, Retries = Retries, RetryWait = RetryWait,

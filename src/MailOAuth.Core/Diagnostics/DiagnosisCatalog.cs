@@ -8,13 +8,13 @@ namespace MailOAuth.Core.Diagnostics;
 /// Everything that explains a failure to an admin goes through here, so the platform client can
 /// reuse the same explanations for an error the platform reports.
 /// </summary>
-public static class DiagnosisCatalog
+public static partial class DiagnosisCatalog
 {
     /// <summary>Explains an Entra or Graph error answer.</summary>
     public static Diagnosis Explain(ServiceError error, DiagnosisContext context, RetrySummary? retries = null)
     {
         var d = error.Service == ServiceKind.Entra ? ExplainEntra(error, context) : ExplainGraph(error, context);
-        return new Diagnosis(d.Code, d.Kind, d.Cause, d.Remediation)
+        return new Diagnosis(d.Code, d.Cause, d.Remediation)
         {
             ServiceCode = error.DisplayCode,
             ServiceMessage = error.Message,
@@ -28,7 +28,7 @@ public static class DiagnosisCatalog
 
     /// <summary>No answer at all: DNS, TLS, refused or reset connection, after retries.</summary>
     public static Diagnosis NetworkFailure(Uri? target, string reason, RetrySummary? retries = null, bool isPlatform = false) => new(
-        DiagnosisCode.NetworkFailure, DiagnosisKind.Connection,
+        DiagnosisCode.NetworkFailure,
         $"Could not reach {(target is null ? "the service" : target.GetLeftPart(UriPartial.Authority))}: {reason.TrimEnd('.')}.",
         isPlatform
             ? "Check -PlatformUri and the network path (DNS, proxy, firewall, TLS inspection) from this machine to the platform; a certificate error means the platform's certificate is not trusted here. The operation is safe to run again."
@@ -40,13 +40,13 @@ public static class DiagnosisCatalog
 
     /// <summary>A token was issued but carries no Mail.Send application role (wire §3: no consent means no roles claim).</summary>
     public static Diagnosis TokenLacksMailSend(DiagnosisContext context, string rolesSeen) => new(
-        DiagnosisCode.MailSendPermissionMissing, DiagnosisKind.Permission,
+        DiagnosisCode.MailSendPermissionMissing,
         $"The access token issued to app '{context.ClientId}' carries no Mail.Send application role (roles in the token: {rolesSeen}), so Graph would refuse to send.",
         MailSendRemediation);
 
     /// <summary>The platform refused the API token.</summary>
     public static Diagnosis PlatformAuthenticationFailed(int status, string platformMessage, bool writing) => new(
-        DiagnosisCode.PlatformAuthenticationFailed, DiagnosisKind.Authentication,
+        DiagnosisCode.PlatformAuthenticationFailed,
         $"The platform refused the API token (HTTP {status}): {platformMessage}",
         status == 403 && writing
             ? "The token is valid but may not change settings or send the test: use an API token with write access to Reseller Settings."
@@ -55,21 +55,21 @@ public static class DiagnosisCatalog
 
     /// <summary>The platform itself throttled or failed, after the module's retries.</summary>
     public static Diagnosis PlatformUnavailable(int status, string detail, RetrySummary? retries) => new(
-        status == 429 ? DiagnosisCode.Throttled : DiagnosisCode.ServiceUnavailable, DiagnosisKind.Transient,
+        status == 429 ? DiagnosisCode.Throttled : DiagnosisCode.ServiceUnavailable,
         $"The platform {(status == 429 ? "throttled the request" : $"failed (HTTP {status})")} and still did so after MailOAuth's retries: {detail}",
         "This is transient on the platform's side: run the command again in a few minutes; nothing was half-changed by a failed save.")
     { HttpStatus = status, Retries = retries?.Count ?? 0, RetryWait = retries?.TotalWait ?? TimeSpan.Zero };
 
     /// <summary>The platform rejected the settings; nothing was changed there.</summary>
     public static Diagnosis PlatformRejectedSettings(int status, string fieldMessages) => new(
-        DiagnosisCode.PlatformRejectedSettings, DiagnosisKind.Configuration,
+        DiagnosisCode.PlatformRejectedSettings,
         $"The platform rejected the SMTP settings (HTTP {status}): {fieldMessages}",
         "Correct the values named and run Set-ResellerSmtpSetting again. The platform keeps its previous settings until a save succeeds.")
     { HttpStatus = status };
 
     /// <summary>The platform answered in a way its profile does not describe (wrong URI or profile).</summary>
     public static Diagnosis PlatformUnexpected(int status, string path, string detail) => new(
-        DiagnosisCode.UnexpectedResponse, DiagnosisKind.Unexpected,
+        DiagnosisCode.UnexpectedResponse,
         $"The platform answered HTTP {status} at {path}: {detail}",
         "Check -PlatformUri (the platform's base address) and, for a platform with other paths or field names, -PlatformProfile.")
     { HttpStatus = status };
@@ -90,25 +90,31 @@ public static class DiagnosisCatalog
             relayed = ServiceError.FromGraphParts(0, platformCode, platformMessage, null, null);
         var matched = relayed is null ? null : Explain(relayed, context);
         if (matched is null || matched.Code == DiagnosisCode.UnexpectedResponse)
-            return new(DiagnosisCode.PlatformTestFailed, DiagnosisKind.Unexpected,
+            return new(DiagnosisCode.PlatformTestFailed,
                 $"The platform's test e-mail failed. The platform says: {platformMessage}",
                 "Run Send-MailOAuthTest with the same tenant, client ID, secret and sender to see the Entra/Graph diagnosis directly.")
             { ServiceCode = platformCode };
-        return new(matched.Code, matched.Kind, $"The platform's test e-mail failed: {matched.Cause} The platform says: {platformMessage}", matched.Remediation)
+        return new(matched.Code, $"The platform's test e-mail failed: {matched.Cause} The platform says: {platformMessage}", matched.Remediation)
         {
             ServiceCode = matched.ServiceCode,
         };
     }
 
+    /// <summary>The platform's test failed because it has no SMTP settings stored.</summary>
+    public static Diagnosis PlatformTestWithoutSettings(string platformMessage) => new(
+        DiagnosisCode.PlatformTestFailed,
+        $"The platform's test e-mail failed: it has no SMTP settings stored. The platform says: {platformMessage}",
+        "Store the settings first with Set-ResellerSmtpSetting (New-MailOAuthApp | Grant-MailSendConsent -PassThru | Set-ResellerSmtpSetting …).");
+
     /// <summary>A provisioning command was run without Connect-MailOAuth.</summary>
     public static Diagnosis NotConnected() => new(
-        DiagnosisCode.NotConnected, DiagnosisKind.Configuration,
+        DiagnosisCode.NotConnected,
         "There is no MailOAuth admin connection in this session.",
         "Run Connect-MailOAuth -TenantId <tenant> first (interactive, -UseDeviceCode, -ClientId with -ClientSecret or a certificate, -ManagedIdentity, -AccessToken or -FederatedToken).");
 
     /// <summary>An app with that name exists and is not MailOAuth's.</summary>
     public static Diagnosis AppNameConflict(string displayName, string existingClientIds, bool forceWouldAdopt) => new(
-        DiagnosisCode.AppNameConflict, DiagnosisKind.Configuration,
+        DiagnosisCode.AppNameConflict,
         $"An application named '{displayName}' already exists (client ID {existingClientIds}) and was not created by MailOAuth, so it was not touched.",
         forceWouldAdopt
             ? "Use another -DisplayName, or run again with -Force to adopt that app (MailOAuth then marks it as managed, ensures its service principal and Mail.Send, and adds a new secret; existing secrets are kept)."
@@ -116,7 +122,7 @@ public static class DiagnosisCatalog
 
     /// <summary>Replication did not finish within the budget.</summary>
     public static Diagnosis ReplicationTimeout(string pending, TimeSpan waited) => new(
-        DiagnosisCode.ReplicationTimeout, DiagnosisKind.Transient,
+        DiagnosisCode.ReplicationTimeout,
         $"Entra ID had not yet replicated {pending} after {waited.TotalSeconds:0} s.",
         "Nothing was lost: run the same command again (it finds and resumes what was already created), or allow more time with -ReplicationTimeoutSec.");
 
@@ -130,33 +136,33 @@ public static class DiagnosisCatalog
         {
             case 90002: // wire §1.7
             case 900023: // wire §1.8
-                return new(DiagnosisCode.TenantNotFound, DiagnosisKind.NotFound,
+                return new(DiagnosisCode.TenantNotFound,
                     e.AadstsCode == 900023
                         ? $"'{c.TenantId}' is not a valid tenant identifier (neither a tenant GUID nor a DNS name)."
                         : $"Tenant '{c.TenantId}' was not found in the {cloud} cloud.",
                     $"Use the Directory (tenant) ID from Entra ID → Overview, or a verified domain of the tenant. If the tenant is in a national cloud (GCC High, DoD, China), pass -Environment USGov, USGovDoD or China (current: {cloud}).");
             case 700016: // wire §1.6
-                return new(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
+                return new(DiagnosisCode.ApplicationNotFound,
                     $"No application with client ID '{c.ClientId}' exists in tenant '{c.TenantId}'.",
                     "Use the Application (client) ID from Entra ID → App registrations → the app → Overview (not the object ID), and check that the app is registered in this tenant. Right after creating the app this can take a minute to replicate.");
             case 7000218: // wire §1.12: neither client_secret nor client_assertion arrived
-                return new(DiagnosisCode.InvalidClientSecret, DiagnosisKind.Authentication,
+                return new(DiagnosisCode.InvalidClientSecret,
                     $"No client secret reached Entra ID for app '{c.ClientId}' (the secret was empty).",
                     "Pass the secret's Value (as a SecureString) with -ClientSecret.");
             case 7000215: // wire §1.4
                 return c.SecretLooksLikeSecretId
-                    ? new(DiagnosisCode.InvalidClientSecret, DiagnosisKind.Authentication,
+                    ? new(DiagnosisCode.InvalidClientSecret,
                         $"The client secret for app '{c.ClientId}' was rejected. The value given has the shape of a GUID: it is almost certainly the secret *ID*, not the secret *value*.",
                         "Use the secret's Value (about 40 characters, shown only once when the secret is created), not its Secret ID. If the value is lost, create a new secret (Certificates & secrets → New client secret, or New-MailOAuthApp) and use its value.")
-                    : new(DiagnosisCode.InvalidClientSecret, DiagnosisKind.Authentication,
+                    : new(DiagnosisCode.InvalidClientSecret,
                         $"The client secret for app '{c.ClientId}' was rejected: it is not a current secret of this app (wrong value, deleted, or the secret ID pasted instead of the value).",
                         "Copy the secret's Value (not its Secret ID) from when it was created, or create a new secret and use its value. A secret created seconds ago can take up to a minute to become usable.");
             case 7000222: // wire §1.5
-                return new(DiagnosisCode.ClientSecretExpired, DiagnosisKind.Authentication,
+                return new(DiagnosisCode.ClientSecretExpired,
                     $"The client secret of app '{c.ClientId}' has expired.",
                     "Create a new client secret (Certificates & secrets → New client secret), store its value where the old one was used, then delete the expired one.");
             case 53003: // wire §1.11
-                return new(DiagnosisCode.ConditionalAccessBlocked, DiagnosisKind.Permission,
+                return new(DiagnosisCode.ConditionalAccessBlocked,
                     $"A Conditional Access policy for workload identities blocks token issuance to app '{c.ClientId}'.",
                     "In Entra ID → Protection → Conditional Access, find the policy that targets this service principal (sign-in logs → service principal sign-ins show it) and exclude the app or allow its location.");
         }
@@ -166,10 +172,10 @@ public static class DiagnosisCatalog
         if (e.Status >= 500 || e.Error == "temporarily_unavailable")
             return Transient(DiagnosisCode.ServiceUnavailable, "Entra ID was unavailable");
         if (e.Error == "invalid_scope" || e.Error == "invalid_resource")
-            return new(DiagnosisCode.UnexpectedResponse, DiagnosisKind.Configuration,
+            return new(DiagnosisCode.UnexpectedResponse,
                 "Entra ID refused the Graph scope requested.",
                 $"Check that -Environment ({cloud}) names the cloud the tenant lives in: its Graph endpoint must be the resource the tenant knows.");
-        return new(DiagnosisCode.UnexpectedResponse, DiagnosisKind.Unexpected,
+        return new(DiagnosisCode.UnexpectedResponse,
             "Entra ID refused the token request for a reason MailOAuth does not recognise.",
             "Look up the AADSTS code at https://login.microsoftonline.com/error and check the app registration.");
     }
@@ -180,52 +186,52 @@ public static class DiagnosisCatalog
         {
             case "ErrorAccessDenied": // wire §5.1 / §5.2: same code, told apart by the token's roles
                 return c.TokenHasMailSend == true
-                    ? new(DiagnosisCode.MailboxAccessDenied, DiagnosisKind.Permission,
+                    ? new(DiagnosisCode.MailboxAccessDenied,
                         $"The app has Mail.Send, but Exchange denies it access to mailbox '{c.SenderAddress}': an application access policy or RBAC management scope excludes this mailbox.",
                         "In Exchange Online, add the mailbox to the scope the app is allowed (Test-ApplicationAccessPolicy / Get-ManagementRoleAssignment show it), or use a sender mailbox inside that scope. Policy changes can take over an hour to apply.")
-                    : new(DiagnosisCode.MailSendPermissionMissing, DiagnosisKind.Permission,
+                    : new(DiagnosisCode.MailSendPermissionMissing,
                         $"Graph denied sending as '{c.SenderAddress}': app '{c.ClientId}' has no Mail.Send application permission with admin consent.",
                         MailSendRemediation);
             case "Request_ResourceNotFound" when c.NotFoundCode == DiagnosisCode.ApplicationNotFound: // wire §5.9
-                return new(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
+                return new(DiagnosisCode.ApplicationNotFound,
                     $"No application with client ID '{c.ClientId}' exists in tenant '{c.TenantId}'.",
                     "Use the Application (client) ID (not the object ID) of an app registered in this tenant; Get-MailOAuthApp lists the apps MailOAuth manages.");
             case "ErrorInvalidUser": // wire §5.3
             case "ResourceNotFound": // wire §5.3b
             case "Request_ResourceNotFound":
-                return new(DiagnosisCode.SenderMailboxNotFound, DiagnosisKind.NotFound,
+                return new(DiagnosisCode.SenderMailboxNotFound,
                     $"There is no user or mailbox '{c.SenderAddress}' in tenant '{c.TenantId}'.",
                     "Use the sender's user principal name or primary SMTP address as it appears in Microsoft 365 admin → Users, in the same tenant as the app.");
             case "MailboxNotEnabledForRESTAPI": // wire §5.4
-                return new(DiagnosisCode.SenderMailboxNotLicensed, DiagnosisKind.Configuration,
+                return new(DiagnosisCode.SenderMailboxNotLicensed,
                     $"User '{c.SenderAddress}' exists but has no Exchange Online mailbox Graph can use: unlicensed, inactive, soft-deleted, a guest, or hosted on-premises.",
                     "Assign the user a licence that includes Exchange Online (and wait for the mailbox to be provisioned), or use a licensed cloud mailbox (a shared mailbox needs no licence) as the sender.");
             case "ErrorSendAsDenied": // wire §5.5
-                return new(DiagnosisCode.SendAsDenied, DiagnosisKind.Permission,
+                return new(DiagnosisCode.SendAsDenied,
                     $"The From address{(string.IsNullOrEmpty(c.FromAddress) ? "" : $" '{c.FromAddress}'")} is not mailbox '{c.SenderAddress}', and that mailbox has no right to send as it.",
                     "Make the From address the sender mailbox itself (clear the separate From setting), or grant the mailbox Send As on the From address in Exchange.");
             case "Authorization_RequestDenied": // wire §5.7
-                return new(DiagnosisCode.InsufficientPrivileges, DiagnosisKind.Permission,
+                return new(DiagnosisCode.InsufficientPrivileges,
                     $"The signed-in identity may not {c.Operation ?? "do this"}: it needs {c.RequiredPermission ?? "a directory permission it lacks"}.",
                     $"Grant the automation identity the Microsoft Graph application permission {c.RequiredPermission ?? "Application.ReadWrite.All / AppRoleAssignment.ReadWrite.All"} (with admin consent), or sign in interactively as an Application Administrator or Cloud Application Administrator (Privileged Role Administrator to grant Mail.Send).");
             case "CredentialInvalidLifetimeAsPerAppPolicy":
-                return new(DiagnosisCode.SecretLifetimeNotAllowed, DiagnosisKind.Configuration,
+                return new(DiagnosisCode.SecretLifetimeNotAllowed,
                     "The tenant's app management policy does not allow a client secret that lives this long.",
                     "Run again with a shorter -SecretLifetimeMonths (the policy's maximum is often 6 months or 90-180 days), or ask the tenant admin for the allowed lifetime (Entra ID → App registrations → app management policies).");
             case "InvalidAuthenticationToken": // wire §5.6
-                return new(DiagnosisCode.UnexpectedResponse, DiagnosisKind.Authentication,
+                return new(DiagnosisCode.UnexpectedResponse,
                     "Graph rejected the access token.",
                     "Check that -Environment names the tenant's cloud: a token from one cloud is not valid in another. Run the command again to get a fresh token.");
         }
 
         if (e.Status == 429) return Transient(DiagnosisCode.Throttled, "Microsoft Graph throttled the request");
         if (e.Status >= 500) return Transient(DiagnosisCode.ServiceUnavailable, "Microsoft Graph was unavailable");
-        return new(DiagnosisCode.UnexpectedResponse, DiagnosisKind.Unexpected,
+        return new(DiagnosisCode.UnexpectedResponse,
             "Microsoft Graph refused the request for a reason MailOAuth does not recognise.",
             "Look up the Graph error code in the Microsoft Graph error reference; the request-id identifies the call for a support case.");
     }
 
-    private static Diagnosis Transient(DiagnosisCode code, string what) => new(code, DiagnosisKind.Transient,
+    private static Diagnosis Transient(DiagnosisCode code, string what) => new(code,
         what + " and still did so after MailOAuth's retries.",
         "This is transient: run the command again in a few minutes. Repeated throttling means another workload is using the same app or tenant heavily.");
 }

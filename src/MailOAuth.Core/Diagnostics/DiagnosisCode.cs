@@ -31,9 +31,17 @@ public enum DiagnosisCode
     ReplicationTimeout,
     /// <summary>The service answered with something no other code explains (its code is kept).</summary>
     UnexpectedResponse,
+    /// <summary>A defect of MailOAuth: an exception no service answer or network failure explains.</summary>
+    InternalError,
+    /// <summary>An environment (cloud) name that is not known in this session.</summary>
+    UnknownEnvironment,
+    /// <summary>An app MailOAuth did not create was to be removed without -Force.</summary>
+    AppNotManaged,
+    /// <summary>A sign-in input that cannot be used (certificate file, thumbprint, access token, missing parameter).</summary>
+    InvalidSignInInput,
 }
 
-/// <summary>What kind of failure a diagnosis is; the cmdlet layer maps it to an ErrorCategory.</summary>
+/// <summary>What kind of failure a diagnosis is (one per code); the cmdlet layer maps it to an ErrorCategory.</summary>
 public enum DiagnosisKind
 {
     Authentication,
@@ -43,4 +51,8 @@ public enum DiagnosisKind
     Transient,
     Connection,
     Unexpected,
+    /// <summary>An input the caller gave cannot be used; nothing was sent.</summary>
+    InvalidInput,
+    /// <summary>A defect of MailOAuth itself.</summary>
+    Defect,
 }

@@ -22,7 +22,12 @@ public sealed class AppProvisioner
 
     public AppProvisioner(MailOAuthSession session) => _session = session;
 
-    public async Task<NewAppOutcome> NewAsync(NewAppRequest request, CancellationToken ct)
+    public Task<NewAppOutcome> NewAsync(NewAppRequest request, CancellationToken ct) =>
+        Explained.RunAsync("create or complete the application", GraphEndpoint, () => NewCoreAsync(request, ct), ct);
+
+    private Uri? GraphEndpoint => _session.Connection?.Environment.GraphEndpoint;
+
+    private async Task<NewAppOutcome> NewCoreAsync(NewAppRequest request, CancellationToken ct)
     {
         if (request.SecretLifetimeMonths is < 1 or > 24)
             throw new ArgumentOutOfRangeException(nameof(request), "The secret lifetime must be 1 to 24 months.");
@@ -71,10 +76,11 @@ public sealed class AppProvisioner
                     created = await directory.UpsertAppAsync(uniqueName, NewAppBody(request.DisplayName), ct).ConfigureAwait(false);
                     break;
                 }
-                catch (MailOAuthException ex) when (ex.Diagnosis.ServiceCode == "Request_BadRequest" && n < MaxAlternateKeys)
+                catch (MailOAuthException ex) when (IsUniqueNameHeld(ex) && n < MaxAlternateKeys)
                 {
                     // A deleted app (kept 30 days in Entra's deleted items) still holds this key:
                     // take the next one rather than resurrect the deleted app and its old secrets.
+                    // Any other Request_BadRequest is a real refusal and stays one.
                     uniqueName = EntraIds.UniqueNameFor(request.DisplayName, n + 1);
                     reporter.Verbose($"The alternate key is held by a deleted application; using {uniqueName}.");
                 }
@@ -165,7 +171,10 @@ public sealed class AppProvisioner
     }
 
     /// <summary>Apps of this tenant managed by MailOAuth, or the one with <paramref name="clientId"/>, or those named <paramref name="displayName"/>.</summary>
-    public async Task<IReadOnlyList<AppInfo>> GetAsync(string? clientId, string? displayName, CancellationToken ct)
+    public Task<IReadOnlyList<AppInfo>> GetAsync(string? clientId, string? displayName, CancellationToken ct) =>
+        Explained.RunAsync("read the applications", GraphEndpoint, () => GetCoreAsync(clientId, displayName, ct), ct);
+
+    private async Task<IReadOnlyList<AppInfo>> GetCoreAsync(string? clientId, string? displayName, CancellationToken ct)
     {
         var connection = _session.RequireConnection();
         var directory = new DirectoryClient(connection);
@@ -174,9 +183,7 @@ public sealed class AppProvisioner
         {
             var app = await directory.GetAppByClientIdAsync(clientId, ct).ConfigureAwait(false);
             if (app is null)
-                throw new MailOAuthException(new Diagnosis(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
-                    $"No application with client ID '{clientId}' exists in tenant {connection.TenantId}.",
-                    "Check the Application (client) ID; Get-MailOAuthApp without parameters lists the apps MailOAuth manages."));
+                throw new MailOAuthException(DiagnosisCatalog.AppNotFoundByClientId(clientId, connection.TenantId, AppLookup.Read));
             apps = new List<Application> { app };
         }
         else if (displayName is not null) apps = await directory.FindAppsByNameAsync(displayName, ct).ConfigureAwait(false);
@@ -224,17 +231,17 @@ public sealed class AppProvisioner
     /// Deletes an app. Entra keeps a deleted app 30 days in its deleted items (restorable, its alternate
     /// key reserved); <paramref name="permanent"/> also removes it from there.
     /// </summary>
-    public async Task RemoveAsync(string clientId, bool force, bool permanent, CancellationToken ct)
+    public Task RemoveAsync(string clientId, bool force, bool permanent, CancellationToken ct) =>
+        Explained.RunAsync("delete the application", GraphEndpoint, () => RemoveCoreAsync(clientId, force, permanent, ct), ct);
+
+    private async Task RemoveCoreAsync(string clientId, bool force, bool permanent, CancellationToken ct)
     {
         var connection = _session.RequireConnection();
         var directory = new DirectoryClient(connection);
         var app = await directory.GetAppByClientIdAsync(clientId, ct).ConfigureAwait(false)
-            ?? throw new MailOAuthException(new Diagnosis(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
-                $"No application with client ID '{clientId}' exists in tenant {connection.TenantId}.", "Nothing to remove: check the client ID."));
+            ?? throw new MailOAuthException(DiagnosisCatalog.AppNotFoundByClientId(clientId, connection.TenantId, AppLookup.Remove));
         if (!IsManaged(app) && !force)
-            throw new MailOAuthException(new Diagnosis(DiagnosisCode.AppNameConflict, DiagnosisKind.Configuration,
-                $"Application '{app.DisplayName}' (client ID {clientId}) was not created by MailOAuth, so it was not deleted.",
-                "Check that this is the app you mean (Get-MailOAuthApp -ClientId shows it); to delete an app MailOAuth does not manage, add -Force."));
+            throw new MailOAuthException(DiagnosisCatalog.AppNotManaged(app.DisplayName, clientId));
         await directory.DeleteAppAsync(app.Id!, ct).ConfigureAwait(false);
         if (permanent) await directory.PurgeDeletedAppAsync(app.Id!, ct).ConfigureAwait(false);
         _session.ForgetAppClients(clientId);
@@ -248,6 +255,15 @@ public sealed class AppProvisioner
     /// </summary>
     private static bool IsBackingApplicationNotLocalYet(Exception ex) =>
         GraphErrors.HasMessage(ex, 403, "Authorization_RequestDenied", "backing application");
+
+    /// <summary>
+    /// The answer that means "a deleted application still holds this uniqueName": 400 Request_BadRequest
+    /// naming the uniqueName property (docs/service-behaviour.md#unique-name-conflict). Request_BadRequest
+    /// alone is Graph's code for every malformed request, so the property name in the message is the only
+    /// evidence; without it the refusal is real and is not worked around with another key.
+    /// </summary>
+    private static bool IsUniqueNameHeld(MailOAuthException ex) =>
+        ex.InnerException is { } answer && GraphErrors.HasMessage(answer, 400, "Request_BadRequest", "uniqueName");
 
     /// <summary>How many alternate keys a display name may use while deleted apps hold the earlier ones.</summary>
     private const int MaxAlternateKeys = 5;

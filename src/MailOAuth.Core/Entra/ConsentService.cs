@@ -19,7 +19,10 @@ public sealed class ConsentService
 
     public ConsentService(MailOAuthSession session) => _session = session;
 
-    public async Task<GrantOutcome> GrantAsync(GrantRequest request, CancellationToken ct)
+    public Task<GrantOutcome> GrantAsync(GrantRequest request, CancellationToken ct) =>
+        Explained.RunAsync("grant Mail.Send", _session.Connection?.Environment.GraphEndpoint, () => GrantCoreAsync(request, ct), ct);
+
+    private async Task<GrantOutcome> GrantCoreAsync(GrantRequest request, CancellationToken ct)
     {
         const string grantPermission = "AppRoleAssignment.ReadWrite.All (and Application.Read.All)";
         var connection = _session.RequireConnection();
@@ -28,15 +31,12 @@ public sealed class ConsentService
         var reporter = OperationContext.CurrentReporter;
 
         var app = await directory.GetAppByClientIdAsync(request.ClientId, ct).ConfigureAwait(false)
-            ?? throw new MailOAuthException(new Diagnosis(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
-                $"No application with client ID '{request.ClientId}' exists in tenant {connection.TenantId}.",
-                "Use the Application (client) ID of an app in this tenant (New-MailOAuthApp creates one)."));
+            ?? throw new MailOAuthException(DiagnosisCatalog.AppNotFoundByClientId(request.ClientId, connection.TenantId, AppLookup.Grant));
         var isNew = AppProvisioner.IsRecent(app);
 
         // Microsoft Graph's service principal and its Mail.Send app role, read from Graph itself.
         var graphSp = await directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false)
-            ?? throw new MailOAuthException(new Diagnosis(DiagnosisCode.UnexpectedResponse, DiagnosisKind.Unexpected,
-                "Microsoft Graph's service principal was not found in this tenant.", "Check -Environment: every tenant of a cloud has it."));
+            ?? throw new MailOAuthException(DiagnosisCatalog.GraphServicePrincipalMissing());
         var role = graphSp.AppRoles?.FirstOrDefault(r => r.Value == EntraIds.MailSendRoleValue && r.AllowedMemberTypes?.Contains("Application") == true);
         var roleId = role?.Id ?? EntraIds.MailSendAppRoleId;
 

@@ -24,11 +24,7 @@ internal static class SenderCheck
             if (match is null || match.IsVerified != true)
             {
                 var verified = string.Join(", ", domains.Where(d => d.IsVerified == true).Select(d => d.Id));
-                throw new MailOAuthException(new Diagnosis(DiagnosisCode.SenderMailboxNotFound, DiagnosisKind.NotFound,
-                    match is null
-                        ? $"'{domain}' is not a domain of tenant {directory.TenantId}, so '{senderAddress}' cannot be a mailbox there."
-                        : $"'{domain}' is added to tenant {directory.TenantId} but not verified, so no mailbox can use it.",
-                    $"Use a sender on a verified domain of the tenant ({verified}), or verify '{domain}' in Microsoft 365 admin → Settings → Domains first."));
+                throw new MailOAuthException(DiagnosisCatalog.SenderDomainUnusable(senderAddress, domain, directory.TenantId, addedButUnverified: match is not null, verified));
             }
         }
         catch (MailOAuthException ex) when (ex.Code == DiagnosisCode.InsufficientPrivileges)
@@ -52,17 +48,11 @@ internal static class SenderCheck
             // UPN is a common hybrid-tenant mistake, and worth naming precisely.
             var byMail = await directory.FindUsersByMailAsync(senderAddress, ct).ConfigureAwait(false);
             if (byMail.Count == 1 && byMail[0].UserPrincipalName is { } upn)
-                throw new MailOAuthException(new Diagnosis(DiagnosisCode.SenderMailboxNotFound, DiagnosisKind.NotFound,
-                    $"'{senderAddress}' is the e-mail address of user '{upn}', not a user principal name; Graph sends through /users/{{id | userPrincipalName}}, so '{senderAddress}' would not be found there.",
-                    $"Use -SenderAddress {upn} (the platform's sender mailbox setting must hold the UPN too)."));
-            throw new MailOAuthException(new Diagnosis(DiagnosisCode.SenderMailboxNotFound, DiagnosisKind.NotFound,
-                $"There is no user '{senderAddress}' in tenant {directory.TenantId}.",
-                "Use the user principal name of an existing mailbox (Microsoft 365 admin → Users), or create the mailbox first."));
+                throw new MailOAuthException(DiagnosisCatalog.SenderIsMailNotUpn(senderAddress, upn));
+            throw new MailOAuthException(DiagnosisCatalog.SenderUserNotFound(senderAddress, directory.TenantId));
         }
         if (string.Equals(user.UserType, "Guest", StringComparison.OrdinalIgnoreCase))
-            throw new MailOAuthException(new Diagnosis(DiagnosisCode.SenderMailboxNotLicensed, DiagnosisKind.Configuration,
-                $"'{senderAddress}' is a guest user: guests have no mailbox in this tenant, so Graph cannot send as them (MailboxNotEnabledForRESTAPI).",
-                "Use a member user's or a shared mailbox's address in this tenant as the sender."));
+            throw new MailOAuthException(DiagnosisCatalog.SenderIsGuest(senderAddress));
         var hasExchange = user.AssignedPlans?.Any(p => string.Equals(p.Service, "exchange", StringComparison.OrdinalIgnoreCase)
             && string.Equals(p.CapabilityStatus, "Enabled", StringComparison.OrdinalIgnoreCase)) == true;
         if (!hasExchange)

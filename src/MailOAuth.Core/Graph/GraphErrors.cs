@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net.Http;
 using MailOAuth.Core.Diagnostics;
 using Microsoft.Graph.Models.ODataErrors;
 
@@ -37,18 +36,12 @@ public static class GraphErrors
     public static bool HasMessage(Exception ex, int status, string code, string text) =>
         Is(ex, status, code) && ((ODataError)ex).Error?.Message?.IndexOf(text, StringComparison.OrdinalIgnoreCase) >= 0;
 
-    /// <summary>Explains any exception from a Graph call (already-explained ones pass through).</summary>
-    public static MailOAuthException Explain(Exception ex, DiagnosisContext context, Uri graphEndpoint)
-    {
-        var retries = OperationContext.Current?.Retries;
-        return ex switch
-        {
-            MailOAuthException m => m,
-            ODataError o => new MailOAuthException(DiagnosisCatalog.Explain(ToServiceError(o), context, retries), o),
-            HttpRequestException h => new MailOAuthException(DiagnosisCatalog.NetworkFailure(graphEndpoint, h.InnerException?.Message ?? h.Message, retries), h),
-            _ => new MailOAuthException(DiagnosisCatalog.NetworkFailure(graphEndpoint, ex.GetType().Name + ": " + ex.Message, retries), ex),
-        };
-    }
+    /// <summary>
+    /// Explains any exception from a Graph call through <see cref="DiagnosisCatalog.Explain(Exception, DiagnosisContext, Uri, bool)"/>
+    /// (already-explained ones pass through; an unforeseen one is InternalError, never a network failure).
+    /// </summary>
+    public static MailOAuthException Explain(Exception ex, DiagnosisContext context, Uri graphEndpoint) =>
+        ex as MailOAuthException ?? new MailOAuthException(DiagnosisCatalog.Explain(ex, context, graphEndpoint), ex);
 
     internal static string? Header(IDictionary<string, IEnumerable<string>>? headers, string name)
     {

@@ -64,8 +64,8 @@ public sealed class HttpStack : IDisposable
 
     public RetryPolicy RetryPolicy { get; }
 
-    /// <summary>The module's own handlers, outermost first: retry, then one log line per attempt.</summary>
-    public IEnumerable<DelegatingHandler> CreateModuleHandlers() => new DelegatingHandler[] { new RetryHandler(RetryPolicy), new RequestLogHandler() };
+    /// <summary>The module's own handlers, outermost first: insecure-redirect refusal, retry, then one log line per attempt.</summary>
+    public IEnumerable<DelegatingHandler> CreateModuleHandlers() => new DelegatingHandler[] { new InsecureRedirectGuard(), new RetryHandler(RetryPolicy), new RequestLogHandler() };
 
     /// <summary>The shared innermost handler (connection pool, certificate pin).</summary>
     public HttpMessageHandler PrimaryHandler => _primary;

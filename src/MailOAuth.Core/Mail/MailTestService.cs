@@ -28,7 +28,10 @@ public sealed class MailTestService
 
     public MailTestService(MailOAuthSession session) => _session = session;
 
-    public async Task<MailTestOutcome> SendAsync(MailTestRequest request, CancellationToken cancellationToken)
+    public Task<MailTestOutcome> SendAsync(MailTestRequest request, CancellationToken cancellationToken) =>
+        Explained.RunAsync("send the test message", null, () => SendCoreAsync(request, cancellationToken), cancellationToken);
+
+    private async Task<MailTestOutcome> SendCoreAsync(MailTestRequest request, CancellationToken cancellationToken)
     {
         var environment = _session.Environments.Get(request.EnvironmentName);
         var reporter = OperationContext.CurrentReporter;

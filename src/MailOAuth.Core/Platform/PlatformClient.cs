@@ -34,7 +34,10 @@ public sealed class PlatformClient
         throw new ArgumentException($"'{uri}' must use https: the API token and the client secret never travel in clear text (plain http is allowed only to this machine's loopback address).");
     }
 
-    public async Task<SmtpSettingsView> GetAsync(PlatformTarget target, CancellationToken ct)
+    public Task<SmtpSettingsView> GetAsync(PlatformTarget target, CancellationToken ct) =>
+        Explained.RunAsync("read the platform's SMTP settings", target.PlatformUri, () => GetCoreAsync(target, ct), ct, isPlatform: true);
+
+    private async Task<SmtpSettingsView> GetCoreAsync(PlatformTarget target, CancellationToken ct)
     {
         var (status, body) = await SendAsync(target, target.Profile.GetMethod, target.Profile.SettingsPath, null, ct).ConfigureAwait(false);
         EnsureSuccess(target, status, body, target.Profile.SettingsPath, PlatformCall.Read);
@@ -45,7 +48,10 @@ public sealed class PlatformClient
     /// Stores the settings. A rejected save changes nothing on the platform (contract); the error then
     /// says what the platform still holds.
     /// </summary>
-    public async Task<SmtpSettingsView> SetAsync(PlatformTarget target, SmtpSettingsInput input, CancellationToken ct)
+    public Task<SmtpSettingsView> SetAsync(PlatformTarget target, SmtpSettingsInput input, CancellationToken ct) =>
+        Explained.RunAsync("store the platform's SMTP settings", target.PlatformUri, () => SetCoreAsync(target, input, ct), ct, isPlatform: true);
+
+    private async Task<SmtpSettingsView> SetCoreAsync(PlatformTarget target, SmtpSettingsInput input, CancellationToken ct)
     {
         var p = target.Profile;
         var payload = new JsonObject
@@ -73,7 +79,15 @@ public sealed class PlatformClient
     /// <summary>Triggers the platform's own test e-mail and reads its verdict.</summary>
     /// <param name="provisionedAt">When the app's secret/grant was made, if known: a recent grant that the
     /// platform's test reports as access denied is waited for (Exchange honours it late, wire §6).</param>
-    public async Task<PlatformTestOutcome> TestAsync(PlatformTarget target, IReadOnlyList<string> to, DateTimeOffset? provisionedAt,
+    /// <param name="target">The platform, its API token and its profile.</param>
+    /// <param name="to">The recipients, one platform test each.</param>
+    /// <param name="propagationBudget">How long to wait for a new grant to reach Exchange (null: the default).</param>
+    /// <param name="ct">Cancels the test and any wait.</param>
+    public Task<PlatformTestOutcome> TestAsync(PlatformTarget target, IReadOnlyList<string> to, DateTimeOffset? provisionedAt,
+        TimeSpan? propagationBudget, CancellationToken ct) =>
+        Explained.RunAsync("run the platform's test e-mail", target.PlatformUri, () => TestCoreAsync(target, to, provisionedAt, propagationBudget, ct), ct, isPlatform: true);
+
+    private async Task<PlatformTestOutcome> TestCoreAsync(PlatformTarget target, IReadOnlyList<string> to, DateTimeOffset? provisionedAt,
         TimeSpan? propagationBudget, CancellationToken ct)
     {
         var waiter = new Entra.ReplicationWaiter(propagationBudget);
@@ -116,9 +130,7 @@ public sealed class PlatformClient
         var message = Read(root, p.ErrorMessageField)?.ToString() ?? "(the platform gave no message)";
         var view = await TryGetAsync(target, ct).ConfigureAwait(false);
         if (view is not null && view.ClientId is null)
-            throw new MailOAuthException(new Diagnosis(DiagnosisCode.PlatformTestFailed, DiagnosisKind.Configuration,
-                $"The platform's test e-mail failed: it has no SMTP settings stored. The platform says: {message}",
-                "Store the settings first with Set-ResellerSmtpSetting (New-MailOAuthApp | Grant-MailSendConsent -PassThru | Set-ResellerSmtpSetting …)."));
+            throw new MailOAuthException(DiagnosisCatalog.PlatformTestWithoutSettings(message));
         throw new MailOAuthException(DiagnosisCatalog.PlatformTestFailed(code, message, new DiagnosisContext
         {
             TenantId = view?.TenantId,

@@ -82,5 +82,9 @@ public sealed class PlatformProfile
         foreach (var (name, value) in new[] { ("SettingsPath", SettingsPath), ("TestPath", TestPath) })
             if (string.IsNullOrWhiteSpace(value) || !value.StartsWith("/", StringComparison.Ordinal))
                 throw new ArgumentException($"{name} must be a path starting with '/'.");
+        // An HTTP method is a token (RFC 9110 §9.1): a blank or spaced one would only fail at send time.
+        foreach (var (name, value) in new[] { ("GetMethod", GetMethod), ("SetMethod", SetMethod), ("TestMethod", TestMethod) })
+            if (string.IsNullOrEmpty(value) || !System.Text.RegularExpressions.Regex.IsMatch(value, "^[A-Za-z]{1,16}$"))
+                throw new ArgumentException($"{name} must be an HTTP method such as GET, PUT or POST, not '{value}'.");
     }
 }

@@ -66,7 +66,8 @@ public sealed class RetryPolicy
     public static TimeSpan? ParseRetryAfter(string? raw, DateTimeOffset now)
     {
         if (string.IsNullOrEmpty(raw)) return null;
-        if (double.TryParse(raw, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
+        // "NaN" and "-Infinity" parse as doubles whatever the styles: they are unreadable, not a wait.
+        if (double.TryParse(raw, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) && !double.IsNaN(seconds) && seconds >= 0)
             return seconds >= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.MaxValue : TimeSpan.FromSeconds(seconds);
         if (DateTimeOffset.TryParseExact(raw, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
             || DateTimeOffset.TryParseExact(raw, new[] { "dddd, dd-MMM-yy HH:mm:ss 'GMT'", "ddd MMM d HH:mm:ss yyyy" }, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out date))

@@ -114,24 +114,11 @@ public sealed class ConnectMailOAuthCommand : MailOAuthCmdlet
             FederatedToken = FederatedToken,
             FederatedTokenFile = FederatedTokenFile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(FederatedTokenFile),
         };
-        try
+        // The device code is the admin's next step: it goes to the warning stream, not only Verbose.
+        Invoke(TenantId, ct => new ConnectionService(Session).ConnectAsync(request, (prompt, _) =>
         {
-            // The device code is the admin's next step: it goes to the warning stream, not only Verbose.
-            var connection = Run(ct => new ConnectionService(Session).ConnectAsync(request, (prompt, _) =>
-            {
-                OperationContext.CurrentReporter.Warning(prompt.Message);
-                return Task.CompletedTask;
-            }, ct));
-            WriteObject(OutputMap.From(connection));
-        }
-        catch (MailOAuthException ex)
-        {
-            ThrowTerminatingError(ToErrorRecord(ex, TenantId));
-        }
-        catch (System.Exception ex) when (ex is System.ArgumentException or System.IO.IOException or System.UnauthorizedAccessException
-                                              or System.Security.Cryptography.CryptographicException)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, "InvalidSignInInput", ErrorCategory.InvalidArgument, TenantId));
-        }
+            OperationContext.CurrentReporter.Warning(prompt.Message);
+            return Task.CompletedTask;
+        }, ct), connection => WriteObject(OutputMap.From(connection)), terminating: true);
     }
 }

@@ -29,14 +29,9 @@ public sealed class GetMailOAuthAppCommand : MailOAuthCmdlet
 
     protected override void ProcessRecord()
     {
-        try
+        Invoke((object?)ClientId ?? DisplayName, ct => new AppProvisioner(Session).GetAsync(ClientId, DisplayName, ct), apps =>
         {
-            foreach (var app in Run(ct => new AppProvisioner(Session).GetAsync(ClientId, DisplayName, ct)))
-                WriteObject(OutputMap.From(app));
-        }
-        catch (MailOAuthException ex)
-        {
-            WriteDiagnosis(ex, (object?)ClientId ?? DisplayName);
-        }
+            foreach (var app in apps) WriteObject(OutputMap.From(app));
+        });
     }
 }

@@ -14,13 +14,6 @@ public sealed class GetResellerSmtpSettingCommand : PlatformCmdlet
     protected override void ProcessRecord()
     {
         var target = Target();
-        try
-        {
-            WriteObject(OutputMap.From(PlatformUri, Run(ct => new PlatformClient(Session).GetAsync(target, ct))));
-        }
-        catch (MailOAuthException ex)
-        {
-            WriteDiagnosis(ex, PlatformUri);
-        }
+        Invoke(PlatformUri, ct => new PlatformClient(Session).GetAsync(target, ct), view => WriteObject(OutputMap.From(PlatformUri, view)));
     }
 }

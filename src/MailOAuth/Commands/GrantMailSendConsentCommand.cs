@@ -52,14 +52,7 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
             SecretCreatedOn = SecretCreatedOn,
             ReplicationBudget = TimeSpan.FromSeconds(ReplicationTimeoutSec),
         };
-        try
-        {
-            var outcome = Run(ct => new ConsentService(Session).GrantAsync(request, ct));
-            WriteObject(PassThru && InputObject is not null ? InputObject : OutputMap.From(outcome));
-        }
-        catch (MailOAuthException ex)
-        {
-            WriteDiagnosis(ex, (object?)InputObject ?? ClientId);
-        }
+        Invoke((object?)InputObject ?? ClientId, ct => new ConsentService(Session).GrantAsync(request, ct),
+            outcome => WriteObject(PassThru && InputObject is not null ? InputObject : OutputMap.From(outcome)));
     }
 }

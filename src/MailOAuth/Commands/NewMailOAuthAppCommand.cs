@@ -58,13 +58,6 @@ public sealed class NewMailOAuthAppCommand : MailOAuthCmdlet
             Force = Force,
             ReplicationBudget = TimeSpan.FromSeconds(ReplicationTimeoutSec),
         };
-        try
-        {
-            WriteObject(OutputMap.From(Run(ct => new AppProvisioner(Session).NewAsync(request, ct))));
-        }
-        catch (MailOAuthException ex)
-        {
-            WriteDiagnosis(ex, DisplayName);
-        }
+        Invoke(DisplayName, ct => new AppProvisioner(Session).NewAsync(request, ct), outcome => WriteObject(OutputMap.From(outcome)));
     }
 }

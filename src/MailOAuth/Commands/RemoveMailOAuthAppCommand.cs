@@ -32,13 +32,6 @@ public sealed class RemoveMailOAuthAppCommand : MailOAuthCmdlet
             ? "Delete the application, its service principal and its Mail.Send grant permanently (no restore from deleted items)"
             : "Delete the application, its service principal and its Mail.Send grant (restorable from Entra's deleted items for 30 days)";
         if (!ShouldProcess($"app {ClientId} in tenant {Session.Connection!.TenantId}", action)) return;
-        try
-        {
-            Run(async ct => { await new AppProvisioner(Session).RemoveAsync(ClientId, Force, Permanent, ct).ConfigureAwait(false); return true; });
-        }
-        catch (MailOAuthException ex)
-        {
-            WriteDiagnosis(ex, ClientId);
-        }
+        Invoke(ClientId, ct => new AppProvisioner(Session).RemoveAsync(ClientId, Force, Permanent, ct));
     }
 }

@@ -89,15 +89,8 @@ public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
             PropagationBudget = TimeSpan.FromSeconds(ReplicationTimeoutSec),
             SkipRoleCheck = SkipRoleCheck,
         };
-        try
-        {
-            var outcome = Run(ct => new MailTestService(Session).SendAsync(request, ct));
+        Invoke(SenderAddress, ct => new MailTestService(Session).SendAsync(request, ct), outcome =>
             WriteObject(new MailOAuthTestResult(outcome.TenantId, outcome.ClientId, outcome.SenderAddress, outcome.From, outcome.To.ToArray(),
-                outcome.Subject, outcome.SentAt, outcome.RequestId, outcome.ClientRequestId, outcome.TokenRoles.ToArray(), outcome.Environment));
-        }
-        catch (MailOAuthException ex)
-        {
-            WriteDiagnosis(ex, SenderAddress);
-        }
+                outcome.Subject, outcome.SentAt, outcome.RequestId, outcome.ClientRequestId, outcome.TokenRoles.ToArray(), outcome.Environment)));
     }
 }

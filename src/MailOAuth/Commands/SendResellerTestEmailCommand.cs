@@ -34,14 +34,7 @@ public sealed class SendResellerTestEmailCommand : PlatformCmdlet
     {
         var target = Target();
         if (!ShouldProcess($"platform {PlatformUri}", $"Send the platform's test e-mail to {string.Join(", ", To)}")) return;
-        try
-        {
-            var outcome = Run(ct => new PlatformClient(Session).TestAsync(target, To, SecretCreatedOn, TimeSpan.FromSeconds(ReplicationTimeoutSec), ct));
-            WriteObject(new ResellerTestResult(PlatformUri, outcome.To.ToArray(), outcome.MessageId, DateTimeOffset.UtcNow));
-        }
-        catch (MailOAuthException ex)
-        {
-            WriteDiagnosis(ex, PlatformUri);
-        }
+        Invoke(PlatformUri, ct => new PlatformClient(Session).TestAsync(target, To, SecretCreatedOn, TimeSpan.FromSeconds(ReplicationTimeoutSec), ct),
+            outcome => WriteObject(new ResellerTestResult(PlatformUri, outcome.To.ToArray(), outcome.MessageId, DateTimeOffset.UtcNow)));
     }
 }

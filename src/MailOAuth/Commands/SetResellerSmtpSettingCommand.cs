@@ -46,16 +46,9 @@ public sealed class SetResellerSmtpSettingCommand : PlatformCmdlet
         var target = Target();
         if (!ShouldProcess($"SMTP Email Settings of {PlatformUri}", $"Store tenant {TenantId}, client {ClientId}, sender {SenderAddress} and the client secret")) return;
         var input = new SmtpSettingsInput { TenantId = TenantId, ClientId = ClientId, ClientSecret = ClientSecret, SenderAddress = SenderAddress };
-        try
-        {
-            var stored = Run(ct => new PlatformClient(Session).SetAsync(target, input, ct));
-            WriteObject(PassThru ? PassOn() : OutputMap.From(PlatformUri, stored));
-        }
-        catch (MailOAuthException ex)
-        {
-            // The target keeps the new secret reachable for the caller ("Nothing lost").
-            WriteDiagnosis(ex, PassOn());
-        }
+        // On failure the target keeps the new secret reachable for the caller ("Nothing lost").
+        Invoke(PassOn(), ct => new PlatformClient(Session).SetAsync(target, input, ct),
+            stored => WriteObject(PassThru ? PassOn() : OutputMap.From(PlatformUri, stored)));
     }
 
     /// <summary>

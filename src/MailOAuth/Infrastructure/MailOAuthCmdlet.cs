@@ -11,8 +11,11 @@ namespace MailOAuth.Infrastructure;
 /// <summary>
 /// Base of every MailOAuth cmdlet: the one async bridge (Ctrl+C cancels through StopProcessing),
 /// Core's messages written on the pipeline thread, and the one map from diagnoses to ErrorRecords.
+/// It owns the catch: a cmdlet hands <see cref="Invoke{T}"/> its target and the Core call, and every
+/// failure becomes an ErrorRecord whose ErrorId is a diagnosis code — an exception Core did not explain
+/// becomes InternalError, never a raw .NET error record.
 /// </summary>
-public abstract class MailOAuthCmdlet : PSCmdlet
+public abstract class MailOAuthCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cancellation = new();
 
@@ -56,36 +59,64 @@ public abstract class MailOAuthCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>
+    /// Runs a Core operation for <paramref name="target"/> and hands its result to
+    /// <paramref name="onSuccess"/>; a failure is written as an error for the target (terminating when
+    /// <paramref name="terminating"/>). Stopping the pipeline (Ctrl+C, -ErrorAction Stop on a stream)
+    /// passes through as PowerShell's own flow control.
+    /// </summary>
+    protected void Invoke<T>(object? target, Func<CancellationToken, Task<T>> operation, Action<T> onSuccess, bool terminating = false)
+    {
+        T result;
+        try
+        {
+            result = Run(operation);
+        }
+        catch (MailOAuthException ex)
+        {
+            Fail(ex.Diagnosis, target, terminating);
+            return;
+        }
+        catch (Exception ex) when (ex is not RuntimeException and not OperationCanceledException)
+        {
+            // Core explains everything it throws; anything else is a defect, and says so.
+            Fail(DiagnosisCatalog.InternalError(ex, "run " + MyInvocation.MyCommand.Name), target, terminating);
+            return;
+        }
+        onSuccess(result);
+    }
+
+    /// <summary><see cref="Invoke{T}"/> for a Core operation without a result.</summary>
+    protected void Invoke(object? target, Func<CancellationToken, Task> operation, Action? onSuccess = null, bool terminating = false) =>
+        Invoke(target, async ct => { await operation(ct).ConfigureAwait(false); return true; }, _ => onSuccess?.Invoke(), terminating);
+
+    private void Fail(Diagnosis diagnosis, object? target, bool terminating)
+    {
+        var record = ToErrorRecord(diagnosis, target);
+        if (terminating) ThrowTerminatingError(record);
+        WriteError(record);
+    }
+
     /// <summary>Stops the command when -Environment names no known cloud (a failed precondition).</summary>
     protected void RequireEnvironment(string? name)
     {
         if (string.IsNullOrEmpty(name) || Session.Environments.Contains(name!)) return;
-        var known = string.Join(", ", System.Linq.Enumerable.Select(Session.Environments.All, e => e.Name));
-        ThrowTerminatingError(new ErrorRecord(
-            new ArgumentException($"There is no environment named '{name}'. Known: {known}."),
-            "UnknownEnvironment", ErrorCategory.InvalidArgument, name)
-        {
-            ErrorDetails = new ErrorDetails($"There is no environment named '{name}'. Known: {known}.")
-            {
-                RecommendedAction = "Use one of the known names (Get-MailOAuthEnvironment) or add it with Add-MailOAuthEnvironment.",
-            },
-        });
+        ThrowTerminatingError(ToErrorRecord(DiagnosisCatalog.UnknownEnvironment(name!, Session.Environments.KnownNames), name));
     }
 
     /// <summary>Stops the command with NotConnected when there is no Connect-MailOAuth session (a failed precondition).</summary>
     protected void RequireConnection()
     {
         if (Session.Connection is null)
-            ThrowTerminatingError(ToErrorRecord(new MailOAuthException(DiagnosisCatalog.NotConnected()), null));
+            ThrowTerminatingError(ToErrorRecord(DiagnosisCatalog.NotConnected(), null));
     }
 
-    /// <summary>Writes a Core diagnosis as a non-terminating error for <paramref name="target"/>.</summary>
-    protected void WriteDiagnosis(MailOAuthException exception, object? target) => WriteError(ToErrorRecord(exception, target));
+    /// <summary>Writes a diagnosis as a non-terminating error for <paramref name="target"/>.</summary>
+    protected void WriteDiagnosis(Diagnosis diagnosis, object? target) => WriteError(ToErrorRecord(diagnosis, target));
 
     /// <summary>The one mapping from a diagnosis to an ErrorRecord.</summary>
-    internal static ErrorRecord ToErrorRecord(MailOAuthException exception, object? target)
+    internal static ErrorRecord ToErrorRecord(Diagnosis diagnosis, object? target)
     {
-        var diagnosis = exception.Diagnosis;
         var error = new MailOAuthErrorException(diagnosis.Message)
         {
             Code = diagnosis.Code.ToString(),
@@ -94,14 +125,18 @@ public abstract class MailOAuthCmdlet : PSCmdlet
             RequestId = diagnosis.RequestId,
             Remediation = diagnosis.Remediation,
         };
-        var record = new ErrorRecord(error, diagnosis.Code.ToString(), CategoryOf(diagnosis.Kind), target)
+        var record = new ErrorRecord(error, diagnosis.Code.ToString(), CategoryOf(diagnosis.Code), target)
         {
             ErrorDetails = new ErrorDetails(diagnosis.Message) { RecommendedAction = diagnosis.Remediation },
         };
         return record;
     }
 
-    private static ErrorCategory CategoryOf(DiagnosisKind kind) => kind switch
+    /// <summary>
+    /// The one table from kind to ErrorCategory; with Core's one kind per code, each ErrorId has one
+    /// category. Exhaustive: a kind without a category fails the catalogue test (Module.Tests.ps1).
+    /// </summary>
+    internal static ErrorCategory CategoryOf(DiagnosisCode code) => DiagnosisCatalog.KindOf(code) switch
     {
         DiagnosisKind.Authentication => ErrorCategory.AuthenticationError,
         DiagnosisKind.Permission => ErrorCategory.PermissionDenied,
@@ -109,7 +144,10 @@ public abstract class MailOAuthCmdlet : PSCmdlet
         DiagnosisKind.Configuration => ErrorCategory.InvalidOperation,
         DiagnosisKind.Transient => ErrorCategory.LimitsExceeded,
         DiagnosisKind.Connection => ErrorCategory.ConnectionError,
-        _ => ErrorCategory.InvalidResult,
+        DiagnosisKind.Unexpected => ErrorCategory.InvalidResult,
+        DiagnosisKind.InvalidInput => ErrorCategory.InvalidArgument,
+        DiagnosisKind.Defect => ErrorCategory.NotSpecified,
+        var kind => throw new ArgumentOutOfRangeException(nameof(code), kind, "A diagnosis kind without an ErrorCategory."),
     };
 
     private void Drain(PipelineReporter reporter)
@@ -134,7 +172,24 @@ public abstract class MailOAuthCmdlet : PSCmdlet
         }
     }
 
-    protected override void StopProcessing() => _cancellation.Cancel();
+    protected override void StopProcessing()
+    {
+        try
+        {
+            _cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped after the command ended: nothing left to cancel.
+        }
+    }
+
+    /// <summary>Releases the command's cancellation source (PowerShell disposes a cmdlet after its pipeline ends).</summary>
+    public void Dispose()
+    {
+        _cancellation.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
 
 /// <summary>

@@ -66,7 +66,8 @@ public class EnvironmentRegistryTests
     [Fact]
     public void Unknown_name_fails_and_lists_the_known_ones()
     {
-        var ex = Assert.Throws<ArgumentException>(() => new EnvironmentRegistry().Get("Mars"));
+        var ex = Assert.Throws<MailOAuth.Core.Diagnostics.MailOAuthException>(() => new EnvironmentRegistry().Get("Mars"));
+        Assert.Equal(MailOAuth.Core.Diagnostics.DiagnosisCode.UnknownEnvironment, ex.Code);
         Assert.Contains("Mars", ex.Message);
         Assert.Contains("Global", ex.Message);
         Assert.Contains("USGovDoD", ex.Message);

@@ -1,0 +1,41 @@
+using System;
+
+namespace MailOAuth.Core.Diagnostics;
+
+public static partial class DiagnosisCatalog
+{
+    /// <summary>
+    /// The one table from code to kind: a code always has the same kind, so an ErrorId always comes
+    /// with the same ErrorCategory. A code missing here fails the catalogue test.
+    /// </summary>
+    public static DiagnosisKind KindOf(DiagnosisCode code) => code switch
+    {
+        DiagnosisCode.TenantNotFound => DiagnosisKind.NotFound,
+        DiagnosisCode.ApplicationNotFound => DiagnosisKind.NotFound,
+        DiagnosisCode.InvalidClientSecret => DiagnosisKind.Authentication,
+        DiagnosisCode.ClientSecretExpired => DiagnosisKind.Authentication,
+        DiagnosisCode.MailSendPermissionMissing => DiagnosisKind.Permission,
+        DiagnosisCode.MailboxAccessDenied => DiagnosisKind.Permission,
+        DiagnosisCode.SenderMailboxNotFound => DiagnosisKind.NotFound,
+        DiagnosisCode.SenderMailboxNotLicensed => DiagnosisKind.Configuration,
+        DiagnosisCode.SendAsDenied => DiagnosisKind.Permission,
+        DiagnosisCode.ConditionalAccessBlocked => DiagnosisKind.Permission,
+        DiagnosisCode.SecretLifetimeNotAllowed => DiagnosisKind.Configuration,
+        DiagnosisCode.InsufficientPrivileges => DiagnosisKind.Permission,
+        DiagnosisCode.Throttled => DiagnosisKind.Transient,
+        DiagnosisCode.ServiceUnavailable => DiagnosisKind.Transient,
+        DiagnosisCode.NetworkFailure => DiagnosisKind.Connection,
+        DiagnosisCode.PlatformAuthenticationFailed => DiagnosisKind.Authentication,
+        DiagnosisCode.PlatformRejectedSettings => DiagnosisKind.Configuration,
+        DiagnosisCode.PlatformTestFailed => DiagnosisKind.Configuration,
+        DiagnosisCode.NotConnected => DiagnosisKind.Configuration,
+        DiagnosisCode.AppNameConflict => DiagnosisKind.Configuration,
+        DiagnosisCode.ReplicationTimeout => DiagnosisKind.Transient,
+        DiagnosisCode.UnexpectedResponse => DiagnosisKind.Unexpected,
+        DiagnosisCode.InternalError => DiagnosisKind.Defect,
+        DiagnosisCode.UnknownEnvironment => DiagnosisKind.InvalidInput,
+        DiagnosisCode.AppNotManaged => DiagnosisKind.Configuration,
+        DiagnosisCode.InvalidSignInInput => DiagnosisKind.InvalidInput,
+        _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A diagnosis code without a kind."),
+    };
+}
