@@ -293,7 +293,7 @@ Describe 'Provisioning: New-MailOAuthApp, Grant-MailSendConsent, Get/Remove-Mail
         $name = New-Name
         $manual = Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Method POST -Path 'applications' -Body @{ displayName = $name }
         Remove-MailOAuthApp -ClientId $manual.appId -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable e
-        $e[0].FullyQualifiedErrorId | Should -Be 'AppNameConflict,MailOAuth.Commands.RemoveMailOAuthAppCommand'
+        $e[0].FullyQualifiedErrorId | Should -Be 'AppNotManaged,MailOAuth.Commands.RemoveMailOAuthAppCommand'
         (AppsNamed $name).Count | Should -Be 1
     }
 

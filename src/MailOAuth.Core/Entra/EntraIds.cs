@@ -20,16 +20,16 @@ public static class EntraIds
     public const string UniqueNamePrefix = "mailoauth-";
 
     /// <summary>
-    /// The app's uniqueName for a display name: stable, so a re-run after an ambiguous failure upserts
-    /// the same object instead of creating a second one (Graph "Upsert application").
-    /// </summary>
-    /// <summary>
     /// The n-th alternate key for a display name (n ≥ 1; 1 is <see cref="UniqueNameFor(string)"/>). A
     /// deleted app keeps its key reserved for 30 days, so a new app of the same name takes the next one;
     /// the sequence is deterministic, so re-runs still converge on one app.
     /// </summary>
     public static string UniqueNameFor(string displayName, int n) => n <= 1 ? UniqueNameFor(displayName) : UniqueNameFor(displayName) + "-" + n;
 
+    /// <summary>
+    /// The app's uniqueName for a display name: stable, so a re-run after an ambiguous failure upserts
+    /// the same object instead of creating a second one (Graph "Upsert application").
+    /// </summary>
     public static string UniqueNameFor(string displayName)
     {
         var chars = new System.Text.StringBuilder(UniqueNamePrefix);

@@ -53,6 +53,7 @@ public sealed class ConnectMailOAuthCommand : MailOAuthCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = Secret)]
     [ValidateNotNull]
+    [ValidateSecretText]
     public SecureString? ClientSecret { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = CertificateFile)]
@@ -71,10 +72,12 @@ public sealed class ConnectMailOAuthCommand : MailOAuthCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = Token)]
     [ValidateNotNull]
+    [ValidateSecretText]
     public SecureString? AccessToken { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = Federated)]
     [ValidateNotNull]
+    [ValidateSecretText]
     public SecureString? FederatedToken { get; set; }
 
     /// <summary>A file holding the federated token (e.g. AZURE_FEDERATED_TOKEN_FILE), re-read for each assertion.</summary>

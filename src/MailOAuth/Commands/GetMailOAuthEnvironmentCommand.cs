@@ -1,5 +1,6 @@
 using System.Linq;
 using System.Management.Automation;
+using MailOAuth.Core.Diagnostics;
 using MailOAuth.Infrastructure;
 using MailOAuth.Output;
 
@@ -17,15 +18,35 @@ public sealed class GetMailOAuthEnvironmentCommand : MailOAuthCmdlet
 
     protected override void ProcessRecord()
     {
-        var patterns = (Name is { Length: > 0 } ? Name : new[] { "*" })
-            .Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
+        var names = Name is { Length: > 0 } ? Name : new[] { "*" };
+        var patterns = names.Select(Pattern).ToList();
         foreach (var name in Name ?? new string[0])
         {
-            if (!WildcardPattern.ContainsWildcardCharacters(name) && !Session.Environments.Contains(name))
-                WriteError(new ErrorRecord(new ItemNotFoundException($"There is no environment named '{name}'."),
-                    "EnvironmentNotFound", ErrorCategory.ObjectNotFound, name));
+            if (!IsWildcard(name) && !Session.Environments.Contains(name))
+                WriteDiagnosis(DiagnosisCatalog.UnknownEnvironment(name, Session.Environments.KnownNames), name);
         }
         foreach (var env in Session.Environments.All.Where(e => patterns.Any(p => p.IsMatch(e.Name))))
             WriteObject(EnvironmentOutput.From(env));
     }
+
+    /// <summary>
+    /// A name is a wildcard pattern only when it is a valid one: '[' alone (an unclosed bracket) would
+    /// make WildcardPattern throw at match time, so it is taken literally.
+    /// </summary>
+    private static bool IsWildcard(string name)
+    {
+        if (!WildcardPattern.ContainsWildcardCharacters(name)) return false;
+        try
+        {
+            new WildcardPattern(name, WildcardOptions.IgnoreCase).IsMatch("");
+            return true;
+        }
+        catch (WildcardPatternException)
+        {
+            return false;
+        }
+    }
+
+    private static WildcardPattern Pattern(string name) =>
+        new(IsWildcard(name) ? name : WildcardPattern.Escape(name), WildcardOptions.IgnoreCase);
 }

@@ -24,6 +24,7 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
 
     /// <summary>The app's secret: when given, the grant is proven with fresh app tokens.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateSecretText]
     public SecureString? ClientSecret { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]

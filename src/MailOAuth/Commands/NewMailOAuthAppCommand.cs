@@ -19,6 +19,7 @@ public sealed class NewMailOAuthAppCommand : MailOAuthCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ValidateLength(1, 120)]
+    [ValidateDisplayName]
     public string DisplayName { get; set; } = "Email OAuth";
 
     [Parameter(ValueFromPipelineByPropertyName = true)]

@@ -29,6 +29,7 @@ public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNull]
+    [ValidateSecretText]
     public SecureString ClientSecret { get; set; } = null!;
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]

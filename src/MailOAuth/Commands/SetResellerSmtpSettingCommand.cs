@@ -27,6 +27,7 @@ public sealed class SetResellerSmtpSettingCommand : PlatformCmdlet
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNull]
+    [ValidateSecretText]
     public SecureString ClientSecret { get; set; } = null!;
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]

@@ -19,6 +19,7 @@ public abstract class PlatformCmdlet : MailOAuthCmdlet
     /// <summary>The platform API token (sent as a bearer token, or in the profile's header).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNull]
+    [ValidateSecretText]
     public SecureString ApiToken { get; set; } = null!;
 
     /// <summary>A profile file (.json or .psd1) for a platform whose API names paths and fields differently.</summary>

@@ -16,7 +16,9 @@ public sealed class ValidateTenantIdAttribute : ValidateArgumentsAttribute
 
     protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
     {
-        var text = (arguments as string ?? arguments?.ToString() ?? "").Trim();
+        var raw = arguments as string ?? arguments?.ToString() ?? "";
+        ControlCharacters.Refuse(raw, "tenant ID");
+        var text = raw.Trim();
         if (Guid.TryParse(text, out var guid) && guid != Guid.Empty) return;
         if (s_dns.IsMatch(text)) return;
         throw new ValidationMetadataException(
@@ -30,7 +32,9 @@ public sealed class ValidateClientIdAttribute : ValidateArgumentsAttribute
 {
     protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
     {
-        var text = (arguments as string ?? arguments?.ToString() ?? "").Trim();
+        var raw = arguments as string ?? arguments?.ToString() ?? "";
+        ControlCharacters.Refuse(raw, "client ID");
+        var text = raw.Trim();
         if (Guid.TryParse(text, out var guid) && guid != Guid.Empty) return;
         throw new ValidationMetadataException(
             $"'{text}' is not a client ID. Use the Application (client) ID, a GUID from Entra ID → App registrations → the app → Overview.");
@@ -45,7 +49,9 @@ public sealed class ValidateEmailAddressAttribute : ValidateEnumeratedArgumentsA
 
     protected override void ValidateElement(object element)
     {
-        var text = (element as string ?? element?.ToString() ?? "").Trim();
+        var raw = element as string ?? element?.ToString() ?? "";
+        ControlCharacters.Refuse(raw, "e-mail address");
+        var text = raw.Trim();
         if (text.Length > 0 && s_address.IsMatch(text))
         {
             try
@@ -79,5 +85,60 @@ public sealed class ValidatePlatformUriAttribute : ValidateArgumentsAttribute
         {
             throw new ValidationMetadataException(ex.Message);
         }
+    }
+}
+
+/// <summary>
+/// A secret or token given as a SecureString: not empty, and no control characters (a CR or LF would
+/// be refused by the HTTP stack only after the request was built, and a pasted line break is never
+/// part of a secret). Read from unmanaged memory and zeroed at once: no managed copy is made.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class ValidateSecretTextAttribute : ValidateArgumentsAttribute
+{
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        if (arguments is not System.Security.SecureString secret) return; // null is ValidateNotNull's to refuse
+        if (secret.Length == 0)
+            throw new ValidationMetadataException("The value is empty: pass the secret or token itself (for example Read-Host -AsSecureString).");
+        var pointer = System.Runtime.InteropServices.Marshal.SecureStringToGlobalAllocUnicode(secret);
+        try
+        {
+            for (var i = 0; i < secret.Length; i++)
+            {
+                if (char.IsControl((char)System.Runtime.InteropServices.Marshal.ReadInt16(pointer, i * 2)))
+                    throw new ValidationMetadataException("The value contains a control character (a line break, tab or NUL): pass the secret or token without it.");
+            }
+        }
+        finally
+        {
+            System.Runtime.InteropServices.Marshal.ZeroFreeGlobalAllocUnicode(pointer);
+        }
+    }
+}
+
+/// <summary>An application display name: not blank, no control characters (Entra would store a CR, LF or NUL as given).</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class ValidateDisplayNameAttribute : ValidateArgumentsAttribute
+{
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        var text = arguments as string ?? arguments?.ToString() ?? "";
+        if (text.Trim().Length == 0)
+            throw new ValidationMetadataException("The display name is blank: give the app a name such as 'Email OAuth'.");
+        foreach (var c in text)
+            if (char.IsControl(c))
+                throw new ValidationMetadataException("The display name contains a control character (a line break, tab or NUL): use printable characters only.");
+    }
+}
+
+/// <summary>Shared by the text validators: a control character is never part of an ID or an address.</summary>
+internal static class ControlCharacters
+{
+    public static void Refuse(string raw, string what)
+    {
+        foreach (var c in raw)
+            if (char.IsControl(c))
+                throw new ValidationMetadataException($"The {what} contains a control character (a line break, tab or NUL): pass it without.");
     }
 }

@@ -317,7 +317,7 @@ public sealed class AppProvisionerTests : IClassFixture<CoreSandboxFixture>, IAs
         var provisioner = new AppProvisioner(session);
 
         var ex = await Assert.ThrowsAsync<MailOAuthException>(() => provisioner.RemoveAsync(foreign.AppId, force: false, Timeout));
-        Assert.Equal(DiagnosisCode.AppNameConflict, ex.Code);
+        Assert.Equal(DiagnosisCode.AppNotManaged, ex.Code);
         Assert.Single(CoreSandboxFixture.AppsWithAppId(await _sandbox.DirectoryAsync(), foreign.AppId));
 
         await provisioner.RemoveAsync(foreign.AppId, force: true, Timeout);
