@@ -1,0 +1,366 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Azure.Identity;
+using MailOAuth.Core.Auth;
+using MailOAuth.Core.Diagnostics;
+using MailOAuth.Core.Entra;
+using MailOAuth.Core.Http;
+using MailOAuth.Core.Mail;
+using MailOAuth.Core.Platform;
+using MailOAuth.Core.Resilience;
+using MailOAuth.Core.Tests.Entra;
+using MailOAuth.Core.Tests.Platform;
+using Microsoft.Graph.Models.ODataErrors;
+using Xunit;
+
+namespace MailOAuth.Core.Tests.Diagnostics;
+
+/// <summary>
+/// The catalogue as a whole: every code has one kind, a remediation and a README row; no other file
+/// builds a diagnosis; and the one exception entry point tells a service answer, no answer and a
+/// defect apart.
+/// </summary>
+public sealed class DiagnosisCatalogTests
+{
+    private static readonly DiagnosisContext Context = new() { TenantId = "contoso.com", ClientId = "11111111-1111-1111-1111-111111111111", SenderAddress = "a@contoso.com", Operation = "do the thing" };
+
+    private static Diagnosis Graph(int status, string code, DiagnosisContext? context = null) =>
+        DiagnosisCatalog.Explain(ServiceError.FromGraphParts(status, code, "message", "req", null), context ?? Context);
+
+    private static Diagnosis Entra(int status, int aadsts) =>
+        DiagnosisCatalog.Explain(ServiceError.FromEntraParts(status, aadsts, "invalid_client", "message"), Context);
+
+    /// <summary>One diagnosis per code, made the way the product makes it. A new code fails the walk until it has one.</summary>
+    private static readonly Dictionary<DiagnosisCode, Func<Diagnosis>> Samples = new()
+    {
+        [DiagnosisCode.TenantNotFound] = () => Entra(400, 90002),
+        [DiagnosisCode.ApplicationNotFound] = () => DiagnosisCatalog.AppNotFoundByClientId("id", "tenant", AppLookup.Read),
+        [DiagnosisCode.InvalidClientSecret] = () => Entra(401, 7000215),
+        [DiagnosisCode.ClientSecretExpired] = () => Entra(401, 7000222),
+        [DiagnosisCode.MailSendPermissionMissing] = () => DiagnosisCatalog.TokenLacksMailSend(Context, "none"),
+        [DiagnosisCode.MailboxAccessDenied] = () => Graph(403, "ErrorAccessDenied", new DiagnosisContext { TokenHasMailSend = true }),
+        [DiagnosisCode.SenderMailboxNotFound] = () => DiagnosisCatalog.SenderUserNotFound("a@contoso.com", "tenant"),
+        [DiagnosisCode.SenderMailboxNotLicensed] = () => DiagnosisCatalog.SenderIsGuest("a@contoso.com"),
+        [DiagnosisCode.SendAsDenied] = () => Graph(403, "ErrorSendAsDenied"),
+        [DiagnosisCode.ConditionalAccessBlocked] = () => Entra(400, 53003),
+        [DiagnosisCode.SecretLifetimeNotAllowed] = () => Graph(400, "CredentialInvalidLifetimeAsPerAppPolicy"),
+        [DiagnosisCode.InsufficientPrivileges] = () => Graph(403, "Authorization_RequestDenied"),
+        [DiagnosisCode.Throttled] = () => DiagnosisCatalog.PlatformUnavailable(429, "busy", null),
+        [DiagnosisCode.ServiceUnavailable] = () => DiagnosisCatalog.PlatformUnavailable(503, "down", null),
+        [DiagnosisCode.NetworkFailure] = () => DiagnosisCatalog.NetworkFailure(null, "refused"),
+        [DiagnosisCode.PlatformAuthenticationFailed] = () => DiagnosisCatalog.PlatformAuthenticationFailed(401, "no", false),
+        [DiagnosisCode.PlatformRejectedSettings] = () => DiagnosisCatalog.PlatformRejectedSettings(422, "-SenderAddress: bad"),
+        [DiagnosisCode.PlatformTestFailed] = () => DiagnosisCatalog.PlatformTestFailed(null, "failed", Context),
+        [DiagnosisCode.NotConnected] = DiagnosisCatalog.NotConnected,
+        [DiagnosisCode.AppNameConflict] = () => DiagnosisCatalog.AppNameConflict("Email OAuth", "id", true),
+        [DiagnosisCode.ReplicationTimeout] = () => DiagnosisCatalog.ReplicationTimeout("the app", TimeSpan.FromSeconds(5)),
+        [DiagnosisCode.UnexpectedResponse] = () => Graph(400, "SomethingNew"),
+        [DiagnosisCode.InternalError] = () => DiagnosisCatalog.InternalError(new InvalidOperationException(), "do the thing"),
+        [DiagnosisCode.UnknownEnvironment] = () => DiagnosisCatalog.UnknownEnvironment("Mars", "Global"),
+        [DiagnosisCode.AppNotManaged] = () => DiagnosisCatalog.AppNotManaged("Someone's", "id"),
+        [DiagnosisCode.InvalidSignInInput] = () => DiagnosisCatalog.CertificateUnreadable("cert.pfx", fileUnreadable: false),
+    };
+
+    public static TheoryData<DiagnosisCode> Codes()
+    {
+        var data = new TheoryData<DiagnosisCode>();
+        foreach (DiagnosisCode code in Enum.GetValues(typeof(DiagnosisCode))) data.Add(code);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Codes))]
+    public void Every_code_has_one_kind_a_remediation_and_a_README_row(DiagnosisCode code)
+    {
+        var kind = DiagnosisCatalog.KindOf(code);
+        Assert.True(Enum.IsDefined(typeof(DiagnosisKind), kind));
+
+        Assert.True(Samples.TryGetValue(code, out var make), $"{code} has no sample diagnosis in this test");
+        var diagnosis = make!();
+        Assert.Equal(code, diagnosis.Code);
+        Assert.Equal(kind, diagnosis.Kind);
+        Assert.False(string.IsNullOrWhiteSpace(diagnosis.Remediation), $"{code} has no remediation");
+        Assert.False(string.IsNullOrWhiteSpace(diagnosis.Cause));
+
+        Assert.Contains(code.ToString(), ReadmeCodes());
+    }
+
+    /// <summary>The codes named in the first column of README.md's diagnosis-code table.</summary>
+    private static HashSet<string> ReadmeCodes()
+    {
+        var readme = File.ReadAllLines(Path.Combine(PlatformProfileTests.RepoRoot(), "README.md"));
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in readme.Where(l => l.StartsWith("| `", StringComparison.Ordinal)))
+            foreach (Match m in Regex.Matches(line.Split('|')[1], "`(\\w+)`")) codes.Add(m.Groups[1].Value);
+        return codes;
+    }
+
+    [Fact]
+    public void Only_the_catalogue_builds_a_diagnosis()
+    {
+        var src = Path.Combine(PlatformProfileTests.RepoRoot(), "src");
+        var offenders = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .Where(f => !Path.GetFileName(f).StartsWith("DiagnosisCatalog", StringComparison.Ordinal))
+            .Where(f => Regex.IsMatch(File.ReadAllText(f), @"new\s+Diagnosis\s*\(|new\s*\(\s*DiagnosisCode\."))
+            .ToList();
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void An_unforeseen_exception_is_InternalError_naming_its_type_and_the_operation_not_its_text()
+    {
+        var d = DiagnosisCatalog.Explain(new InvalidOperationException("addPassword answered without a credential, token=abc"), Context, new Uri("https://graph.microsoft.com"));
+
+        Assert.Equal(DiagnosisCode.InternalError, d.Code);
+        Assert.Equal(DiagnosisKind.Defect, d.Kind);
+        Assert.Contains("System.InvalidOperationException", d.Message);
+        Assert.Contains("do the thing", d.Message);
+        Assert.Contains("defect of MailOAuth", d.Message);
+        Assert.DoesNotContain("token=abc", d.Message);
+        Assert.Contains("issue tracker", d.Remediation);
+    }
+
+    [Theory]
+    [InlineData("http")]
+    [InlineData("socket")]
+    [InlineData("timeout")]
+    public void No_answer_is_NetworkFailure(string form)
+    {
+        Exception ex = form switch
+        {
+            "http" => new HttpRequestException("Connection refused", new SocketException((int)SocketError.ConnectionRefused)),
+            "socket" => new SocketException((int)SocketError.HostNotFound),
+            _ => new TaskCanceledException("The operation was canceled."),
+        };
+
+        var d = DiagnosisCatalog.Explain(ex, Context, new Uri("https://login.microsoftonline.com"));
+
+        Assert.Equal(DiagnosisCode.NetworkFailure, d.Code);
+        Assert.Contains("login.microsoftonline.com", d.Message);
+    }
+
+    [Fact]
+    public void A_Graph_answer_is_explained_by_its_code()
+    {
+        var answer = new ODataError { ResponseStatusCode = 403, Error = new MainError { Code = "Authorization_RequestDenied", Message = "Insufficient privileges." } };
+
+        var d = DiagnosisCatalog.Explain(answer, Context);
+
+        Assert.Equal(DiagnosisCode.InsufficientPrivileges, d.Code);
+        Assert.Equal(403, d.HttpStatus);
+    }
+
+    [Fact]
+    public void An_Entra_answer_relayed_as_text_by_Azure_Identity_is_explained_by_its_AADSTS_number()
+    {
+        var ex = new AuthenticationFailedException("ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided.");
+
+        var d = DiagnosisCatalog.Explain(ex, Context);
+
+        Assert.Equal(DiagnosisCode.InvalidClientSecret, d.Code);
+        Assert.Equal("AADSTS7000215", d.ServiceCode);
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("-Infinity")]
+    public void An_unreadable_Retry_After_is_no_Retry_After(string raw) =>
+        Assert.Null(RetryPolicy.ParseRetryAfter(raw, DateTimeOffset.UtcNow));
+
+    [Theory]
+    [InlineData("http://graph.example/v1.0/me", true)]
+    [InlineData("https://graph.example/v1.0/me", false)]
+    public async Task A_redirect_to_plain_http_is_refused_and_explained(string location, bool refused)
+    {
+        var stub = new StubHandler(_ =>
+        {
+            var r = new HttpResponseMessage(HttpStatusCode.TemporaryRedirect);
+            r.Headers.Location = new Uri(location);
+            return r;
+        });
+        using var client = new HttpClient(HttpStack.Chain(new DelegatingHandler[] { new InsecureRedirectGuard() }, stub));
+
+        if (!refused)
+        {
+            using var passed = await client.GetAsync("https://graph.example/v1.0/users");
+            Assert.Equal(HttpStatusCode.TemporaryRedirect, passed.StatusCode);
+            return;
+        }
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => client.GetAsync("https://graph.example/v1.0/users"));
+        Assert.Equal(DiagnosisCode.UnexpectedResponse, ex.Code);
+        Assert.Equal(307, ex.Diagnosis.HttpStatus);
+        Assert.Contains("not https", ex.Message);
+    }
+
+    private sealed class StubHandler : HttpMessageHandler
+    {
+        private readonly Func<HttpRequestMessage, HttpResponseMessage> _answer;
+        public StubHandler(Func<HttpRequestMessage, HttpResponseMessage> answer) => _answer = answer;
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => Task.FromResult(_answer(request));
+    }
+}
+
+/// <summary>
+/// Each Core service, given an answer or input it cannot foresee, fails with InternalError (a defect,
+/// named) and never with NetworkFailure; with the service unreachable it still fails with NetworkFailure.
+/// </summary>
+public sealed class UnforeseenFailureTests : IClassFixture<CoreSandboxFixture>, IAsyncLifetime
+{
+    private readonly CoreSandboxFixture _sandbox;
+    private readonly List<MailOAuthSession> _sessions = new();
+
+    public UnforeseenFailureTests(CoreSandboxFixture sandbox) => _sandbox = sandbox;
+
+    public async Task InitializeAsync()
+    {
+        await _sandbox.ResetDirectoryAsync();
+        await _sandbox.ResetAsync();
+        await _sandbox.ResetPlatformAsync();
+    }
+
+    public Task DisposeAsync()
+    {
+        foreach (var s in _sessions) s.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private static CancellationToken Timeout => CoreSandboxFixture.Timeout();
+
+    private MailOAuthSession Session()
+    {
+        var session = _sandbox.NewSession();
+        _sessions.Add(session);
+        return session;
+    }
+
+    private async Task AddFaultAsync(object fault)
+    {
+        using var response = await _sandbox.Control.PostAsJsonAsync("_sandbox/faults", fault);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"fault: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private static void AssertInternal(MailOAuthException ex, string exceptionType, string operation)
+    {
+        Assert.Equal(DiagnosisCode.InternalError, ex.Code);
+        Assert.NotEqual(DiagnosisCode.NetworkFailure, ex.Code);
+        Assert.Contains(exceptionType, ex.Message);
+        Assert.Contains(operation, ex.Message);
+    }
+
+    [Fact]
+    public async Task AppProvisioner_addPassword_answering_without_a_credential_is_InternalError()
+    {
+        var session = Session();
+        await _sandbox.ConnectAdminAsync(session);
+        await AddFaultAsync(new { pathPattern = "/addPassword$", method = "POST", status = 204, count = 1 });
+
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new AppProvisioner(session).NewAsync(new NewAppRequest { DisplayName = "Unforeseen answer" }, Timeout));
+
+        AssertInternal(ex, "System.InvalidOperationException", "add a client secret");
+    }
+
+    [Fact]
+    public async Task ConsentService_with_a_Graph_answer_of_an_unknown_shape_is_InternalError()
+    {
+        var session = Session();
+        await _sandbox.ConnectAdminAsync(session);
+        // Microsoft Graph's own service principal read back as an empty object: no id to grant against.
+        await AddFaultAsync(new { pathPattern = "servicePrincipals\\(appId=(%27|')00000003-0000-0000-c000-000000000000", method = "GET", status = 200, body = "{}", count = 5 });
+
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new ConsentService(session).GrantAsync(
+            new GrantRequest { ClientId = _sandbox.Info.Apps.Unconsented.ClientId }, Timeout));
+
+        Assert.Equal(DiagnosisCode.InternalError, ex.Code);
+        Assert.Contains("grant Mail.Send", ex.Message);
+    }
+
+    [Fact]
+    public async Task MailTestService_with_an_input_the_library_refuses_is_InternalError_not_NetworkFailure()
+    {
+        var app = _sandbox.Info.Apps.Consented;
+
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new MailTestService(Session()).SendAsync(new MailTestRequest
+        {
+            TenantId = "contoso.com\n", // refused by parameter validation; Core must still not call it a network failure
+            ClientId = app.ClientId,
+            ClientSecret = SecretText.Protect(app.ClientSecret),
+            SenderAddress = _sandbox.Info.Mailboxes.Licensed,
+            To = new[] { _sandbox.Info.Mailboxes.Licensed },
+            EnvironmentName = CoreSandboxFixture.EnvironmentName,
+        }, Timeout));
+
+        AssertInternal(ex, "ArgumentException", "send the test message");
+    }
+
+    [Fact]
+    public async Task PlatformClient_with_an_unforeseen_exception_is_InternalError()
+    {
+        var profile = new PlatformProfile { GetMethod = " " }; // bypasses the profile file's validation
+        var target = new PlatformTarget(new Uri(_sandbox.Info.Platform.Uri), SecretText.Protect(_sandbox.Info.Platform.ApiToken), profile);
+
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new PlatformClient(Session()).GetAsync(target, Timeout));
+
+        AssertInternal(ex, "Exception", "read the platform's SMTP settings");
+    }
+
+    [Fact]
+    public async Task ConnectionService_with_an_unforeseen_exception_is_InternalError()
+    {
+        var request = _sandbox.AdminSecretRequest(tenant: "contoso.com\n");
+
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new ConnectionService(Session()).ConnectAsync(request, null, Timeout));
+
+        AssertInternal(ex, "ArgumentException", "sign in");
+    }
+
+    [Fact]
+    public async Task A_certificate_file_that_cannot_be_opened_is_InvalidSignInInput_with_a_remediation()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "mailoauth-not-a-pfx-" + Guid.NewGuid().ToString("N") + ".pfx");
+        await File.WriteAllTextAsync(path, "this is not a certificate");
+        try
+        {
+            var request = new ConnectRequest
+            {
+                TenantId = _sandbox.Info.TenantId, EnvironmentName = CoreSandboxFixture.EnvironmentName, Method = ConnectMethod.Certificate,
+                ClientId = _sandbox.Info.Admin.ClientId, CertificatePath = path, CertificatePassword = SecretText.Protect("wrong"),
+            };
+
+            var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new ConnectionService(Session()).ConnectAsync(request, null, Timeout));
+
+            Assert.Equal(DiagnosisCode.InvalidSignInInput, ex.Code);
+            Assert.Contains(path, ex.Message);
+            Assert.Contains("-CertificatePath", ex.Diagnosis.Remediation);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task With_the_service_unreachable_it_is_still_NetworkFailure()
+    {
+        // A loopback port that was just free: connection refused, no answer at all.
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var session = new MailOAuthSession(new RetryPolicy(maxRetries: 1, maxTotalWait: TimeSpan.FromSeconds(1), baseDelay: TimeSpan.FromMilliseconds(10)));
+        _sessions.Add(session);
+        session.Environments.Add("Closed", new Uri($"https://127.0.0.1:{port}"), new Uri($"https://127.0.0.1:{port}"), null);
+        var app = _sandbox.Info.Apps.Consented;
+
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new MailTestService(session).SendAsync(new MailTestRequest
+        {
+            TenantId = _sandbox.Info.TenantId, ClientId = app.ClientId, ClientSecret = SecretText.Protect(app.ClientSecret),
+            SenderAddress = _sandbox.Info.Mailboxes.Licensed, To = new[] { _sandbox.Info.Mailboxes.Licensed }, EnvironmentName = "Closed",
+        }, Timeout));
+
+        Assert.Equal(DiagnosisCode.NetworkFailure, ex.Code);
+        Assert.Contains($"127.0.0.1:{port}", ex.Message);
+    }
+}
