@@ -22,15 +22,18 @@ public sealed class AppProvisioner
 
     public AppProvisioner(MailOAuthSession session) => _session = session;
 
-    public Task<NewAppOutcome> NewAsync(NewAppRequest request, CancellationToken ct) =>
-        Explained.RunAsync("create or complete the application", GraphEndpoint, () => NewCoreAsync(request, ct), ct);
+    public Task<NewAppOutcome> NewAsync(NewAppRequest request, CancellationToken ct)
+    {
+        // A caller's broken precondition (the cmdlet validates the range) stays an argument error.
+        if (request.SecretLifetimeMonths is < 1 or > 24)
+            throw new ArgumentOutOfRangeException(nameof(request), "The secret lifetime must be 1 to 24 months.");
+        return Explained.RunAsync("create or complete the application", GraphEndpoint, () => NewCoreAsync(request, ct), ct);
+    }
 
     private Uri? GraphEndpoint => _session.Connection?.Environment.GraphEndpoint;
 
     private async Task<NewAppOutcome> NewCoreAsync(NewAppRequest request, CancellationToken ct)
     {
-        if (request.SecretLifetimeMonths is < 1 or > 24)
-            throw new ArgumentOutOfRangeException(nameof(request), "The secret lifetime must be 1 to 24 months.");
         var connection = _session.RequireConnection();
         var directory = new DirectoryClient(connection);
         var waiter = new ReplicationWaiter(request.ReplicationBudget);

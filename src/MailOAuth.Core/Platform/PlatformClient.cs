@@ -34,8 +34,11 @@ public sealed class PlatformClient
         throw new ArgumentException($"'{uri}' must use https: the API token and the client secret never travel in clear text (plain http is allowed only to this machine's loopback address).");
     }
 
-    public Task<SmtpSettingsView> GetAsync(PlatformTarget target, CancellationToken ct) =>
-        Explained.RunAsync("read the platform's SMTP settings", target.PlatformUri, () => GetCoreAsync(target, ct), ct, isPlatform: true);
+    public Task<SmtpSettingsView> GetAsync(PlatformTarget target, CancellationToken ct)
+    {
+        RequireSecureUri(target.PlatformUri); // a caller's broken precondition stays an argument error
+        return Explained.RunAsync("read the platform's SMTP settings", target.PlatformUri, () => GetCoreAsync(target, ct), ct, isPlatform: true);
+    }
 
     private async Task<SmtpSettingsView> GetCoreAsync(PlatformTarget target, CancellationToken ct)
     {
@@ -48,8 +51,11 @@ public sealed class PlatformClient
     /// Stores the settings. A rejected save changes nothing on the platform (contract); the error then
     /// says what the platform still holds.
     /// </summary>
-    public Task<SmtpSettingsView> SetAsync(PlatformTarget target, SmtpSettingsInput input, CancellationToken ct) =>
-        Explained.RunAsync("store the platform's SMTP settings", target.PlatformUri, () => SetCoreAsync(target, input, ct), ct, isPlatform: true);
+    public Task<SmtpSettingsView> SetAsync(PlatformTarget target, SmtpSettingsInput input, CancellationToken ct)
+    {
+        RequireSecureUri(target.PlatformUri); // a caller's broken precondition stays an argument error
+        return Explained.RunAsync("store the platform's SMTP settings", target.PlatformUri, () => SetCoreAsync(target, input, ct), ct, isPlatform: true);
+    }
 
     private async Task<SmtpSettingsView> SetCoreAsync(PlatformTarget target, SmtpSettingsInput input, CancellationToken ct)
     {
@@ -84,8 +90,11 @@ public sealed class PlatformClient
     /// <param name="propagationBudget">How long to wait for a new grant to reach Exchange (null: the default).</param>
     /// <param name="ct">Cancels the test and any wait.</param>
     public Task<PlatformTestOutcome> TestAsync(PlatformTarget target, IReadOnlyList<string> to, DateTimeOffset? provisionedAt,
-        TimeSpan? propagationBudget, CancellationToken ct) =>
-        Explained.RunAsync("run the platform's test e-mail", target.PlatformUri, () => TestCoreAsync(target, to, provisionedAt, propagationBudget, ct), ct, isPlatform: true);
+        TimeSpan? propagationBudget, CancellationToken ct)
+    {
+        RequireSecureUri(target.PlatformUri); // a caller's broken precondition stays an argument error
+        return Explained.RunAsync("run the platform's test e-mail", target.PlatformUri, () => TestCoreAsync(target, to, provisionedAt, propagationBudget, ct), ct, isPlatform: true);
+    }
 
     private async Task<PlatformTestOutcome> TestCoreAsync(PlatformTarget target, IReadOnlyList<string> to, DateTimeOffset? provisionedAt,
         TimeSpan? propagationBudget, CancellationToken ct)
