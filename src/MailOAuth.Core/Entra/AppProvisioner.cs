@@ -27,6 +27,9 @@ public sealed class AppProvisioner
         // A caller's broken precondition (the cmdlet validates the range) stays an argument error.
         if (request.SecretLifetimeMonths is < 1 or > 24)
             throw new ArgumentOutOfRangeException(nameof(request), "The secret lifetime must be 1 to 24 months.");
+        // A blank name would only walk the alternate keys to a refusal; the cmdlet refuses it first.
+        if (string.IsNullOrWhiteSpace(request.DisplayName) || request.DisplayName.Any(char.IsControl))
+            throw new ArgumentException("The display name must not be blank or contain control characters.", nameof(request));
         return Explained.RunAsync("create or complete the application", GraphEndpoint, () => NewCoreAsync(request, ct), ct);
     }
 
