@@ -93,7 +93,10 @@ Describe 'The platform side: Set/Get-ResellerSmtpSetting, Send-ResellerTestEmail
         Set-ResellerSmtpSetting @platform @good | Out-Null
         $before = Get-ResellerSmtpSetting @platform
         $bad = Settings -App 'unconsented'
-        $bad.ClientSecret = [securestring]::new()   # the platform requires a secret
+        # The platform's own refusal of a field: an empty secret is now refused by parameter validation
+        # before any request, so the platform's 422 answer is injected as it sends it.
+        $refusal = '{"errors":[{"field":"clientSecret","message":"A client secret is required."}]}'
+        Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = 'smtp-settings$'; method = 'PUT'; status = 422; body = $refusal; count = 1 } | Out-Null
         Set-ResellerSmtpSetting @platform @bad -ErrorAction SilentlyContinue -ErrorVariable e
         $e[0].FullyQualifiedErrorId | Should -Be 'PlatformRejectedSettings,MailOAuth.Commands.SetResellerSmtpSettingCommand'
         $e[0].Exception.Message | Should -Match '-ClientSecret'

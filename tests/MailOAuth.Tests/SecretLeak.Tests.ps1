@@ -106,7 +106,12 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
             $app | Set-ResellerSmtpSetting @platform -PassThru -Verbose -Debug | Send-ResellerTestEmail -To 'admin@contoso.com' -Verbose -Debug
             Get-ResellerSmtpSetting @platform -Verbose -Debug | Format-List * -Force | Out-String
             Get-ResellerSmtpSetting -PlatformUri $info.platform.uri -ApiToken (ConvertTo-TestSecret $wrongApiToken) -Verbose -Debug -ErrorAction Continue
-            Set-ResellerSmtpSetting @platform -TenantId $info.tenantId -ClientId $app.ClientId -ClientSecret ([securestring]::new()) -SenderAddress $info.mailboxes.licensed -Verbose -Debug -ErrorAction Continue
+            # An empty secret is refused by parameter validation (a terminating binding error): keep its record too.
+            try { Set-ResellerSmtpSetting @platform -TenantId $info.tenantId -ClientId $app.ClientId -ClientSecret ([securestring]::new()) -SenderAddress $info.mailboxes.licensed -Verbose -Debug -ErrorAction Continue } catch { $_ }
+            # The platform's own refusal of a field (PlatformRejectedSettings), injected as the platform sends it.
+            Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = 'smtp-settings$'; method = 'PUT'; status = 422; count = 1
+                body = '{"errors":[{"field":"clientSecret","message":"The client secret was rejected."}]}' } | Out-Null
+            Set-ResellerSmtpSetting @platform -TenantId $info.tenantId -ClientId $app.ClientId -ClientSecret (ConvertTo-TestSecret $wrongAdminSecret) -SenderAddress $info.mailboxes.licensed -Verbose -Debug -ErrorAction Continue
             Set-ResellerSmtpSetting @platform -TenantId $info.tenantId -ClientId $app.ClientId -ClientSecret (ConvertTo-TestSecret $wrongAdminSecret) -SenderAddress $info.mailboxes.licensed -Verbose -Debug
             Send-ResellerTestEmail @platform -To 'admin@contoso.com' -Verbose -Debug -ErrorAction Continue
             New-MailOAuthApp -DisplayName 'Leak test' -Verbose -Debug -WarningAction Continue
