@@ -64,7 +64,9 @@ public static class DiagnosisCatalog
     public static Diagnosis PlatformRejectedSettings(int status, string fieldMessages) => new(
         DiagnosisCode.PlatformRejectedSettings, DiagnosisKind.Configuration,
         $"The platform rejected the SMTP settings (HTTP {status}): {fieldMessages}",
-        "Correct the values named and run Set-ResellerSmtpSetting again. The platform keeps its previous settings until a save succeeds.")
+        "Correct the values named and run Set-ResellerSmtpSetting again. The platform keeps its previous settings until a save succeeds. " +
+        "The client secret you passed is in no error record: it is still in the object you passed in (for example New-MailOAuthApp's output, " +
+        "kept with -OutVariable or in a variable, as its ClientSecret property).")
     { HttpStatus = status };
 
     /// <summary>The platform answered in a way its profile does not describe (wrong URI or profile).</summary>
@@ -113,6 +115,12 @@ public static class DiagnosisCatalog
         forceWouldAdopt
             ? "Use another -DisplayName, or run again with -Force to adopt that app (MailOAuth then marks it as managed, ensures its service principal and Mail.Send, and adds a new secret; existing secrets are kept)."
             : "Several unmanaged apps share that name: use another -DisplayName, or remove the duplicates first.");
+
+    /// <summary>A command that changes an app was pointed at one MailOAuth does not manage, without -Force.</summary>
+    public static Diagnosis AppNotManaged(string displayName, string clientId, string tenantId, string refusedAction) => new(
+        DiagnosisCode.AppNotManaged, DiagnosisKind.Configuration,
+        $"Application '{displayName}' (client ID {clientId}) in tenant {tenantId} was not created by MailOAuth, so it was not changed: {refusedAction}.",
+        "Check that this is the app you mean (Get-MailOAuthApp -ClientId shows it); to act on an app MailOAuth does not manage, add -Force (you are then asked to confirm).");
 
     /// <summary>Replication did not finish within the budget.</summary>
     public static Diagnosis ReplicationTimeout(string pending, TimeSpan waited) => new(
