@@ -64,9 +64,7 @@ public static class DiagnosisCatalog
     public static Diagnosis PlatformRejectedSettings(int status, string fieldMessages) => new(
         DiagnosisCode.PlatformRejectedSettings, DiagnosisKind.Configuration,
         $"The platform rejected the SMTP settings (HTTP {status}): {fieldMessages}",
-        "Correct the values named and run Set-ResellerSmtpSetting again. The platform keeps its previous settings until a save succeeds. " +
-        "The client secret you passed is in no error record: it is still in the object you passed in (for example New-MailOAuthApp's output, " +
-        "kept with -OutVariable or in a variable, as its ClientSecret property).")
+        "Correct the values named and run Set-ResellerSmtpSetting again. The platform keeps its previous settings until a save succeeds.")
     { HttpStatus = status };
 
     /// <summary>The platform answered in a way its profile does not describe (wrong URI or profile).</summary>
