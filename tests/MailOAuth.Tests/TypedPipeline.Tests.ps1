@@ -250,6 +250,13 @@ Describe 'Typed pipeline: the README pipelines bind from declared output types' 
         $problems | Should -BeNullOrEmpty
     }
 
+    It 'every pipe in the cmdlet help examples (docs/help) binds the same way' {
+        $helpPipes = @(Get-ChildItem (Join-Path $PSScriptRoot '../../docs/help') -Filter '*-*.md' | ForEach-Object { Get-MarkdownPipe $_.FullName })
+        $helpPipes.Count | Should -BeGreaterThan 5
+        $problems = foreach ($pipe in $helpPipes) { Test-PipeBinding $pipe.Previous $pipe.Next | ForEach-Object { "$($pipe.Text): $_" } }
+        $problems | Should -BeNullOrEmpty
+    }
+
     It 'the check itself finds a pipe that would not bind' {
         $ast = [System.Management.Automation.Language.Parser]::ParseInput(
             'Get-MailOAuthApp | Set-ResellerSmtpSetting -PlatformUri https://p.example.com -ApiToken $t; New-MailOAuthApp | Send-ResellerTestEmail -To a@contoso.com', [ref] $null, [ref] $null)
