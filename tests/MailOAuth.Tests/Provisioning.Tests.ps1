@@ -289,7 +289,7 @@ Describe 'Provisioning: New-MailOAuthApp, Grant-MailSendConsent, Get/Remove-Mail
         Reset-MailOAuthSandbox -Sandbox $sandbox
         $ConfirmPreference | Should -Be 'High'
         # With the default $ConfirmPreference the command asks; this host cannot answer, so nothing is written.
-        { Grant-MailSendConsent -ClientId $manual.appId -Force -ErrorAction Stop } | Should -Throw
+        { Grant-MailSendConsent -ClientId $manual.appId -Force -ErrorAction Stop } | Should -Throw -ExpectedMessage '*NonInteractive*Prompt*'
         @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
         Grant-MailSendConsent -ClientId $manual.appId -Force -WhatIf | Should -BeNullOrEmpty
         @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
