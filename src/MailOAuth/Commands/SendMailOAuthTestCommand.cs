@@ -92,8 +92,7 @@ public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
         try
         {
             var outcome = Run(ct => new MailTestService(Session).SendAsync(request, ct));
-            WriteObject(new MailOAuthTestResult(outcome.TenantId, outcome.ClientId, outcome.SenderAddress, outcome.From, outcome.To.ToArray(),
-                outcome.Subject, outcome.SentAt, outcome.RequestId, outcome.ClientRequestId, outcome.TokenRoles.ToArray(), outcome.Environment));
+            WriteObject(OutputMap.From(outcome));
         }
         catch (MailOAuthException ex)
         {

@@ -37,7 +37,7 @@ public sealed class SendResellerTestEmailCommand : PlatformCmdlet
         try
         {
             var outcome = Run(ct => new PlatformClient(Session).TestAsync(target, To, SecretCreatedOn, TimeSpan.FromSeconds(ReplicationTimeoutSec), ct));
-            WriteObject(new ResellerTestResult(PlatformUri, outcome.To.ToArray(), outcome.MessageId, DateTimeOffset.UtcNow));
+            WriteObject(OutputMap.From(PlatformUri, outcome));
         }
         catch (MailOAuthException ex)
         {
