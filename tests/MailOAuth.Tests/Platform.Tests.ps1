@@ -88,7 +88,7 @@ Describe 'The platform side: Set/Get-ResellerSmtpSetting, Send-ResellerTestEmail
         $e2[0].FullyQualifiedErrorId | Should -Be 'PlatformAuthenticationFailed,MailOAuth.Commands.SetResellerSmtpSettingCommand'
     }
 
-    It 'a rejected field leaves the previous settings, says so, and keeps the new secret reachable' {
+    It 'a rejected field leaves the previous settings, says so, and says where the new secret still is' {
         $good = Settings
         Set-ResellerSmtpSetting @platform @good | Out-Null
         $before = Get-ResellerSmtpSetting @platform
@@ -101,7 +101,11 @@ Describe 'The platform side: Set/Get-ResellerSmtpSetting, Send-ResellerTestEmail
         $e[0].FullyQualifiedErrorId | Should -Be 'PlatformRejectedSettings,MailOAuth.Commands.SetResellerSmtpSettingCommand'
         $e[0].Exception.Message | Should -Match '-ClientSecret'
         $e[0].Exception.Message | Should -Match 'kept its previous settings'
-        $e[0].TargetObject.ClientSecret | Should -BeOfType [securestring]
+        # Contract change (typed pipeline): the target holds identifiers only; the message says where the secret still is.
+        $e[0].TargetObject | Should -BeOfType 'MailOAuth.Output.MailOAuthTarget'
+        $e[0].TargetObject.ClientId | Should -Be $bad.ClientId
+        $e[0].TargetObject.PSObject.Properties.Name | Should -Not -Contain 'ClientSecret'
+        $e[0].Exception.Message | Should -Match 'New-MailOAuthApp'
         $after = Get-ResellerSmtpSetting @platform
         $after.ClientId | Should -Be $before.ClientId
         $after.UpdatedAt | Should -Be $before.UpdatedAt

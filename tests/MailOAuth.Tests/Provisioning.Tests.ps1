@@ -273,6 +273,35 @@ Describe 'Provisioning: New-MailOAuthApp, Grant-MailSendConsent, Get/Remove-Mail
         @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).appRoleAssignments | Where-Object principalId -EQ $app.ServicePrincipalId).Count | Should -Be 1
     }
 
+    It 'Grant-MailSendConsent refuses an app MailOAuth does not manage (AppNotManaged) and writes nothing' {
+        $manual = Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Method POST -Path 'applications' -Body @{ displayName = (New-Name) }
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        Grant-MailSendConsent -ClientId $manual.appId -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable e | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Be 'AppNotManaged,MailOAuth.Commands.GrantMailSendConsentCommand'
+        $e[0].ErrorDetails.RecommendedAction | Should -Match '-Force'
+        $e[0].TargetObject.ClientId | Should -Be $manual.appId
+        @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+        @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).servicePrincipals | Where-Object appId -EQ $manual.appId).Count | Should -Be 0
+    }
+
+    It 'Grant-MailSendConsent -Force confirms an unmanaged app at High impact: asks by default, grants with -Confirm:$false' {
+        $manual = Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Method POST -Path 'applications' -Body @{ displayName = (New-Name) }
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        $ConfirmPreference | Should -Be 'High'
+        # With the default $ConfirmPreference the command asks; this host cannot answer, so nothing is written.
+        { Grant-MailSendConsent -ClientId $manual.appId -Force -ErrorAction Stop } | Should -Throw -ExpectedMessage '*NonInteractive*Prompt*'
+        @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+        Grant-MailSendConsent -ClientId $manual.appId -Force -WhatIf | Should -BeNullOrEmpty
+        @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+        $g = Grant-MailSendConsent -ClientId $manual.appId -Force -Confirm:$false
+        $g.Status | Should -Be 'Granted'
+        $sp = @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).servicePrincipals | Where-Object appId -EQ $manual.appId)
+        @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).appRoleAssignments | Where-Object principalId -EQ $sp[0].id).Count | Should -Be 1
+        # An app MailOAuth manages is a Medium-impact change: no question with the default preference.
+        $app = New-MailOAuthApp -DisplayName (New-Name)
+        (Grant-MailSendConsent -ClientId $app.ClientId).Status | Should -Be 'Granted'
+    }
+
     It 'Get-MailOAuthApp shows consent and secrets with days left, never values' {
         $app = New-MailOAuthApp -DisplayName (New-Name) | Grant-MailSendConsent -PassThru
         $got = Get-MailOAuthApp -ClientId $app.ClientId

@@ -120,6 +120,12 @@ public static partial class DiagnosisCatalog
             ? "Use another -DisplayName, or run again with -Force to adopt that app (MailOAuth then marks it as managed, ensures its service principal and Mail.Send, and adds a new secret; existing secrets are kept)."
             : "Several unmanaged apps share that name: use another -DisplayName, or remove the duplicates first.");
 
+    /// <summary>A command that changes an app was pointed at one MailOAuth does not manage, without -Force.</summary>
+    public static Diagnosis AppNotManaged(string displayName, string clientId, string tenantId, string refusedAction) => new(
+        DiagnosisCode.AppNotManaged, DiagnosisKind.Configuration,
+        $"Application '{displayName}' (client ID {clientId}) in tenant {tenantId} was not created by MailOAuth, so it was not changed: {refusedAction}.",
+        "Check that this is the app you mean (Get-MailOAuthApp -ClientId shows it); to act on an app MailOAuth does not manage, add -Force (you are then asked to confirm).");
+
     /// <summary>Replication did not finish within the budget.</summary>
     public static Diagnosis ReplicationTimeout(string pending, TimeSpan waited) => new(
         DiagnosisCode.ReplicationTimeout,

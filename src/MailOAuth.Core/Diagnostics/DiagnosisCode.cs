@@ -27,6 +27,8 @@ public enum DiagnosisCode
     NotConnected,
     /// <summary>An app with the requested display name exists and was not created by MailOAuth.</summary>
     AppNameConflict,
+    /// <summary>The app named by client ID was not created (or adopted) by MailOAuth, and -Force was not given.</summary>
+    AppNotManaged,
     /// <summary>Entra did not finish replicating a new object within the allowed time; re-running resumes.</summary>
     ReplicationTimeout,
     /// <summary>The service answered with something no other code explains (its code is kept).</summary>

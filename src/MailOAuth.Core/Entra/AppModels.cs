@@ -44,6 +44,16 @@ public sealed class GrantRequest
     public SecureString? ClientSecret { get; init; }
     public DateTimeOffset? SecretCreatedOn { get; init; }
     public TimeSpan? ReplicationBudget { get; init; }
+    /// <summary>Grant also to an app MailOAuth does not manage (else AppNotManaged).</summary>
+    public bool Force { get; init; }
+}
+
+/// <summary>The app a grant is for, read before the cmdlet confirms (an unmanaged app is a High-impact change).</summary>
+public sealed class GrantSubject
+{
+    public string ClientId { get; init; } = "";
+    public string DisplayName { get; init; } = "";
+    public bool IsManaged { get; init; }
 }
 
 /// <summary>The consent state after Grant-MailSendConsent.</summary>

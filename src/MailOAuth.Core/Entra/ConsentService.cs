@@ -19,6 +19,28 @@ public sealed class ConsentService
 
     public ConsentService(MailOAuthSession session) => _session = session;
 
+    /// <summary>
+    /// The app a grant would be for. Refuses one MailOAuth does not manage unless <paramref name="force"/>:
+    /// tenant-wide Mail.Send lets an app send as any mailbox, so it is never granted to an app by mistake.
+    /// </summary>
+    public Task<GrantSubject> ReadSubjectAsync(string clientId, bool force, CancellationToken ct) =>
+        Explained.RunAsync("read the app to grant Mail.Send", _session.Connection?.Environment.GraphEndpoint, async () =>
+        {
+            var connection = _session.RequireConnection();
+            var app = await ReadAppAsync(new DirectoryClient(connection), connection, clientId, force, ct).ConfigureAwait(false);
+            return new GrantSubject { ClientId = clientId, DisplayName = app.DisplayName ?? "", IsManaged = AppProvisioner.IsManaged(app) };
+        }, ct);
+
+    private static async Task<Microsoft.Graph.Models.Application> ReadAppAsync(DirectoryClient directory, AdminConnection connection, string clientId, bool force, CancellationToken ct)
+    {
+        var app = await directory.GetAppByClientIdAsync(clientId, ct).ConfigureAwait(false)
+            ?? throw new MailOAuthException(DiagnosisCatalog.AppNotFoundByClientId(clientId, connection.TenantId, AppLookup.Grant));
+        if (!force && !AppProvisioner.IsManaged(app))
+            throw new MailOAuthException(DiagnosisCatalog.AppNotManaged(app.DisplayName ?? "", clientId, connection.TenantId,
+                "Mail.Send was not granted"));
+        return app;
+    }
+
     public Task<GrantOutcome> GrantAsync(GrantRequest request, CancellationToken ct) =>
         Explained.RunAsync("grant Mail.Send", _session.Connection?.Environment.GraphEndpoint, () => GrantCoreAsync(request, ct), ct);
 
@@ -30,8 +52,7 @@ public sealed class ConsentService
         var waiter = new ReplicationWaiter(request.ReplicationBudget);
         var reporter = OperationContext.CurrentReporter;
 
-        var app = await directory.GetAppByClientIdAsync(request.ClientId, ct).ConfigureAwait(false)
-            ?? throw new MailOAuthException(DiagnosisCatalog.AppNotFoundByClientId(request.ClientId, connection.TenantId, AppLookup.Grant));
+        var app = await ReadAppAsync(directory, connection, request.ClientId, request.Force, ct).ConfigureAwait(false);
         var isNew = AppProvisioner.IsRecent(app);
 
         // Microsoft Graph's service principal and its Mail.Send app role, read from Graph itself.

@@ -160,12 +160,16 @@ public sealed class PlatformClient
         }
     }
 
+    /// <summary>Where the caller still has the secret a failed save was given (never in the error record itself).</summary>
+    private const string SecretWhereabouts =
+        "this error holds identifiers only, so the secret is still only in the object you passed in (New-MailOAuthApp's output holds it as ClientSecret: keep that object with -OutVariable or in a variable).";
+
     private async Task<string> DescribeKeptSettingsAsync(PlatformTarget target, CancellationToken ct)
     {
         var kept = await TryGetAsync(target, ct).ConfigureAwait(false);
-        if (kept is null) return "The new secret was not stored on the platform; it is still in this error's TargetObject.";
-        if (kept.ClientId is null) return "The platform has no SMTP settings stored (none were before). The new secret is still in this error's TargetObject.";
-        return $"The platform kept its previous settings (client ID {kept.ClientId}, sender {kept.SenderAddress}, secret {kept.ClientSecretHint}…, updated {kept.UpdatedAt:u}). The new secret was not stored there; it is still in this error's TargetObject.";
+        if (kept is null) return "The new secret was not stored on the platform; " + SecretWhereabouts;
+        if (kept.ClientId is null) return "The platform has no SMTP settings stored (none were before). The new secret was not stored there; " + SecretWhereabouts;
+        return $"The platform kept its previous settings (client ID {kept.ClientId}, sender {kept.SenderAddress}, secret {kept.ClientSecretHint}…, updated {kept.UpdatedAt:u}). The new secret was not stored there; " + SecretWhereabouts;
     }
 
     private async Task<(int Status, string Body)> SendAsync(PlatformTarget target, string method, string path, JsonObject? payload, CancellationToken ct)

@@ -5,21 +5,26 @@ using MailOAuth.Core.Diagnostics;
 using MailOAuth.Core.Entra;
 using MailOAuth.Infrastructure;
 using MailOAuth.Output;
-using MailOAuth.Validation;
 
 namespace MailOAuth.Commands;
 
 /// <summary>
 /// Grants tenant-wide admin consent for Microsoft Graph Mail.Send (application permission) to an app:
 /// the appRoleAssignment from its service principal to Microsoft Graph's. A no-op when already granted.
+/// Only for apps MailOAuth manages, unless -Force; for an app it does not manage the change is confirmed
+/// as High impact (Mail.Send lets the app send as any mailbox of the tenant).
 /// </summary>
-[Cmdlet(VerbsSecurity.Grant, "MailSendConsent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(MailOAuthConsent), typeof(MailOAuthApp))]
+[Cmdlet(VerbsSecurity.Grant, "MailSendConsent", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ConsentSet)]
+[OutputType(typeof(MailOAuthConsent), ParameterSetName = new[] { ConsentSet })]
+[OutputType(typeof(MailOAuthConsentedApp), ParameterSetName = new[] { PassThruSet })]
 public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
 {
+    private const string ConsentSet = "Consent";
+    private const string PassThruSet = "PassThru";
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("AppId", "ApplicationId")]
-    [ValidateClientId]
+    [Validation.ValidateClientId]
     public string ClientId { get; set; } = "";
 
     /// <summary>The app's secret: when given, the grant is proven with fresh app tokens.</summary>
@@ -30,11 +35,27 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public DateTimeOffset? SecretCreatedOn { get; set; }
 
-    /// <summary>The object piped in (New-MailOAuthApp's output), passed on with -PassThru.</summary>
-    [Parameter(ValueFromPipeline = true, DontShow = true)]
-    public PSObject? InputObject { get; set; }
+    /// <summary>Carried onto the -PassThru object (and the error target); the grant does not use it.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Sender", "Mailbox")]
+    [AllowNull]
+    public string? SenderAddress { get; set; }
 
+    /// <summary>The ID of the secret given with -ClientSecret, carried onto the -PassThru object and error targets.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    public string? SecretKeyId { get; set; }
+
+    /// <summary>The first characters of that secret, carried like SecretKeyId.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    public string? SecretHint { get; set; }
+
+    /// <summary>Grant also to an app MailOAuth did not create (confirmed as a High-impact change).</summary>
     [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = PassThruSet)]
     public SwitchParameter PassThru { get; set; }
 
     [Parameter]
@@ -45,15 +66,51 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess($"app {ClientId} in tenant {Session.Connection!.TenantId}", "Grant admin consent for Microsoft Graph Mail.Send (application permission)")) return;
+        var connection = Session.Connection!;
+        // Identifiers only: the secret stays in the object it came from (see MailOAuthTarget).
+        var target = new MailOAuthTarget(connection.TenantId, ClientId, SecretKeyId, SecretHint, SenderAddress);
         var request = new GrantRequest
         {
             ClientId = ClientId,
             ClientSecret = ClientSecret,
             SecretCreatedOn = SecretCreatedOn,
             ReplicationBudget = TimeSpan.FromSeconds(ReplicationTimeoutSec),
+            Force = Force,
         };
-        Invoke((object?)InputObject ?? ClientId, ct => new ConsentService(Session).GrantAsync(request, ct),
-            outcome => WriteObject(PassThru && InputObject is not null ? InputObject : OutputMap.From(outcome)));
+        // Read first: whether MailOAuth manages the app decides whether to refuse and how to confirm.
+        Invoke(target, ct => new ConsentService(Session).ReadSubjectAsync(ClientId, Force, ct), subject =>
+        {
+            if (!Confirm(subject, connection.TenantId)) return;
+            Invoke(target, ct => new ConsentService(Session).GrantAsync(request, ct), outcome =>
+            {
+                var consent = OutputMap.From(outcome);
+                WriteObject(PassThru
+                    ? new MailOAuthConsentedApp(outcome.TenantId, ClientId, ClientSecret, SecretKeyId, SecretHint, SecretCreatedOn, SenderAddress,
+                        connection.Environment.Name, consent)
+                    : consent);
+            });
+        });
+    }
+
+    /// <summary>
+    /// ShouldProcess at the cmdlet's Medium impact for an app MailOAuth manages. For one it does not
+    /// (only reached with -Force) the change is confirmed as High impact: PowerShell has no per-call
+    /// impact, so when $ConfirmPreference is High (the default, which a Medium ShouldProcess does not
+    /// prompt for) ShouldContinue asks; -Confirm:$false or $ConfirmPreference = 'None' skip it, as for
+    /// any High-impact command.
+    /// </summary>
+    private bool Confirm(GrantSubject subject, string tenantId)
+    {
+        var what = $"app '{subject.DisplayName}' ({ClientId}) in tenant {tenantId}";
+        const string action = "Grant admin consent for Microsoft Graph Mail.Send (application permission)";
+        if (subject.IsManaged) return ShouldProcess(what, action);
+
+        var warning = $"'{subject.DisplayName}' ({ClientId}) was not created by MailOAuth. Tenant-wide Mail.Send lets it send as any mailbox in tenant {tenantId}.";
+        if (!ShouldProcess($"{action} to {what}, an app MailOAuth does not manage.", $"{warning} Grant it?", "Grant Mail.Send to an unmanaged app"))
+            return false;
+        if (MyInvocation.BoundParameters.ContainsKey("Confirm")) return true; // -Confirm prompted above; -Confirm:$false declines prompts
+        var preference = LanguagePrimitives.TryConvertTo(GetVariableValue("ConfirmPreference"), out ConfirmImpact p) ? p : ConfirmImpact.High;
+        if (preference != ConfirmImpact.High) return true; // None: never ask; Low/Medium: ShouldProcess already asked
+        return ShouldContinue($"{warning} Grant it?", "Grant Mail.Send to an app MailOAuth does not manage");
     }
 }

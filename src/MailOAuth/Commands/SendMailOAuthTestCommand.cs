@@ -90,8 +90,6 @@ public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
             PropagationBudget = TimeSpan.FromSeconds(ReplicationTimeoutSec),
             SkipRoleCheck = SkipRoleCheck,
         };
-        Invoke(SenderAddress, ct => new MailTestService(Session).SendAsync(request, ct), outcome =>
-            WriteObject(new MailOAuthTestResult(outcome.TenantId, outcome.ClientId, outcome.SenderAddress, outcome.From, outcome.To.ToArray(),
-                outcome.Subject, outcome.SentAt, outcome.RequestId, outcome.ClientRequestId, outcome.TokenRoles.ToArray(), outcome.Environment)));
+        Invoke(SenderAddress, ct => new MailTestService(Session).SendAsync(request, ct), outcome => WriteObject(OutputMap.From(outcome)));
     }
 }

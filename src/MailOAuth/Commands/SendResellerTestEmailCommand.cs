@@ -35,6 +35,6 @@ public sealed class SendResellerTestEmailCommand : PlatformCmdlet
         var target = Target();
         if (!ShouldProcess($"platform {PlatformUri}", $"Send the platform's test e-mail to {string.Join(", ", To)}")) return;
         Invoke(PlatformUri, ct => new PlatformClient(Session).TestAsync(target, To, SecretCreatedOn, TimeSpan.FromSeconds(ReplicationTimeoutSec), ct),
-            outcome => WriteObject(new ResellerTestResult(PlatformUri, outcome.To.ToArray(), outcome.MessageId, DateTimeOffset.UtcNow)));
+            outcome => WriteObject(OutputMap.From(PlatformUri, outcome)));
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using System.Security;
 using MailOAuth.Core.Diagnostics;
@@ -12,10 +13,14 @@ namespace MailOAuth.Commands;
 /// Stores tenant ID, client ID, client secret and sender mailbox in the platform's Admin → Reseller
 /// Settings → SMTP Email Settings (step 4 of the manual procedure).
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "ResellerSmtpSetting", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(ResellerSmtpSetting), typeof(PSObject))]
+[Cmdlet(VerbsCommon.Set, "ResellerSmtpSetting", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = SettingSet)]
+[OutputType(typeof(ResellerSmtpSetting), ParameterSetName = new[] { SettingSet })]
+[OutputType(typeof(ResellerSmtpConfiguredApp), ParameterSetName = new[] { PassThruSet })]
 public sealed class SetResellerSmtpSettingCommand : PlatformCmdlet
 {
+    private const string SettingSet = "Setting";
+    private const string PassThruSet = "PassThru";
+
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateTenantId]
     public string TenantId { get; set; } = "";
@@ -35,11 +40,27 @@ public sealed class SetResellerSmtpSettingCommand : PlatformCmdlet
     [ValidateEmailAddress]
     public string SenderAddress { get; set; } = "";
 
-    /// <summary>The object piped in (New-MailOAuthApp's output), passed on with -PassThru.</summary>
-    [Parameter(ValueFromPipeline = true, DontShow = true)]
-    public PSObject? InputObject { get; set; }
+    /// <summary>The ID of the secret given with -ClientSecret, carried onto the -PassThru object and error targets.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    public string? SecretKeyId { get; set; }
 
-    [Parameter]
+    /// <summary>The first characters of that secret, carried like SecretKeyId.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    public string? SecretHint { get; set; }
+
+    /// <summary>When the secret was created: carried onto the -PassThru object, so the test that follows waits for a new grant.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public DateTimeOffset? SecretCreatedOn { get; set; }
+
+    /// <summary>The app's cloud: carried onto the -PassThru object for Send-MailOAuthTest.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Environment { get; set; } = "Global";
+
+    [Parameter(Mandatory = true, ParameterSetName = PassThruSet)]
     public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
@@ -47,29 +68,16 @@ public sealed class SetResellerSmtpSettingCommand : PlatformCmdlet
         var target = Target();
         if (!ShouldProcess($"SMTP Email Settings of {PlatformUri}", $"Store tenant {TenantId}, client {ClientId}, sender {SenderAddress} and the client secret")) return;
         var input = new SmtpSettingsInput { TenantId = TenantId, ClientId = ClientId, ClientSecret = ClientSecret, SenderAddress = SenderAddress };
-        // On failure the target keeps the new secret reachable for the caller ("Nothing lost").
-        Invoke(PassOn(), ct => new PlatformClient(Session).SetAsync(target, input, ct),
-            stored => WriteObject(PassThru ? PassOn() : OutputMap.From(PlatformUri, stored)));
-    }
-
-    /// <summary>
-    /// The input, plus where the platform is, so that Send-ResellerTestEmail (or Send-MailOAuthTest)
-    /// can follow in the same pipeline.
-    /// </summary>
-    private PSObject PassOn()
-    {
-        var output = InputObject is not null ? InputObject.Copy() : new PSObject();
-        void Set(string name, object? value)
+        // Identifiers only: on failure the secret stays in the object it came from (see MailOAuthTarget).
+        var errorTarget = new MailOAuthTarget(TenantId, ClientId, SecretKeyId, SecretHint, SenderAddress, PlatformUri);
+        Invoke(errorTarget, ct => new PlatformClient(Session).SetAsync(target, input, ct), result =>
         {
-            if (output.Properties[name] is null) output.Properties.Add(new PSNoteProperty(name, value));
-        }
-        Set("TenantId", TenantId);
-        Set("ClientId", ClientId);
-        Set("ClientSecret", ClientSecret);
-        Set("SenderAddress", SenderAddress);
-        Set("PlatformUri", PlatformUri);
-        Set("ApiToken", ApiToken);
-        if (PlatformProfile is not null) Set("PlatformProfile", PlatformProfile);
-        return output;
+            var stored = OutputMap.From(PlatformUri, result);
+            // A new object with the values this save used; the piped object is never changed.
+            WriteObject(PassThru
+                ? new ResellerSmtpConfiguredApp(PlatformUri, PlatformProfilePath, ApiToken, TenantId, ClientId, ClientSecret, SenderAddress,
+                    SecretKeyId, SecretHint, SecretCreatedOn, Environment, stored)
+                : stored);
+        });
     }
 }

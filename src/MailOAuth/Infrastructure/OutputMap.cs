@@ -1,6 +1,7 @@
 using System.Linq;
 using MailOAuth.Core.Auth;
 using MailOAuth.Core.Entra;
+using MailOAuth.Core.Mail;
 using MailOAuth.Core.Platform;
 using MailOAuth.Output;
 
@@ -21,6 +22,12 @@ internal static class OutputMap
 
     public static ResellerSmtpSetting From(System.Uri platformUri, SmtpSettingsView v) =>
         new(platformUri, v.Provider, v.TenantId, v.ClientId, v.SenderAddress, v.ClientSecretHint, v.UpdatedAt);
+
+    public static MailOAuthTestResult From(MailTestOutcome o) =>
+        new(o.TenantId, o.ClientId, o.SenderAddress, o.From, o.To.ToArray(), o.Subject, o.SentAt, o.RequestId, o.ClientRequestId, o.TokenRoles.ToArray(), o.Environment);
+
+    public static ResellerTestResult From(System.Uri platformUri, PlatformTestOutcome o) =>
+        new(platformUri, o.To.ToArray(), o.MessageId, System.DateTimeOffset.UtcNow);
 
     public static MailOAuthAppInfo From(AppInfo a) =>
         new(a.TenantId, a.DisplayName, a.ClientId, a.ObjectId, a.ServicePrincipalId, a.IsManaged, a.MailSendDeclared, a.Consent, a.CreatedOn,

@@ -23,9 +23,18 @@ public abstract class PlatformCmdlet : MailOAuthCmdlet
     public SecureString ApiToken { get; set; } = null!;
 
     /// <summary>A profile file (.json or .psd1) for a platform whose API names paths and fields differently.</summary>
+    /// <remarks>
+    /// Null is allowed (and means the default API) so that a typed pipeline object whose PlatformProfile
+    /// is null, such as Set-ResellerSmtpSetting -PassThru's without a profile, still binds.
+    /// </remarks>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
+    [AllowNull]
+    [ValidateOptionalPath]
     public string? PlatformProfile { get; set; }
+
+    /// <summary>The full path of -PlatformProfile (null without one): what a -PassThru object carries on.</summary>
+    internal string? PlatformProfilePath =>
+        PlatformProfile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PlatformProfile);
 
     /// <summary>The platform target; a bad profile file stops the command (a failed precondition).</summary>
     internal PlatformTarget Target()

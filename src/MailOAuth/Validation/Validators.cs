@@ -142,3 +142,18 @@ internal static class ControlCharacters
                 throw new ValidationMetadataException($"The {what} contains a control character (a line break, tab or NUL): pass it without.");
     }
 }
+
+/// <summary>
+/// An optional path: null (nothing given, or a typed pipeline object whose property is empty) means none;
+/// an empty or blank text is refused.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class ValidateOptionalPathAttribute : ValidateArgumentsAttribute
+{
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        if (arguments is null) return;
+        if (string.IsNullOrWhiteSpace(arguments as string ?? arguments.ToString()))
+            throw new ValidationMetadataException("The path is empty: give a file path, or leave the parameter out.");
+    }
+}

@@ -324,6 +324,38 @@ public sealed class AppProvisionerTests : IClassFixture<CoreSandboxFixture>, IAs
         Assert.Empty(CoreSandboxFixture.AppsWithAppId(await _sandbox.DirectoryAsync(), foreign.AppId));
     }
 
+    [Fact]
+    public async Task Grant_refuses_an_app_MailOAuth_did_not_create_unless_forced_and_writes_nothing()
+    {
+        var foreign = await CreateForeignAppAsync("Automation app");
+        var session = await ConnectedAsync();
+        var consent = new ConsentService(session);
+
+        var subject = await Assert.ThrowsAsync<MailOAuthException>(() => consent.ReadSubjectAsync(foreign.AppId, force: false, Timeout));
+        Assert.Equal(DiagnosisCode.AppNotManaged, subject.Code);
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => consent.GrantAsync(new GrantRequest { ClientId = foreign.AppId }, Timeout));
+        Assert.Equal(DiagnosisCode.AppNotManaged, ex.Code);
+        Assert.Contains(foreign.AppId, ex.Message);
+        Assert.Contains("-Force", ex.Diagnosis.Remediation);
+        Assert.Empty(CoreSandboxFixture.ServicePrincipalsFor(await _sandbox.DirectoryAsync(), foreign.AppId));
+
+        var read = await consent.ReadSubjectAsync(foreign.AppId, force: true, Timeout);
+        Assert.False(read.IsManaged);
+        Assert.Equal("Automation app", read.DisplayName);
+        var granted = await consent.GrantAsync(new GrantRequest { ClientId = foreign.AppId, Force = true }, Timeout);
+        Assert.Single(CoreSandboxFixture.AssignmentsOf(await _sandbox.DirectoryAsync(), granted.ServicePrincipalId));
+    }
+
+    [Fact]
+    public async Task Grant_reads_an_app_MailOAuth_created_as_managed()
+    {
+        var session = await ConnectedAsync();
+        var created = await new AppProvisioner(session).NewAsync(new NewAppRequest { DisplayName = "Email OAuth" }, Timeout);
+        var read = await new ConsentService(session).ReadSubjectAsync(created.ClientId, force: false, Timeout);
+        Assert.True(read.IsManaged);
+        Assert.Equal(created.ClientId, read.ClientId);
+    }
+
     // ---- policy and permission failures ----
 
     [Fact]

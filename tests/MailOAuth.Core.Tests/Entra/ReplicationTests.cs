@@ -132,6 +132,7 @@ public sealed class ReplicationTests : IClassFixture<CoreSandboxFixture>, IAsync
         var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new ConsentService(session).GrantAsync(new GrantRequest
         {
             ClientId = old.ClientId,
+            Force = true, // the seeded app is not MailOAuth's
             ClientSecret = SecretText.Protect(wrong),
             ReplicationBudget = TimeSpan.FromSeconds(10),
         }, CoreSandboxFixture.Timeout()));
@@ -155,6 +156,7 @@ public sealed class ReplicationTests : IClassFixture<CoreSandboxFixture>, IAsync
         var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new ConsentService(session).GrantAsync(new GrantRequest
         {
             ClientId = old.ClientId,
+            Force = true, // the seeded app is not MailOAuth's
             ClientSecret = SecretText.Protect("Wq3~definitelyNotTheSecret.abcdefghijklmnop"),
             SecretCreatedOn = DateTimeOffset.UtcNow,
             ReplicationBudget = TimeSpan.FromSeconds(2),
