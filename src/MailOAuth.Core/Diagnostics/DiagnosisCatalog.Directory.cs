@@ -18,12 +18,6 @@ public static partial class DiagnosisCatalog
             _ => "Check the Application (client) ID; Get-MailOAuthApp without parameters lists the apps MailOAuth manages.",
         });
 
-    /// <summary>Remove-MailOAuthApp without -Force on an app MailOAuth did not create.</summary>
-    public static Diagnosis AppNotManaged(string? displayName, string clientId) => new(
-        DiagnosisCode.AppNotManaged,
-        $"Application '{displayName}' (client ID {clientId}) was not created by MailOAuth, so it was not deleted.",
-        "Check that this is the app you mean (Get-MailOAuthApp -ClientId shows it); to delete an app MailOAuth does not manage, add -Force.");
-
     /// <summary>The tenant has no service principal of Microsoft Graph (every tenant of a cloud has one).</summary>
     public static Diagnosis GraphServicePrincipalMissing() => new(
         DiagnosisCode.UnexpectedResponse,

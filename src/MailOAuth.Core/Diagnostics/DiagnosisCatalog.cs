@@ -122,9 +122,9 @@ public static partial class DiagnosisCatalog
 
     /// <summary>A command that changes an app was pointed at one MailOAuth does not manage, without -Force.</summary>
     public static Diagnosis AppNotManaged(string displayName, string clientId, string tenantId, string refusedAction) => new(
-        DiagnosisCode.AppNotManaged, DiagnosisKind.Configuration,
+        DiagnosisCode.AppNotManaged,
         $"Application '{displayName}' (client ID {clientId}) in tenant {tenantId} was not created by MailOAuth, so it was not changed: {refusedAction}.",
-        "Check that this is the app you mean (Get-MailOAuthApp -ClientId shows it); to act on an app MailOAuth does not manage, add -Force (you are then asked to confirm).");
+        "Check that this is the app you mean (Get-MailOAuthApp -ClientId shows it); to act on an app MailOAuth does not manage, add -Force.");
 
     /// <summary>Replication did not finish within the budget.</summary>
     public static Diagnosis ReplicationTimeout(string pending, TimeSpan waited) => new(

@@ -37,8 +37,6 @@ public enum DiagnosisCode
     InternalError,
     /// <summary>An environment (cloud) name that is not known in this session.</summary>
     UnknownEnvironment,
-    /// <summary>An app MailOAuth did not create was to be removed without -Force.</summary>
-    AppNotManaged,
     /// <summary>A sign-in input that cannot be used (certificate file, thumbprint, access token, missing parameter).</summary>
     InvalidSignInInput,
 }

@@ -247,7 +247,7 @@ public sealed class AppProvisioner
         var app = await directory.GetAppByClientIdAsync(clientId, ct).ConfigureAwait(false)
             ?? throw new MailOAuthException(DiagnosisCatalog.AppNotFoundByClientId(clientId, connection.TenantId, AppLookup.Remove));
         if (!IsManaged(app) && !force)
-            throw new MailOAuthException(DiagnosisCatalog.AppNotManaged(app.DisplayName, clientId));
+            throw new MailOAuthException(DiagnosisCatalog.AppNotManaged(app.DisplayName ?? "", clientId, connection.TenantId, "it was not deleted"));
         await directory.DeleteAppAsync(app.Id!, ct).ConfigureAwait(false);
         if (permanent) await directory.PurgeDeletedAppAsync(app.Id!, ct).ConfigureAwait(false);
         _session.ForgetAppClients(clientId);

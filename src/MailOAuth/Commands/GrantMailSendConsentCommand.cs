@@ -5,6 +5,7 @@ using MailOAuth.Core.Diagnostics;
 using MailOAuth.Core.Entra;
 using MailOAuth.Infrastructure;
 using MailOAuth.Output;
+using MailOAuth.Validation;
 
 namespace MailOAuth.Commands;
 

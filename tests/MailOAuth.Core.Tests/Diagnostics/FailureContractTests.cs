@@ -59,7 +59,7 @@ public sealed class DiagnosisCatalogTests
         [DiagnosisCode.UnexpectedResponse] = () => Graph(400, "SomethingNew"),
         [DiagnosisCode.InternalError] = () => DiagnosisCatalog.InternalError(new InvalidOperationException(), "do the thing"),
         [DiagnosisCode.UnknownEnvironment] = () => DiagnosisCatalog.UnknownEnvironment("Mars", "Global"),
-        [DiagnosisCode.AppNotManaged] = () => DiagnosisCatalog.AppNotManaged("Someone's", "id"),
+        [DiagnosisCode.AppNotManaged] = () => DiagnosisCatalog.AppNotManaged("Someone's", "id", "contoso.com", "it was not deleted"),
         [DiagnosisCode.InvalidSignInInput] = () => DiagnosisCatalog.CertificateUnreadable("cert.pfx", fileUnreadable: false),
     };
 
