@@ -24,14 +24,14 @@ public sealed class ConsentService
         const string grantPermission = "AppRoleAssignment.ReadWrite.All (and Application.Read.All)";
         var connection = _session.RequireConnection();
         var directory = new DirectoryClient(connection);
-        var waiter = new ReplicationWaiter(request.ReplicationBudget);
+        var waiter = new ReplicationWaiter(request.ReplicationBudget, _session.TimeProvider);
         var reporter = OperationContext.CurrentReporter;
 
         var app = await directory.GetAppByClientIdAsync(request.ClientId, ct).ConfigureAwait(false)
             ?? throw new MailOAuthException(new Diagnosis(DiagnosisCode.ApplicationNotFound, DiagnosisKind.NotFound,
                 $"No application with client ID '{request.ClientId}' exists in tenant {connection.TenantId}.",
                 "Use the Application (client) ID of an app in this tenant (New-MailOAuthApp creates one)."));
-        var isNew = AppProvisioner.IsRecent(app);
+        var isNew = AppProvisioner.IsRecent(app, _session.TimeProvider);
 
         // Microsoft Graph's service principal and its Mail.Send app role, read from Graph itself.
         var graphSp = await directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false)
@@ -101,7 +101,7 @@ public sealed class ConsentService
     /// </summary>
     private async Task ProveAsync(AdminConnection connection, GrantRequest request, ReplicationWaiter waiter, bool appIsNew, CancellationToken ct)
     {
-        var secretIsNew = appIsNew || ReplicationWaiter.IsRecent(request.SecretCreatedOn);
+        var secretIsNew = appIsNew || ReplicationWaiter.IsRecent(request.SecretCreatedOn, _session.TimeProvider);
         var secret = SecretText.Reveal(request.ClientSecret!);
         var http = _session.HttpFor(connection.Environment);
         await waiter.UntilAsync($"Mail.Send in a fresh token for app {request.ClientId}", objectIsNew: true, async c =>
