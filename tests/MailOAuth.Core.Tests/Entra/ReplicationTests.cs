@@ -10,9 +10,9 @@ namespace MailOAuth.Core.Tests.Entra;
 /// <summary>
 /// Entra's eventual consistency, ridden out for new objects and only for them (ARCHITECTURE.md
 /// "Reliability rules"), with the sandbox's real replication lag (wall clock: these tests wait for
-/// real, a few seconds, by polling — never a fixed sleep).
+/// real, a few seconds, by polling — never a fixed sleep; WallClockCollection says why they cannot use a fake clock).
 /// </summary>
-[Collection(TimingCollection.Name)]
+[Collection(WallClockCollection.Name)]
 public sealed class ReplicationTests : IClassFixture<CoreSandboxFixture>, IAsyncLifetime
 {
     private readonly CoreSandboxFixture _sandbox;
