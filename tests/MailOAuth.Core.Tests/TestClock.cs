@@ -6,56 +6,44 @@ namespace MailOAuth.Core.Tests;
 /// <summary>
 /// A fake clock that also tells the test each timer the code under test starts (a wait, a timeout), in
 /// the order they start, so a test moves time exactly to the end of each one: waits take no wall time
-/// and can be asserted to the tick. Time moves only when the test says so.
+/// and can be asserted to the tick. Time moves only when the test says so (<see cref="RunAsync(Task)"/>
+/// moves it for the test).
 /// </summary>
 public sealed class TestClock : FakeTimeProvider
 {
-    /// <summary>Where every test clock starts: a whole second, so HTTP dates (1 s resolution) are exact.</summary>
+    /// <summary>Where a test clock starts by default: a whole second, so HTTP dates (1 s resolution) are exact.</summary>
     public static readonly DateTimeOffset Epoch = new(2025, 3, 7, 21, 25, 44, TimeSpan.Zero);
 
     /// <summary>A bound in real time on waiting for the code under test: a hang fails the test instead of blocking it.</summary>
-    private static readonly TimeSpan s_hang = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_hang = TimeSpan.FromSeconds(60);
 
     private readonly Channel<TimeSpan> _started = Channel.CreateUnbounded<TimeSpan>();
+    private readonly object _gate = new();
+    private readonly List<TrackedTimer> _armed = new();
     private readonly List<TimeSpan> _advanced = new();
+    private TaskCompletionSource _changed = NewSignal();
 
-    public TestClock() : base(Epoch) { }
+    /// <param name="start">Where time starts; null: <see cref="Epoch"/>. Tests that share the clock with
+    /// code reading the wall clock (MSAL's token cache) start it at the real now.</param>
+    public TestClock(DateTimeOffset? start = null) : base(start ?? Epoch) => Start = start ?? Epoch;
 
-    /// <summary>Time since <see cref="Epoch"/>.</summary>
-    public TimeSpan Elapsed => GetUtcNow() - Epoch;
+    public DateTimeOffset Start { get; }
 
-    /// <summary>The waits <see cref="RunAsync{T}"/> moved time through, in order.</summary>
+    /// <summary>Time since <see cref="Start"/>.</summary>
+    public TimeSpan Elapsed => GetUtcNow() - Start;
+
+    /// <summary>How far <see cref="RunAsync(Task)"/> moved time each time, in order.</summary>
     public IReadOnlyList<TimeSpan> Waits
     {
-        get { lock (_advanced) return _advanced.ToList(); }
+        get { lock (_gate) return _advanced.ToList(); }
     }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        var timer = new AnnouncingTimer(this, base.CreateTimer(callback, state, dueTime, period));
-        // Announced only once registered, so that moving time to its end fires it.
-        Announce(dueTime);
-        return timer;
-    }
-
-    private void Announce(TimeSpan dueTime)
-    {
-        if (dueTime != Timeout.InfiniteTimeSpan) _started.Writer.TryWrite(dueTime);
-    }
-
-    /// <summary>A timer started later (created idle, then changed) is announced when it is started.</summary>
-    private sealed class AnnouncingTimer(TestClock clock, ITimer inner) : ITimer
-    {
-        public bool Change(TimeSpan dueTime, TimeSpan period)
-        {
-            var changed = inner.Change(dueTime, period);
-            if (changed) clock.Announce(dueTime);
-            return changed;
-        }
-
-        public void Dispose() => inner.Dispose();
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
+        var tracked = new TrackedTimer(this, period);
+        tracked.Inner = base.CreateTimer(s => { tracked.Fired(); callback(s); }, state, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        tracked.Change(dueTime, period);
+        return tracked;
     }
 
     /// <summary>The due time of the next timer the code under test starts (already started ones first).</summary>
@@ -66,9 +54,9 @@ public sealed class TestClock : FakeTimeProvider
     }
 
     /// <summary>
-    /// Awaits <paramref name="operation"/>, moving time exactly to the end of each timer it starts, one
-    /// at a time. Only for code that waits on every timer it starts (a delay, not a timeout that an
-    /// answer may beat): a timeout would be moved through even though nothing waited for it.
+    /// Awaits <paramref name="operation"/>, moving time to the earliest armed timer each time one is
+    /// armed: a wait ends exactly when due, and no wall time passes. Only for code whose timers are all
+    /// waited for (a delay, not a timeout that an answer may beat, which would be moved through too).
     /// </summary>
     public async Task<T> RunAsync<T>(Task<T> operation)
     {
@@ -80,20 +68,94 @@ public sealed class TestClock : FakeTimeProvider
     public async Task RunAsync(Task operation)
     {
         using var hang = new CancellationTokenSource(s_hang);
-        while (true)
+        var hung = Task.Delay(Timeout.Infinite, hang.Token);
+        while (!operation.IsCompleted)
         {
-            if (_started.Reader.TryRead(out var due))
+            Task changed;
+            TimeSpan? by = null;
+            // The fake clock's own lock is never taken inside ours (its callbacks take ours).
+            var now = GetUtcNow();
+            lock (_gate)
             {
-                lock (_advanced) _advanced.Add(due);
-                Advance(due);
+                changed = _changed.Task; // taken before looking, so an arming in between is not missed
+                foreach (var t in _armed)
+                    if (t.DueAt is { } at && at > now && (by is null || at - now < by)) by = at - now;
+                if (by is { } b) _advanced.Add(b);
+            }
+            if (by is { } step)
+            {
+                Advance(step);
                 continue;
             }
-            if (operation.IsCompleted) break;
-            var next = _started.Reader.WaitToReadAsync(hang.Token).AsTask();
-            await Task.WhenAny(operation, next);
-            hang.Token.ThrowIfCancellationRequested();
+            await Task.WhenAny(operation, changed, hung);
+            if (hung.IsCompleted) throw new TimeoutException($"The operation neither finished nor started a timer within {s_hang.TotalSeconds:0} s.");
         }
         await operation;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void Armed(TrackedTimer timer, TimeSpan dueTime)
+    {
+        TaskCompletionSource signal;
+        lock (_gate)
+        {
+            if (!_armed.Contains(timer)) _armed.Add(timer);
+            signal = _changed;
+            _changed = NewSignal();
+        }
+        _started.Writer.TryWrite(dueTime);
+        signal.TrySetResult();
+    }
+
+    private void Disarmed(TrackedTimer timer)
+    {
+        lock (_gate) _armed.Remove(timer);
+    }
+
+    /// <summary>A timer whose due instant the clock knows, so it can move time exactly there.</summary>
+    private sealed class TrackedTimer(TestClock clock, TimeSpan period) : ITimer
+    {
+        private TimeSpan _period = period;
+
+        public ITimer Inner { get; set; } = null!;
+
+        /// <summary>When it fires next; null when it is not armed (not started, fired once, disposed).</summary>
+        public DateTimeOffset? DueAt { get; private set; }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            var now = clock.GetUtcNow();
+            lock (clock._gate)
+            {
+                _period = period;
+                DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : now + dueTime;
+            }
+            // Registered before it is announced, so that moving time to its end fires it.
+            var changed = Inner.Change(dueTime, period);
+            if (dueTime == Timeout.InfiniteTimeSpan) clock.Disarmed(this);
+            else clock.Armed(this, dueTime);
+            return changed;
+        }
+
+        public void Fired()
+        {
+            var now = clock.GetUtcNow();
+            lock (clock._gate) DueAt = _period == Timeout.InfiniteTimeSpan ? null : now + _period;
+        }
+
+        public void Dispose()
+        {
+            lock (clock._gate) DueAt = null;
+            clock.Disarmed(this);
+            Inner.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 }
 
