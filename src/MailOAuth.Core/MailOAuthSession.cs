@@ -20,10 +20,19 @@ public sealed class MailOAuthSession : IDisposable
     private readonly Dictionary<string, HttpStack> _stacks = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, AppClient> _appClients = new(StringComparer.Ordinal);
 
+    /// <summary>A session on the machine's clock.</summary>
+    /// <param name="retryPolicy">The retry policy of every HTTP call; null: <see cref="Resilience.RetryPolicy.Default"/>.</param>
+    /// <remarks>
+    /// The cmdlets call this overload. Its signature names no TimeProvider on purpose: a call to one that
+    /// did would make the cmdlet assembly reference Microsoft.Bcl.TimeProvider, which only Core's own load
+    /// context can resolve on PowerShell 7 (the default context sees MailOAuth.Core alone).
+    /// </remarks>
+    public MailOAuthSession(RetryPolicy? retryPolicy = null) : this(retryPolicy, null) { }
+
     /// <param name="retryPolicy">The retry policy of every HTTP call; null: <see cref="Resilience.RetryPolicy.Default"/>.</param>
     /// <param name="timeProvider">The clock every wait, deadline and timestamp of this session reads;
     /// null: <see cref="System.TimeProvider.System"/>. Tests pass a fake clock.</param>
-    public MailOAuthSession(RetryPolicy? retryPolicy = null, TimeProvider? timeProvider = null)
+    public MailOAuthSession(RetryPolicy? retryPolicy, TimeProvider? timeProvider)
     {
         RetryPolicy = retryPolicy ?? RetryPolicy.Default;
         TimeProvider = timeProvider ?? TimeProvider.System;

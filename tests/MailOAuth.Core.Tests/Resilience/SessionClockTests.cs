@@ -57,7 +57,7 @@ public sealed class SessionClockTests
     public async Task The_default_attempt_timeout_runs_on_the_sessions_clock()
     {
         var clock = new TestClock();
-        using var session = new MailOAuthSession(timeProvider: clock);
+        using var session = new MailOAuthSession(null, clock);
         var stack = session.HttpForPlatform(new Uri("https://platform.example.test/"));
         var answers = new Answers(clock, null, HttpStatusCode.OK);
         using var client = ClientOf(stack, answers);
