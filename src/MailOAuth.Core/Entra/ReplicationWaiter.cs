@@ -50,9 +50,9 @@ public sealed class ReplicationWaiter
 
     /// <summary>True when <paramref name="createdOn"/> lies within <see cref="RecentWindow"/> of now on <paramref name="timeProvider"/>.</summary>
     /// <param name="createdOn">When the object was created, if known.</param>
-    /// <param name="timeProvider">The clock that says what "now" is; null: <see cref="TimeProvider.System"/>.</param>
-    public static bool IsRecent(DateTimeOffset? createdOn, TimeProvider? timeProvider = null) =>
-        createdOn is { } t && (timeProvider ?? TimeProvider.System).GetUtcNow() - t < RecentWindow;
+    /// <param name="timeProvider">The clock that says what "now" is (the session's, so a test's fake clock holds here too).</param>
+    public static bool IsRecent(DateTimeOffset? createdOn, TimeProvider timeProvider) =>
+        createdOn is { } t && timeProvider.GetUtcNow() - t < RecentWindow;
 
     /// <summary>Time spent waiting for replication so far (for the benchmark and the result).</summary>
     public TimeSpan Waited { get { lock (_gate) return _waited; } }
