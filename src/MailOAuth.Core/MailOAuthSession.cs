@@ -20,10 +20,26 @@ public sealed class MailOAuthSession : IDisposable
     private readonly Dictionary<string, HttpStack> _stacks = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, AppClient> _appClients = new(StringComparer.Ordinal);
 
-    public MailOAuthSession(RetryPolicy? retryPolicy = null)
+    /// <summary>A session on the machine's clock.</summary>
+    /// <param name="retryPolicy">The retry policy of every HTTP call; null: <see cref="Resilience.RetryPolicy.Default"/>.</param>
+    /// <remarks>
+    /// The cmdlets call this overload. Its signature names no TimeProvider on purpose: a call to one that
+    /// did would make the cmdlet assembly reference Microsoft.Bcl.TimeProvider, which only Core's own load
+    /// context can resolve on PowerShell 7 (the default context sees MailOAuth.Core alone).
+    /// </remarks>
+    public MailOAuthSession(RetryPolicy? retryPolicy = null) : this(retryPolicy, null) { }
+
+    /// <param name="retryPolicy">The retry policy of every HTTP call; null: <see cref="Resilience.RetryPolicy.Default"/>.</param>
+    /// <param name="timeProvider">The clock every wait, deadline and timestamp of this session reads;
+    /// null: <see cref="System.TimeProvider.System"/>. Tests pass a fake clock.</param>
+    public MailOAuthSession(RetryPolicy? retryPolicy, TimeProvider? timeProvider)
     {
         RetryPolicy = retryPolicy ?? RetryPolicy.Default;
+        TimeProvider = timeProvider ?? TimeProvider.System;
     }
+
+    /// <summary>The clock of this session: retry waits, replication waits, deadlines, timestamps.</summary>
+    public TimeProvider TimeProvider { get; }
 
     public EnvironmentRegistry Environments { get; } = new();
 
@@ -41,7 +57,7 @@ public sealed class MailOAuthSession : IDisposable
         lock (_gate)
         {
             if (_stacks.TryGetValue(environment.Name, out var stack) && ReferenceEquals(stack.Environment, environment)) return stack;
-            stack = new HttpStack(environment, RetryPolicy);
+            stack = new HttpStack(environment, RetryPolicy, TimeProvider);
             _stacks[environment.Name] = stack;
             return stack;
         }
@@ -59,7 +75,7 @@ public sealed class MailOAuthSession : IDisposable
         {
             foreach (var env in Environments.All)
                 if (env.TrustedCertificate is not null && env.OwnsHost(platformUri)) return HttpFor(env);
-            return _publicStack ??= new HttpStack(RetryPolicy);
+            return _publicStack ??= new HttpStack(RetryPolicy, TimeProvider);
         }
     }
 

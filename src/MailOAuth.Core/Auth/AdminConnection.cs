@@ -45,7 +45,7 @@ public sealed class ConnectRequest
 public sealed class AdminConnection
 {
     internal AdminConnection(CloudEnvironment environment, string tenantId, ConnectMethod method, string? account, string? clientId,
-        IReadOnlyList<string> roles, IReadOnlyList<string> scopes, TokenSource tokens, GraphServiceClient graph)
+        IReadOnlyList<string> roles, IReadOnlyList<string> scopes, TokenSource tokens, GraphServiceClient graph, DateTimeOffset connectedAt)
     {
         Environment = environment;
         TenantId = tenantId;
@@ -56,7 +56,7 @@ public sealed class AdminConnection
         Scopes = scopes;
         Tokens = tokens;
         Graph = graph;
-        ConnectedAt = DateTimeOffset.UtcNow;
+        ConnectedAt = connectedAt;
     }
 
     public CloudEnvironment Environment { get; }

@@ -47,13 +47,13 @@ public sealed class ConnectionService
             EnvironmentName = environment.Name,
             SecretLooksLikeSecretId = request.ClientSecret is not null && SecretText.LooksLikeSecretId(SecretText.Reveal(request.ClientSecret)),
         };
-        if (request.Method == ConnectMethod.AccessToken) RequireUsableAccessToken(SecretText.Reveal(request.AccessToken!), environment);
+        if (request.Method == ConnectMethod.AccessToken) RequireUsableAccessToken(SecretText.Reveal(request.AccessToken!), environment, _session.TimeProvider.GetUtcNow());
         var tokens = TokenSource.For(environment, credential, context);
         OperationContext.CurrentReporter.Verbose($"Signing in to tenant {request.TenantId} ({environment.Name}) with {request.Method}.");
         var token = await tokens.GetGraphTokenAsync(cancellationToken).ConfigureAwait(false);
         var claims = AccessTokenClaims.Decode(token.Token);
         var connection = new AdminConnection(environment, claims.TenantId ?? request.TenantId, request.Method, claims.UserPrincipalName,
-            claims.AppId ?? request.ClientId, claims.Roles, claims.Scopes, tokens, GraphClients.Create(http, tokens));
+            claims.AppId ?? request.ClientId, claims.Roles, claims.Scopes, tokens, GraphClients.Create(http, tokens), _session.TimeProvider.GetUtcNow());
         OperationContext.CurrentReporter.Verbose(
             $"Connected to tenant {connection.TenantId} as {connection.Account ?? connection.ClientId}; " +
             $"permissions: {string.Join(", ", connection.Roles.Concat(connection.Scopes).DefaultIfEmpty("none"))}.");
@@ -83,7 +83,7 @@ public sealed class ConnectionService
                 return new ClientAssertionCredential(r.TenantId, Require(r.ClientId, "ClientId"), _ => Task.FromResult(federated),
                     CredentialOptions.Configure(new ClientAssertionCredentialOptions(), http));
             case ConnectMethod.AccessToken:
-                return new StaticTokenCredential(SecretText.Reveal(Require(r.AccessToken, "AccessToken")));
+                return new StaticTokenCredential(SecretText.Reveal(Require(r.AccessToken, "AccessToken")), http.TimeProvider);
             case ConnectMethod.ManagedIdentity:
                 var id = string.IsNullOrEmpty(r.ClientId) ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(r.ClientId);
                 var miOptions = new ManagedIdentityCredentialOptions(id);
@@ -167,14 +167,14 @@ public sealed class ConnectionService
     /// A token from elsewhere is used as given, so check before anything else that it is a Graph token of
     /// this cloud (aud: the Graph root or Graph's appId, wire §3) and not expired.
     /// </summary>
-    private static void RequireUsableAccessToken(string token, CloudEnvironment environment)
+    private static void RequireUsableAccessToken(string token, CloudEnvironment environment, DateTimeOffset now)
     {
         var claims = AccessTokenClaims.Decode(token);
         var graph = environment.GraphEndpoint.GetLeftPart(UriPartial.Authority);
         var aud = claims.Audience?.TrimEnd('/');
         if (aud is null || !(string.Equals(aud, graph, StringComparison.OrdinalIgnoreCase) || aud == Entra.EntraIds.GraphAppId))
             throw new MailOAuthException(DiagnosisCatalog.AccessTokenWrongAudience(aud, environment.Name, graph, environment.GraphScope));
-        if (claims.ExpiresOn is { } exp && exp <= DateTimeOffset.UtcNow)
+        if (claims.ExpiresOn is { } exp && exp <= now)
             throw new MailOAuthException(DiagnosisCatalog.AccessTokenExpired(exp, graph));
     }
 

@@ -13,10 +13,10 @@ internal sealed class StaticTokenCredential : TokenCredential
 {
     private readonly AccessToken _token;
 
-    public StaticTokenCredential(string token)
+    public StaticTokenCredential(string token, TimeProvider time)
     {
         var claims = AccessTokenClaims.Decode(token);
-        _token = new AccessToken(token, claims.ExpiresOn ?? DateTimeOffset.UtcNow.AddMinutes(60));
+        _token = new AccessToken(token, claims.ExpiresOn ?? time.GetUtcNow().AddMinutes(60));
     }
 
     public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) => _token;

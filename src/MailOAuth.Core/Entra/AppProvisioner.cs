@@ -39,7 +39,7 @@ public sealed class AppProvisioner
     {
         var connection = _session.RequireConnection();
         var directory = new DirectoryClient(connection);
-        var waiter = new ReplicationWaiter(request.ReplicationBudget);
+        var waiter = new ReplicationWaiter(request.ReplicationBudget, _session.TimeProvider);
         var reporter = OperationContext.CurrentReporter;
 
         if (request.SenderAddress is not null)
@@ -100,7 +100,7 @@ public sealed class AppProvisioner
         }
 
         var appId = app.AppId!;
-        var isNew = IsRecent(app);
+        var isNew = IsRecent(app, _session.TimeProvider);
         if (!DeclaresMailSend(app))
         {
             reporter.Verbose("Adding Mail.Send (application) to the app's required permissions.");
@@ -111,7 +111,7 @@ public sealed class AppProvisioner
         //    so once the first is through the second rarely waits; and a secret is only created when
         //    nothing after it can fail, so its value (shown once) is never lost in an error.
         var sp = await EnsureServicePrincipalAsync(directory, waiter, appId, isNew, ct).ConfigureAwait(false);
-        var secret = await AddSecretAsync(directory, waiter, app, isNew, request, provisioning, ct).ConfigureAwait(false);
+        var secret = await AddSecretAsync(directory, waiter, app, isNew, request, provisioning, _session.TimeProvider, ct).ConfigureAwait(false);
 
         return new NewAppOutcome
         {
@@ -124,8 +124,8 @@ public sealed class AppProvisioner
             ClientSecret = SecretText.Protect(secret.SecretText!),
             SecretKeyId = secret.KeyId?.ToString() ?? "",
             SecretHint = secret.Hint,
-            SecretCreatedOn = secret.StartDateTime ?? DateTimeOffset.UtcNow,
-            SecretExpiresOn = secret.EndDateTime ?? DateTimeOffset.UtcNow.AddMonths(request.SecretLifetimeMonths),
+            SecretCreatedOn = secret.StartDateTime ?? _session.TimeProvider.GetUtcNow(),
+            SecretExpiresOn = secret.EndDateTime ?? _session.TimeProvider.GetUtcNow().AddMonths(request.SecretLifetimeMonths),
             Provisioning = provisioning,
             Environment = connection.Environment.Name,
             ReplicationWait = waiter.Waited,
@@ -133,14 +133,14 @@ public sealed class AppProvisioner
     }
 
     private static async Task<PasswordCredential> AddSecretAsync(DirectoryClient directory, ReplicationWaiter waiter, Application app, bool isNew,
-        NewAppRequest request, string provisioning, CancellationToken ct)
+        NewAppRequest request, string provisioning, TimeProvider time, CancellationToken ct)
     {
         const string permission = "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy)";
         try
         {
             // wire §5.9 / field notes: addPassword right after creation answers Request_ResourceNotFound.
             return await waiter.UntilAsync($"application {app.AppId} (to add its secret)", isNew,
-                c => directory.AddPasswordRawAsync(app.Id!, request.SecretDescription, DateTimeOffset.UtcNow.AddMonths(request.SecretLifetimeMonths), c),
+                c => directory.AddPasswordRawAsync(app.Id!, request.SecretDescription, time.GetUtcNow().AddMonths(request.SecretLifetimeMonths), c),
                 ex => GraphErrors.Is(ex, 404), ct).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("addPassword answered without a credential.");
         }
@@ -281,8 +281,8 @@ public sealed class AppProvisioner
             && r.ResourceAccess?.Any(a => a.Id == EntraIds.MailSendAppRoleId && a.Type == "Role") == true) == true;
 
     /// <summary>Created within the replication window: its replication symptoms are expected, not errors.</summary>
-    internal static bool IsRecent(Application app) =>
-        app.CreatedDateTime is null || ReplicationWaiter.IsRecent(app.CreatedDateTime);
+    internal static bool IsRecent(Application app, TimeProvider time) =>
+        app.CreatedDateTime is null || ReplicationWaiter.IsRecent(app.CreatedDateTime, time);
 
     private static Application NewAppBody(string displayName) => new()
     {

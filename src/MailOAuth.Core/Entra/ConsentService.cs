@@ -49,11 +49,11 @@ public sealed class ConsentService
         const string grantPermission = "AppRoleAssignment.ReadWrite.All (and Application.Read.All)";
         var connection = _session.RequireConnection();
         var directory = new DirectoryClient(connection);
-        var waiter = new ReplicationWaiter(request.ReplicationBudget);
+        var waiter = new ReplicationWaiter(request.ReplicationBudget, _session.TimeProvider);
         var reporter = OperationContext.CurrentReporter;
 
         var app = await ReadAppAsync(directory, connection, request.ClientId, request.Force, ct).ConfigureAwait(false);
-        var isNew = AppProvisioner.IsRecent(app);
+        var isNew = AppProvisioner.IsRecent(app, _session.TimeProvider);
 
         // Microsoft Graph's service principal and its Mail.Send app role, read from Graph itself.
         var graphSp = await directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false)
@@ -122,7 +122,7 @@ public sealed class ConsentService
     /// </summary>
     private async Task ProveAsync(AdminConnection connection, GrantRequest request, ReplicationWaiter waiter, bool appIsNew, CancellationToken ct)
     {
-        var secretIsNew = appIsNew || ReplicationWaiter.IsRecent(request.SecretCreatedOn);
+        var secretIsNew = appIsNew || ReplicationWaiter.IsRecent(request.SecretCreatedOn, _session.TimeProvider);
         var secret = SecretText.Reveal(request.ClientSecret!);
         var http = _session.HttpFor(connection.Environment);
         await waiter.UntilAsync($"Mail.Send in a fresh token for app {request.ClientId}", objectIsNew: true, async c =>

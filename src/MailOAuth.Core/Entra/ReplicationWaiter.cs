@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using MailOAuth.Core.Diagnostics;
@@ -10,7 +9,9 @@ namespace MailOAuth.Core.Entra;
 /// Rides out Entra's eventual consistency for objects this run just created (wire §6; field notes:
 /// no replication SLA exists). Polls the specific symptom with a short, growing backoff and a progress
 /// bar, bounded by one budget for the whole command; never a fixed sleep. Past the budget it says
-/// what is still pending and that re-running resumes.
+/// what is still pending and that re-running resumes. All its time (the budget, the backoff, what it
+/// reports as waited) is read from the <see cref="TimeProvider"/> it is given, so a test can drive it
+/// on a fake clock and assert exact waits.
 /// </summary>
 public sealed class ReplicationWaiter
 {
@@ -19,14 +20,27 @@ public sealed class ReplicationWaiter
 
     private static readonly TimeSpan s_firstDelay = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan s_maxDelay = TimeSpan.FromSeconds(2);
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly Random _random = new();
+    private readonly TimeProvider _time;
+    private readonly long _startedAt;
+    private readonly Random _random;
     private readonly object _gate = new();
     private TimeSpan _waited;
 
-    public ReplicationWaiter(TimeSpan? budget = null) => Budget = budget ?? DefaultBudget;
+    /// <param name="budget">The budget for the whole command; null: <see cref="DefaultBudget"/>.</param>
+    /// <param name="timeProvider">The clock to wait on; null: <see cref="TimeProvider.System"/>.</param>
+    /// <param name="random">The source of backoff jitter; null: a new <see cref="Random"/>.</param>
+    public ReplicationWaiter(TimeSpan? budget = null, TimeProvider? timeProvider = null, Random? random = null)
+    {
+        Budget = budget ?? DefaultBudget;
+        _time = timeProvider ?? TimeProvider.System;
+        _random = random ?? new Random();
+        _startedAt = _time.GetTimestamp();
+    }
 
     public TimeSpan Budget { get; }
+
+    /// <summary>Time since this waiter was made (the command's start): what the budget is measured against.</summary>
+    private TimeSpan Elapsed => _time.GetElapsedTime(_startedAt);
 
     /// <summary>
     /// How old an app or secret may be and still have its replication symptoms ridden out: a grant
@@ -34,8 +48,11 @@ public sealed class ReplicationWaiter
     /// </summary>
     public static readonly TimeSpan RecentWindow = TimeSpan.FromMinutes(15);
 
-    /// <summary>True when <paramref name="createdOn"/> lies within <see cref="RecentWindow"/>.</summary>
-    public static bool IsRecent(DateTimeOffset? createdOn) => createdOn is { } t && DateTimeOffset.UtcNow - t < RecentWindow;
+    /// <summary>True when <paramref name="createdOn"/> lies within <see cref="RecentWindow"/> of now on <paramref name="timeProvider"/>.</summary>
+    /// <param name="createdOn">When the object was created, if known.</param>
+    /// <param name="timeProvider">The clock that says what "now" is (the session's, so a test's fake clock holds here too).</param>
+    public static bool IsRecent(DateTimeOffset? createdOn, TimeProvider timeProvider) =>
+        createdOn is { } t && timeProvider.GetUtcNow() - t < RecentWindow;
 
     /// <summary>Time spent waiting for replication so far (for the benchmark and the result).</summary>
     public TimeSpan Waited { get { lock (_gate) return _waited; } }
@@ -50,7 +67,7 @@ public sealed class ReplicationWaiter
     {
         var reporter = OperationContext.CurrentReporter;
         var delay = s_firstDelay;
-        var started = _clock.Elapsed;
+        var started = Elapsed;
         var polls = 0;
         while (true)
         {
@@ -60,13 +77,13 @@ public sealed class ReplicationWaiter
                 if (polls > 0)
                 {
                     reporter.Progress(new ProgressUpdate(Activity, pending, completed: true));
-                    reporter.Verbose($"Entra ID replicated {pending} after {(_clock.Elapsed - started).TotalSeconds:0.0} s ({polls} retries).");
+                    reporter.Verbose($"Entra ID replicated {pending} after {(Elapsed - started).TotalSeconds:0.0} s ({polls} retries).");
                 }
                 return result;
             }
             catch (Exception ex) when (objectIsNew && isSymptom(ex))
             {
-                var elapsed = _clock.Elapsed;
+                var elapsed = Elapsed;
                 double jitter;
                 lock (_gate) jitter = 0.85 + _random.NextDouble() * 0.3; // Random is not thread-safe
                 var jittered = TimeSpan.FromMilliseconds(delay.TotalMilliseconds * jitter);
@@ -79,9 +96,10 @@ public sealed class ReplicationWaiter
                 reporter.Progress(new ProgressUpdate(Activity, $"{pending}: {(elapsed - started).TotalSeconds:0} s so far",
                     (int)Math.Min(99, elapsed.TotalMilliseconds * 100 / Budget.TotalMilliseconds), secondsRemaining: (int)(Budget - elapsed).TotalSeconds));
                 reporter.Debug($"Not replicated yet ({pending}); next check in {jittered.TotalSeconds:0.0} s.");
-                var sw = Stopwatch.StartNew();
-                await Task.Delay(jittered, cancellationToken).ConfigureAwait(false);
-                lock (_gate) _waited += sw.Elapsed;
+                var waitStarted = _time.GetTimestamp();
+                await _time.Delay(jittered, cancellationToken).ConfigureAwait(false);
+                var waited = _time.GetElapsedTime(waitStarted);
+                lock (_gate) _waited += waited;
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 1.6, s_maxDelay.TotalMilliseconds));
             }
         }

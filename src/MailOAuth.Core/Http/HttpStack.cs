@@ -20,10 +20,14 @@ public sealed class HttpStack : IDisposable
 
     private readonly CloudEnvironment? _environment;
 
-    public HttpStack(CloudEnvironment environment, RetryPolicy retryPolicy)
+    /// <param name="environment">The cloud this stack serves.</param>
+    /// <param name="retryPolicy">The retry policy of its module handlers.</param>
+    /// <param name="timeProvider">The clock its retry waits and attempt timeouts run on; null: <see cref="System.TimeProvider.System"/>.</param>
+    public HttpStack(CloudEnvironment environment, RetryPolicy retryPolicy, TimeProvider? timeProvider = null)
     {
         _environment = environment;
         RetryPolicy = retryPolicy;
+        TimeProvider = timeProvider ?? TimeProvider.System;
         var handler = NewPrimaryHandler();
         if (environment.TrustedCertificate is { } pinned)
         {
@@ -36,9 +40,12 @@ public sealed class HttpStack : IDisposable
     }
 
     /// <summary>A stack for hosts outside any cloud (a reseller platform) with the platform's own trust store.</summary>
-    public HttpStack(RetryPolicy retryPolicy)
+    /// <param name="retryPolicy">The retry policy of its module handlers.</param>
+    /// <param name="timeProvider">The clock its retry waits and attempt timeouts run on; null: <see cref="System.TimeProvider.System"/>.</param>
+    public HttpStack(RetryPolicy retryPolicy, TimeProvider? timeProvider = null)
     {
         RetryPolicy = retryPolicy;
+        TimeProvider = timeProvider ?? TimeProvider.System;
         _primary = NewPrimaryHandler();
     }
 
@@ -64,8 +71,11 @@ public sealed class HttpStack : IDisposable
 
     public RetryPolicy RetryPolicy { get; }
 
+    /// <summary>The clock of this stack's retry waits and attempt timeouts.</summary>
+    public TimeProvider TimeProvider { get; }
+
     /// <summary>The module's own handlers, outermost first: insecure-redirect refusal, retry, then one log line per attempt.</summary>
-    public IEnumerable<DelegatingHandler> CreateModuleHandlers() => new DelegatingHandler[] { new InsecureRedirectGuard(), new RetryHandler(RetryPolicy), new RequestLogHandler() };
+    public IEnumerable<DelegatingHandler> CreateModuleHandlers() => new DelegatingHandler[] { new InsecureRedirectGuard(), new RetryHandler(RetryPolicy, TimeProvider), new RequestLogHandler(TimeProvider) };
 
     /// <summary>The shared innermost handler (connection pool, certificate pin).</summary>
     public HttpMessageHandler PrimaryHandler => _primary;

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System;
 using System.Linq;
 using System.Net.Http;
 using System.Threading;
@@ -13,20 +13,25 @@ namespace MailOAuth.Core.Http;
 /// </summary>
 public sealed class RequestLogHandler : DelegatingHandler
 {
+    private readonly TimeProvider _time;
+
+    /// <param name="timeProvider">The clock the logged durations are read from; null: <see cref="TimeProvider.System"/>.</param>
+    public RequestLogHandler(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var reporter = OperationContext.CurrentReporter;
         var url = Redaction.UrlForLog(request.RequestUri);
-        var sw = Stopwatch.StartNew();
+        var started = _time.GetTimestamp();
         try
         {
             var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            reporter.Debug($"{request.Method} {url} → {(int)response.StatusCode} in {sw.ElapsedMilliseconds} ms{RequestIdOf(response)}");
+            reporter.Debug($"{request.Method} {url} → {(int)response.StatusCode} in {(long)_time.GetElapsedTime(started).TotalMilliseconds} ms{RequestIdOf(response)}");
             return response;
         }
         catch (HttpRequestException ex)
         {
-            reporter.Debug($"{request.Method} {url} → no answer after {sw.ElapsedMilliseconds} ms ({ex.InnerException?.GetType().Name ?? ex.GetType().Name})");
+            reporter.Debug($"{request.Method} {url} → no answer after {(long)_time.GetElapsedTime(started).TotalMilliseconds} ms ({ex.InnerException?.GetType().Name ?? ex.GetType().Name})");
             throw;
         }
     }

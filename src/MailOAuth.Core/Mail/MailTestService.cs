@@ -97,8 +97,8 @@ public sealed class MailTestService
             TenantId = context.TenantId, ClientId = context.ClientId, SenderAddress = context.SenderAddress,
             FromAddress = context.FromAddress, EnvironmentName = context.EnvironmentName, TokenHasMailSend = claims.HasRole(MailSendRole),
         };
-        var grantIsNew = ReplicationWaiter.IsRecent(request.ProvisionedAt);
-        var waiter = new ReplicationWaiter(request.PropagationBudget);
+        var grantIsNew = ReplicationWaiter.IsRecent(request.ProvisionedAt, _session.TimeProvider);
+        var waiter = new ReplicationWaiter(request.PropagationBudget, _session.TimeProvider);
         try
         {
             await waiter.UntilAsync($"Exchange Online honouring the new Mail.Send grant of app {request.ClientId}", grantIsNew, async c =>
@@ -127,7 +127,7 @@ public sealed class MailTestService
             From = request.From,
             To = request.To.ToList(),
             Subject = subject,
-            SentAt = DateTimeOffset.UtcNow,
+            SentAt = _session.TimeProvider.GetUtcNow(),
             RequestId = requestId,
             ClientRequestId = GraphErrors.Header(headers.ResponseHeaders, "client-request-id"),
             TokenRoles = claims.Roles,

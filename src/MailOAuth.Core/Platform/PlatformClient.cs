@@ -99,8 +99,8 @@ public sealed class PlatformClient
     private async Task<PlatformTestOutcome> TestCoreAsync(PlatformTarget target, IReadOnlyList<string> to, DateTimeOffset? provisionedAt,
         TimeSpan? propagationBudget, CancellationToken ct)
     {
-        var waiter = new Entra.ReplicationWaiter(propagationBudget);
-        var grantIsNew = Entra.ReplicationWaiter.IsRecent(provisionedAt);
+        var waiter = new Entra.ReplicationWaiter(propagationBudget, _session.TimeProvider);
+        var grantIsNew = Entra.ReplicationWaiter.IsRecent(provisionedAt, _session.TimeProvider);
         string? lastId = null;
         var delivered = new List<string>();
         foreach (var recipient in to)

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,18 +12,23 @@ namespace MailOAuth.Core.Resilience;
 /// Graph client, the platform client). MailOAuth owns it instead of Kiota's RetryHandler, which falls
 /// back to 3 s for a fractional Retry-After and (before 2.1.6) ignored HTTP dates (field-notes).
 /// Waits are the server's Retry-After or a computed backoff — never a fixed sleep — and bounded both in
-/// count and in total time; a wait that would overrun the budget is not started.
+/// count and in total time; a wait that would overrun the budget is not started. Every wait and timeout
+/// runs on the injected <see cref="TimeProvider"/>, so tests drive it on a fake clock.
 /// </summary>
 public sealed class RetryHandler : DelegatingHandler
 {
     private readonly RetryPolicy _policy;
-    private readonly Func<DateTimeOffset> _clock;
-    private readonly Random _random = new();
+    private readonly TimeProvider _time;
+    private readonly Random _random;
 
-    public RetryHandler(RetryPolicy policy, Func<DateTimeOffset>? clock = null)
+    /// <param name="policy">How often and how long to retry.</param>
+    /// <param name="timeProvider">The clock for waits, attempt timeouts and HTTP-date Retry-After; null: <see cref="TimeProvider.System"/>.</param>
+    /// <param name="random">The source of backoff jitter; null: a new <see cref="Random"/>.</param>
+    public RetryHandler(RetryPolicy policy, TimeProvider? timeProvider = null, Random? random = null)
     {
         _policy = policy;
-        _clock = clock ?? (() => DateTimeOffset.UtcNow);
+        _time = timeProvider ?? TimeProvider.System;
+        _random = random ?? new Random();
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -41,14 +45,17 @@ public sealed class RetryHandler : DelegatingHandler
             var ambiguous = false;
             // The per-attempt timeout lives here (HttpClient.Timeout is infinite in the module's clients),
             // so a slow answer is one failed attempt, not the end of the whole retry budget.
-            using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attemptCancellation.CancelAfter(_policy.AttemptTimeout);
+            // An infinite AttemptTimeout starts no timer at all.
+            using var attemptTimeout = _policy.AttemptTimeout == Timeout.InfiniteTimeSpan ? null : _time.CreateCancellationTokenSource(_policy.AttemptTimeout);
+            using var attemptCancellation = attemptTimeout is null
+                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+                : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attemptTimeout.Token);
             try
             {
                 response = await base.SendAsync(current, attemptCancellation.Token).ConfigureAwait(false);
                 if (!RetryPolicy.IsTransient(response.StatusCode)) return response;
                 reason = $"HTTP {(int)response.StatusCode}";
-                retryAfter = RetryPolicy.ParseRetryAfter(response, _clock());
+                retryAfter = RetryPolicy.ParseRetryAfter(response, _time.GetUtcNow());
                 // 429 and 503 say the request was not processed; a 504 (gateway timeout) does not.
                 ambiguous = response.StatusCode == System.Net.HttpStatusCode.GatewayTimeout;
             }
@@ -87,12 +94,11 @@ public sealed class RetryHandler : DelegatingHandler
             OperationContext.CurrentReporter.Verbose(
                 $"{request.Method} {Redaction.UrlForLog(request.RequestUri)}: {reason}; retry {attempt} of {_policy.MaxRetries} in {delay.TotalSeconds:0.###} s" +
                 (retryAfter is null ? " (backoff)." : " (Retry-After)."));
-            var sw = Stopwatch.StartNew();
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            sw.Stop();
+            var waitStarted = _time.GetTimestamp();
+            await _time.Delay(delay, cancellationToken).ConfigureAwait(false);
             // The budget counts the waits asked for, so a busy machine does not change how many retries fit.
             waited += delay;
-            OperationContext.Current?.RecordRetry(sw.Elapsed);
+            OperationContext.Current?.RecordRetry(_time.GetElapsedTime(waitStarted));
             current = Clone(request, content);
         }
     }

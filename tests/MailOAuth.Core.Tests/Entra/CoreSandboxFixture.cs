@@ -15,9 +15,17 @@ namespace MailOAuth.Core.Tests.Entra;
 /// need: a pinned control client, sessions pointed at the sandbox as a custom cloud, the admin sign-in,
 /// the request log and the directory snapshot.
 /// </summary>
-public sealed class CoreSandboxFixture : IAsyncLifetime
+public class CoreSandboxFixture : IAsyncLifetime
 {
     public const string EnvironmentName = "Sandbox";
+
+    public CoreSandboxFixture() { }
+
+    /// <summary>A sandbox and sessions that share <paramref name="clock"/>: see <see cref="ClockedSandboxFixture"/>.</summary>
+    protected CoreSandboxFixture(TestClock clock) => Clock = clock;
+
+    /// <summary>The fake clock of the sandbox and of every session, or null for the machine's clock.</summary>
+    public TestClock? Clock { get; }
 
     public SandboxHost Host { get; private set; } = null!;
 
@@ -28,7 +36,7 @@ public sealed class CoreSandboxFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await SandboxHost.StartAsync(new SandboxOptions());
+        Host = await SandboxHost.StartAsync(new SandboxOptions { TimeProvider = Clock });
         Control = Host.CreateControlClient();
     }
 
@@ -43,7 +51,12 @@ public sealed class CoreSandboxFixture : IAsyncLifetime
     /// <summary>A session with the sandbox as the custom cloud "Sandbox" (its certificate pinned for its hosts only).</summary>
     public MailOAuthSession NewSession()
     {
-        var session = new MailOAuthSession(new RetryPolicy(maxRetries: 2, maxTotalWait: TimeSpan.FromSeconds(5), baseDelay: TimeSpan.FromMilliseconds(50)));
+        // On a fake clock, no per-attempt timeout: its timer is not waited for when the answer comes first,
+        // and TestClock.RunAsync would move time through it.
+        var session = new MailOAuthSession(
+            new RetryPolicy(maxRetries: 2, maxTotalWait: TimeSpan.FromSeconds(5), baseDelay: TimeSpan.FromMilliseconds(50),
+                attemptTimeout: Clock is null ? null : System.Threading.Timeout.InfiniteTimeSpan),
+            Clock);
         session.Environments.Add(EnvironmentName, new Uri(Info.AuthorityHost), new Uri(Info.GraphEndpoint), Host.Certificate);
         return session;
     }
@@ -167,6 +180,16 @@ public sealed class CoreSandboxFixture : IAsyncLifetime
 
     public static string[] Roles(string jwt) =>
         JwtPayload(jwt).TryGetProperty("roles", out var roles) ? roles.EnumerateArray().Select(r => r.GetString()!).ToArray() : [];
+}
+
+/// <summary>
+/// A sandbox whose clock (tokens, secrets, replication lag) is the sessions' clock (retry and replication
+/// waits): a replication lag is ridden out in fake time, exactly and without waiting. The clock starts at
+/// the real now, since Azure.Identity/MSAL judge the sandbox's tokens by the machine's clock.
+/// </summary>
+public sealed class ClockedSandboxFixture() : CoreSandboxFixture(new TestClock(DateTimeOffset.UtcNow))
+{
+    public new TestClock Clock => base.Clock!;
 }
 
 public sealed record LogEntry(string Kind, string Method, string Path, int Status, string? ClientId);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MailOAuth.Core.Auth;
 using MailOAuth.Core.Diagnostics;
 using MailOAuth.Core.Entra;
@@ -9,16 +8,18 @@ namespace MailOAuth.Core.Tests.Entra;
 
 /// <summary>
 /// Entra's eventual consistency, ridden out for new objects and only for them (ARCHITECTURE.md
-/// "Reliability rules"), with the sandbox's real replication lag (wall clock: these tests wait for
-/// real, a few seconds, by polling — never a fixed sleep).
+/// "Reliability rules"), with the sandbox's replication lag — on one fake clock shared by the sandbox
+/// and the sessions: every poll and backoff is real code over real HTTP, but the seconds of lag pass
+/// in fake time, so the bounds below are exact whatever the machine's load.
 /// </summary>
-[Collection(TimingCollection.Name)]
-public sealed class ReplicationTests : IClassFixture<CoreSandboxFixture>, IAsyncLifetime
+public sealed class ReplicationTests : IClassFixture<ClockedSandboxFixture>, IAsyncLifetime
 {
-    private readonly CoreSandboxFixture _sandbox;
+    private readonly ClockedSandboxFixture _sandbox;
     private readonly List<MailOAuthSession> _sessions = new();
 
-    public ReplicationTests(CoreSandboxFixture sandbox) => _sandbox = sandbox;
+    public ReplicationTests(ClockedSandboxFixture sandbox) => _sandbox = sandbox;
+
+    private TestClock Clock => _sandbox.Clock;
 
     public async Task InitializeAsync()
     {
@@ -38,7 +39,7 @@ public sealed class ReplicationTests : IClassFixture<CoreSandboxFixture>, IAsync
     {
         var session = _sandbox.NewSession();
         _sessions.Add(session);
-        await _sandbox.ConnectAdminAsync(session);
+        await Clock.RunAsync(_sandbox.ConnectAdminAsync(session));
         return session;
     }
 
@@ -48,30 +49,32 @@ public sealed class ReplicationTests : IClassFixture<CoreSandboxFixture>, IAsync
         var session = await ConnectedAsync(); // the admin's own token is issued before the lag
         await _sandbox.SetReplicationAsync(lagSeconds: 4, directoryLagSeconds: 1);
         var reporter = new RecordingReporter();
-        var clock = Stopwatch.StartNew();
+        var started = Clock.GetUtcNow();
 
         NewAppOutcome app;
         GrantOutcome grant;
         using (OperationContext.Begin(reporter))
         {
-            app = await new AppProvisioner(session).NewAsync(new NewAppRequest { DisplayName = "Email OAuth" }, CoreSandboxFixture.Timeout(60));
-            grant = await new ConsentService(session).GrantAsync(new GrantRequest
+            app = await Clock.RunAsync(new AppProvisioner(session).NewAsync(new NewAppRequest { DisplayName = "Email OAuth" }, CoreSandboxFixture.Timeout(60)));
+            grant = await Clock.RunAsync(new ConsentService(session).GrantAsync(new GrantRequest
             {
                 ClientId = app.ClientId,
                 ClientSecret = app.ClientSecret,
                 SecretCreatedOn = app.SecretCreatedOn,
-            }, CoreSandboxFixture.Timeout(60));
+            }, CoreSandboxFixture.Timeout(60)));
         }
 
-        var elapsed = clock.Elapsed;
+        var elapsed = Clock.GetUtcNow() - started;
         Assert.Equal("Created", app.Provisioning);
         Assert.True(app.ReplicationWait > TimeSpan.Zero, "New waited for the directory (addPassword / service principal on a new app)");
         Assert.True(grant.Verified);
         Assert.False(grant.AlreadyGranted);
         Assert.Equal(app.ServicePrincipalId, grant.ServicePrincipalId);
         Assert.True(grant.ReplicationWait > TimeSpan.Zero, "Grant waited for a fresh token to carry Mail.Send");
-        // The token service lags 4 s behind the new secret and assignment; polling stops soon after.
-        Assert.InRange(elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(4 + 6));
+        // The token service lags 4 s behind the new secret and assignment (made after the 1 s directory
+        // lag); polling stops within a backoff or two of that (one backoff is at most 2 s + 15 %).
+        Assert.InRange(elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(1 + 4 + 2 * 2.3));
+        Assert.True(grant.ReplicationWait <= elapsed);
         // The wait was visible: progress while pending, then completed.
         var progress = reporter.ProgressUpdates;
         Assert.Contains(progress, p => !p.Completed && p.Activity.Contains("replication"));
@@ -92,12 +95,14 @@ public sealed class ReplicationTests : IClassFixture<CoreSandboxFixture>, IAsync
     {
         var session = await ConnectedAsync();
         await _sandbox.SetReplicationAsync(lagSeconds: 30);
-        var clock = Stopwatch.StartNew();
+        var started = Clock.GetUtcNow();
 
-        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new AppProvisioner(session).NewAsync(
-            new NewAppRequest { DisplayName = "Email OAuth", ReplicationBudget = TimeSpan.FromSeconds(2) }, CoreSandboxFixture.Timeout()));
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => Clock.RunAsync(new AppProvisioner(session).NewAsync(
+            new NewAppRequest { DisplayName = "Email OAuth", ReplicationBudget = TimeSpan.FromSeconds(2) }, CoreSandboxFixture.Timeout())));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2 + 4), $"gave up within the budget (took {clock.Elapsed})");
+        // It polled, and gave up without ever waiting past the budget.
+        var took = Clock.GetUtcNow() - started;
+        Assert.InRange(took, TimeSpan.FromMilliseconds(425), TimeSpan.FromSeconds(2));
         Assert.Equal(DiagnosisCode.ReplicationTimeout, ex.Code);
         Assert.Equal(DiagnosisKind.Transient, ex.Diagnosis.Kind);
         var created = Assert.Single(CoreSandboxFixture.Items(await _sandbox.DirectoryAsync(), "applications"),
@@ -111,7 +116,7 @@ public sealed class ReplicationTests : IClassFixture<CoreSandboxFixture>, IAsync
 
         // Once replicated, the same command resumes: the same app, one secret, one service principal.
         await _sandbox.SetReplicationAsync(lagSeconds: 0);
-        var again = await new AppProvisioner(session).NewAsync(new NewAppRequest { DisplayName = "Email OAuth" }, CoreSandboxFixture.Timeout());
+        var again = await Clock.RunAsync(new AppProvisioner(session).NewAsync(new NewAppRequest { DisplayName = "Email OAuth" }, CoreSandboxFixture.Timeout()));
 
         Assert.Equal(clientId, again.ClientId);
         var directory = await _sandbox.DirectoryAsync();
@@ -127,18 +132,18 @@ public sealed class ReplicationTests : IClassFixture<CoreSandboxFixture>, IAsync
         var session = await ConnectedAsync();
         var old = Info.Apps.Unconsented; // seeded: created long ago, so no replication symptom is expected
         const string wrong = "Wq3~definitelyNotTheSecret.abcdefghijklmnop";
-        var clock = Stopwatch.StartNew();
+        var started = Clock.GetUtcNow();
 
-        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new ConsentService(session).GrantAsync(new GrantRequest
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => Clock.RunAsync(new ConsentService(session).GrantAsync(new GrantRequest
         {
             ClientId = old.ClientId,
             Force = true, // the seeded app is not MailOAuth's
             ClientSecret = SecretText.Protect(wrong),
             ReplicationBudget = TimeSpan.FromSeconds(10),
-        }, CoreSandboxFixture.Timeout()));
+        }, CoreSandboxFixture.Timeout())));
 
         Assert.Equal(DiagnosisCode.InvalidClientSecret, ex.Code);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"not polled (took {clock.Elapsed})");
+        Assert.Equal(started, Clock.GetUtcNow()); // not polled: not one wait
         Assert.DoesNotContain(wrong, ex.Message);
         var tokenRequests = (await _sandbox.RequestsAsync()).Where(r => r.Kind == "token" && r.ClientId == old.ClientId).ToList();
         Assert.Equal(401, Assert.Single(tokenRequests).Status);
@@ -151,22 +156,23 @@ public sealed class ReplicationTests : IClassFixture<CoreSandboxFixture>, IAsync
         // (AADSTS7000215), so it is ridden out — up to the budget, then ReplicationTimeout.
         var session = await ConnectedAsync();
         var old = Info.Apps.Unconsented;
-        var clock = Stopwatch.StartNew();
+        var started = Clock.GetUtcNow();
 
-        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new ConsentService(session).GrantAsync(new GrantRequest
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => Clock.RunAsync(new ConsentService(session).GrantAsync(new GrantRequest
         {
             ClientId = old.ClientId,
             Force = true, // the seeded app is not MailOAuth's
             ClientSecret = SecretText.Protect("Wq3~definitelyNotTheSecret.abcdefghijklmnop"),
-            SecretCreatedOn = DateTimeOffset.UtcNow,
+            SecretCreatedOn = started,
             ReplicationBudget = TimeSpan.FromSeconds(2),
-        }, CoreSandboxFixture.Timeout()));
+        }, CoreSandboxFixture.Timeout())));
 
         Assert.Equal(DiagnosisCode.ReplicationTimeout, ex.Code);
         Assert.Contains($"Mail.Send in a fresh token for app {old.ClientId}", ex.Message);
         Assert.IsType<MailOAuthException>(ex.InnerException);
         Assert.Equal(DiagnosisCode.InvalidClientSecret, ((MailOAuthException)ex.InnerException!).Code);
-        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1), $"it polled (took {clock.Elapsed})");
+        // It polled (backoff about 0.5 s then 0.8 s) and stopped before the next wait would cross the budget.
+        Assert.InRange(Clock.GetUtcNow() - started, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
         Assert.True((await _sandbox.RequestsAsync()).Count(r => r.Kind == "token" && r.ClientId == old.ClientId) >= 2);
     }
 
@@ -174,12 +180,12 @@ public sealed class ReplicationTests : IClassFixture<CoreSandboxFixture>, IAsync
     public async Task Granting_twice_is_AlreadyGranted_with_one_assignment()
     {
         var session = await ConnectedAsync();
-        var app = await new AppProvisioner(session).NewAsync(new NewAppRequest { DisplayName = "Email OAuth" }, CoreSandboxFixture.Timeout());
+        var app = await Clock.RunAsync(new AppProvisioner(session).NewAsync(new NewAppRequest { DisplayName = "Email OAuth" }, CoreSandboxFixture.Timeout()));
         var consent = new ConsentService(session);
 
-        var first = await consent.GrantAsync(new GrantRequest { ClientId = app.ClientId }, CoreSandboxFixture.Timeout());
+        var first = await Clock.RunAsync(consent.GrantAsync(new GrantRequest { ClientId = app.ClientId }, CoreSandboxFixture.Timeout()));
         await _sandbox.ClearRequestLogAsync();
-        var second = await consent.GrantAsync(new GrantRequest { ClientId = app.ClientId, ClientSecret = app.ClientSecret }, CoreSandboxFixture.Timeout());
+        var second = await Clock.RunAsync(consent.GrantAsync(new GrantRequest { ClientId = app.ClientId, ClientSecret = app.ClientSecret }, CoreSandboxFixture.Timeout()));
 
         Assert.False(first.AlreadyGranted);
         Assert.False(first.Verified); // no secret given: not proven

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -11,18 +10,12 @@ namespace MailOAuth.Core.Tests.Resilience;
 
 /// <summary>
 /// Retry-After in all its wire forms (ARCHITECTURE.md "Reliability rules", wire §0.4), and the
-/// <see cref="RetryHandler"/>'s real waits measured with a Stopwatch over a fake inner handler.
+/// <see cref="RetryHandler"/>'s waits over a fake inner handler, on a fake clock: every wait is exact
+/// and takes no wall time, so these run in parallel with everything else.
 /// </summary>
-[Collection(TimingCollection.Name)]
 public class RetryAfterTests
 {
-    private static readonly DateTimeOffset Now = new(2025, 3, 7, 21, 25, 44, TimeSpan.Zero);
-
-    /// <summary>Slack under the advertised wait (timer granularity).</summary>
-    private static readonly TimeSpan Early = TimeSpan.FromMilliseconds(30);
-
-    /// <summary>How much longer than the advertised wait is still plausible on a busy 2-core machine.</summary>
-    private static readonly TimeSpan Late = TimeSpan.FromSeconds(1.5);
+    private static readonly DateTimeOffset Now = TestClock.Epoch;
 
     // ---- parsing ----
 
@@ -114,15 +107,18 @@ public class RetryAfterTests
     public void Transient_statuses(int status, bool transient) =>
         Assert.Equal(transient, RetryPolicy.IsTransient((HttpStatusCode)status));
 
-    // ---- measured waits ----
+    // ---- waits, on a fake clock ----
 
+    /// <summary>Base backoff 50 ms; no per-attempt timeout (its timer would be one more to step through).</summary>
     private static RetryPolicy FastPolicy(int maxRetries = 3, double maxTotalWaitSeconds = 20) =>
-        new(maxRetries: maxRetries, maxTotalWait: TimeSpan.FromSeconds(maxTotalWaitSeconds), baseDelay: TimeSpan.FromMilliseconds(50));
+        new(maxRetries: maxRetries, maxTotalWait: TimeSpan.FromSeconds(maxTotalWaitSeconds), baseDelay: TimeSpan.FromMilliseconds(50),
+            attemptTimeout: Timeout.InfiniteTimeSpan);
 
+    /// <summary>A client whose retry handler waits on the fake handler's clock, with the jitter at its middle (a factor of 1).</summary>
     private static (HttpClient Client, FakeHandler Fake) ClientOver(RetryPolicy policy, params Func<HttpRequestMessage, HttpResponseMessage>[] answers)
     {
-        var fake = new FakeHandler(answers);
-        var retry = new RetryHandler(policy) { InnerHandler = fake };
+        var fake = new FakeHandler(new TestClock(), answers);
+        var retry = new RetryHandler(policy, fake.Clock, FixedRandom.Middle) { InnerHandler = fake };
         return (new HttpClient(retry), fake);
     }
 
@@ -138,48 +134,61 @@ public class RetryAfterTests
     [Theory]
     [InlineData(429, "1", 1000)]
     [InlineData(503, "1", 1000)]
+    [InlineData(429, "3", 3000)]
     [InlineData(429, "0.5", 500)]
     [InlineData(503, "0.5", 500)]
-    public async Task Waits_the_Retry_After_seconds_between_attempts(int status, string retryAfter, int expectedMs)
+    [InlineData(429, "2.128", 2128)] // fractional seconds, which Kiota's own handler turned into 3 s
+    public async Task Waits_exactly_the_Retry_After_seconds_between_attempts(int status, string retryAfter, int expectedMs)
     {
         var (client, fake) = ClientOver(FastPolicy(), Status(status, retryAfter), Ok);
         using var _ = client;
 
-        using var response = await client.GetAsync("https://graph.example.test/v1.0/users/sender@contoso.com");
+        using var response = await fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/users/sender@contoso.com"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(2, fake.Attempts);
-        var gap = fake.GapBefore(1);
-        var expected = TimeSpan.FromMilliseconds(expectedMs);
-        Assert.True(gap >= expected - Early, $"Retried after {gap.TotalMilliseconds:0} ms; Retry-After said {expectedMs} ms.");
-        Assert.True(gap < expected + Late, $"Retried after {gap.TotalMilliseconds:0} ms; Retry-After said {expectedMs} ms.");
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), fake.GapBefore(1));
+        Assert.Equal(new[] { TimeSpan.FromMilliseconds(expectedMs) }, fake.Clock.Waits);
     }
 
     [Fact]
-    public async Task Waits_until_an_Http_date()
+    public async Task The_retry_comes_no_earlier_than_Retry_After_says()
     {
-        DateTimeOffset? date = null;
-        DateTimeOffset sentAt = default;
-        var (client, fake) = ClientOver(FastPolicy(), _ =>
-        {
-            sentAt = DateTimeOffset.UtcNow;
-            var r = new HttpResponseMessage((HttpStatusCode)429);
-            // HTTP dates have 1-second resolution: the real wait is (date - sentAt), somewhere in (1 s, 2 s].
-            r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(sentAt.AddSeconds(2));
-            date = DateTimeOffset.ParseExact(r.Headers.GetValues("Retry-After").Single(), "r", CultureInfo.InvariantCulture);
-            return r;
-        }, Ok);
+        var (client, fake) = ClientOver(FastPolicy(), Status(429, "3"), Ok);
         using var _ = client;
 
-        using var response = await client.GetAsync("https://graph.example.test/v1.0/organization");
+        var sending = client.GetAsync("https://graph.example.test/v1.0/users");
+        Assert.Equal(TimeSpan.FromSeconds(3), await fake.Clock.NextTimerAsync());
+        fake.Clock.Advance(TimeSpan.FromSeconds(3) - TimeSpan.FromTicks(1));
+        Assert.Equal(1, fake.Attempts); // one tick before the end of the wait: not yet
+        fake.Clock.Advance(TimeSpan.FromTicks(1));
+        using var response = await sending;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(2, fake.Attempts);
-        var expected = date!.Value - sentAt;
-        Assert.InRange(expected, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2.1));
-        var gap = fake.GapBefore(1);
-        Assert.True(gap >= expected - TimeSpan.FromMilliseconds(50), $"Retried after {gap.TotalMilliseconds:0} ms; the date was {expected.TotalMilliseconds:0} ms ahead.");
-        Assert.True(gap < expected + Late, $"Retried after {gap.TotalMilliseconds:0} ms; the date was {expected.TotalMilliseconds:0} ms ahead.");
+        Assert.Equal(TimeSpan.FromSeconds(3), fake.GapBefore(1));
+    }
+
+    [Theory]
+    [InlineData(0, 2000)]
+    // HTTP dates have 1-second resolution: 2 s ahead of 21:25:44.3 is written 21:25:46, which is 1.7 s away.
+    [InlineData(300, 1700)]
+    public async Task Waits_exactly_until_an_Http_date(int msPastTheSecond, int expectedMs)
+    {
+        var (client, fake) = ClientOver(FastPolicy(), request =>
+        {
+            var r = new HttpResponseMessage((HttpStatusCode)429);
+            r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TestClock.Epoch.AddMilliseconds(msPastTheSecond).AddSeconds(2));
+            return r;
+        }, Ok);
+        using var _ = client;
+        fake.Clock.Advance(TimeSpan.FromMilliseconds(msPastTheSecond));
+
+        using var response = await fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/organization"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, fake.Attempts);
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), fake.GapBefore(1));
     }
 
     [Theory]
@@ -191,35 +200,38 @@ public class RetryAfterTests
         var (client, fake) = ClientOver(FastPolicy(), Status(status, "0"), Ok);
         using var _ = client;
 
-        using var response = await client.PostAsync("https://login.example.test/contoso.com/oauth2/v2.0/token", new StringContent("grant_type=client_credentials"));
+        using var response = await fake.Clock.RunAsync(client.PostAsync("https://login.example.test/contoso.com/oauth2/v2.0/token", new StringContent("grant_type=client_credentials")));
 
         Assert.Equal((HttpStatusCode)status, response.StatusCode);
         Assert.Equal(1, fake.Attempts);
+        Assert.Empty(fake.Clock.Waits);
     }
 
     [Fact]
     public async Task Retries_are_bounded_by_MaxRetries_and_the_last_answer_is_returned()
     {
         var (client, fake) = ClientOver(FastPolicy(maxRetries: 2),
-            Status(429, "0"), Status(429, "0"), Status(429, "0"), Ok);
+            Status(429, "1"), Status(429, "1"), Status(429, "1"), Ok);
         using var _ = client;
 
-        using var response = await client.GetAsync("https://graph.example.test/v1.0/users");
+        using var response = await fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/users"));
 
         Assert.Equal((HttpStatusCode)429, response.StatusCode);
         Assert.Equal(3, fake.Attempts);
+        Assert.Equal(TimeSpan.FromSeconds(2), fake.Clock.Elapsed); // two waits, no third after the last answer
     }
 
     [Fact]
     public async Task No_retries_allowed_means_one_attempt()
     {
-        var (client, fake) = ClientOver(FastPolicy(maxRetries: 0), Status(503, "0"), Ok);
+        var (client, fake) = ClientOver(FastPolicy(maxRetries: 0), Status(503, "1"), Ok);
         using var _ = client;
 
-        using var response = await client.GetAsync("https://graph.example.test/v1.0/users");
+        using var response = await fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/users"));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(1, fake.Attempts);
+        Assert.Equal(TimeSpan.Zero, fake.Clock.Elapsed);
     }
 
     [Fact]
@@ -228,46 +240,98 @@ public class RetryAfterTests
         var (client, fake) = ClientOver(FastPolicy(maxRetries: 5, maxTotalWaitSeconds: 2), Status(429, "30"), Ok);
         using var _ = client;
 
-        var sw = Stopwatch.StartNew();
-        using var response = await client.GetAsync("https://graph.example.test/v1.0/users");
-        sw.Stop();
+        using var response = await fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/users"));
 
         Assert.Equal((HttpStatusCode)429, response.StatusCode);
         Assert.Equal(1, fake.Attempts);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), $"Returned after {sw.ElapsedMilliseconds} ms instead of at once.");
+        Assert.Empty(fake.Clock.Waits); // the answer came back at once: no part of the 30 s was waited
+        Assert.Equal(TimeSpan.Zero, fake.Clock.Elapsed);
     }
 
-    [Fact]
-    public async Task The_total_budget_stops_retries_that_would_overrun_it()
+    [Theory]
+    // 0.5 s per wait. A 1.2 s budget fits two waits (1.0 s); the third would overrun it.
+    [InlineData(1.2, 3, HttpStatusCode.ServiceUnavailable)]
+    // A budget of exactly 1.5 s fits the third wait too: it stops at exactly the budget.
+    [InlineData(1.5, 4, HttpStatusCode.OK)]
+    public async Task The_total_budget_stops_retries_that_would_overrun_it(double budgetSeconds, int attempts, HttpStatusCode last)
     {
-        // 0.5 s per wait, 1.2 s budget: two waits fit (1.0 s), the third would overrun it.
-        var (client, fake) = ClientOver(FastPolicy(maxRetries: 10, maxTotalWaitSeconds: 1.2),
+        var (client, fake) = ClientOver(FastPolicy(maxRetries: 10, maxTotalWaitSeconds: budgetSeconds),
             Status(503, "0.5"), Status(503, "0.5"), Status(503, "0.5"), Ok);
         using var _ = client;
 
-        var sw = Stopwatch.StartNew();
-        using var response = await client.GetAsync("https://graph.example.test/v1.0/users");
-        sw.Stop();
+        using var response = await fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/users"));
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal(3, fake.Attempts);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1.2) + Late, $"Took {sw.ElapsedMilliseconds} ms.");
+        Assert.Equal(last, response.StatusCode);
+        Assert.Equal(attempts, fake.Attempts);
+        Assert.Equal(TimeSpan.FromSeconds(0.5 * (attempts - 1)), fake.Clock.Elapsed);
+        Assert.True(fake.Clock.Elapsed <= TimeSpan.FromSeconds(budgetSeconds));
     }
 
     [Fact]
-    public async Task Without_Retry_After_it_backs_off()
+    public async Task Without_Retry_After_it_backs_off_exponentially()
     {
-        var (client, fake) = ClientOver(FastPolicy(), Status(503), Status(503), Ok);
+        var (client, fake) = ClientOver(FastPolicy(), Status(503), Status(503), Status(503), Ok);
         using var _ = client;
 
-        using var response = await client.GetAsync("https://graph.example.test/v1.0/users");
+        using var response = await fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/users"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(3, fake.Attempts);
-        // Base 50 ms with ±20 % jitter, doubled for the second retry.
-        Assert.True(fake.GapBefore(1) >= TimeSpan.FromMilliseconds(40) - Early, $"first backoff {fake.GapBefore(1).TotalMilliseconds:0} ms");
-        Assert.True(fake.GapBefore(2) >= TimeSpan.FromMilliseconds(80) - Early, $"second backoff {fake.GapBefore(2).TotalMilliseconds:0} ms");
-        Assert.True(fake.GapBefore(2) < TimeSpan.FromMilliseconds(120) + Late);
+        Assert.Equal(4, fake.Attempts);
+        // Base 50 ms, doubled for each retry (jitter at its middle: a factor of 1).
+        Assert.Equal(TimeSpan.FromMilliseconds(50), fake.GapBefore(1));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), fake.GapBefore(2));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), fake.GapBefore(3));
+    }
+
+    [Theory]
+    [InlineData(0.0, 40, 40)]       // the jitter band is ±20 % of the backoff: the lowest draw is exactly 0.8 × 50 ms
+    [InlineData(0.999999, 59, 60)]  // the highest draw is just under 1.2 × 50 ms
+    public async Task Backoff_jitter_stays_within_20_percent(double draw, int minMs, int maxMs)
+    {
+        var fake = new FakeHandler(new TestClock(), new[] { Status(503), Ok });
+        using var client = new HttpClient(new RetryHandler(FastPolicy(), fake.Clock, new FixedRandom(draw)) { InnerHandler = fake });
+
+        using var response = await fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/users"));
+
+        Assert.Equal(2, fake.Attempts);
+        Assert.InRange(fake.GapBefore(1), TimeSpan.FromMilliseconds(minMs), TimeSpan.FromMilliseconds(maxMs));
+    }
+
+    [Fact]
+    public async Task The_backoff_is_capped_at_MaxDelay()
+    {
+        var policy = new RetryPolicy(maxRetries: 3, maxTotalWait: TimeSpan.FromMinutes(5), baseDelay: TimeSpan.FromSeconds(10),
+            maxDelay: TimeSpan.FromSeconds(15), attemptTimeout: Timeout.InfiniteTimeSpan);
+        var (client, fake) = ClientOver(policy, Status(503), Status(503), Status(503), Ok);
+        using var _ = client;
+
+        using var response = await fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/users"));
+
+        Assert.Equal(new[] { 10, 15, 15 }.Select(s => TimeSpan.FromSeconds(s)), fake.Clock.Waits);
+    }
+
+    [Fact]
+    public async Task An_attempt_without_an_answer_is_cut_at_exactly_AttemptTimeout_and_retried()
+    {
+        var policy = new RetryPolicy(maxRetries: 1, maxTotalWait: TimeSpan.FromSeconds(20), baseDelay: TimeSpan.FromMilliseconds(50),
+            attemptTimeout: TimeSpan.FromSeconds(10));
+        var fake = new FakeHandler(new TestClock(), new[] { Ok }) { HangFirst = true };
+        using var client = new HttpClient(new RetryHandler(policy, fake.Clock, FixedRandom.Middle) { InnerHandler = fake });
+
+        // Stepped by hand: the second attempt's timeout is started but never waited for (the answer beats it).
+        var sending = client.GetAsync("https://graph.example.test/v1.0/users");
+        Assert.Equal(TimeSpan.FromSeconds(10), await fake.Clock.NextTimerAsync());
+        fake.Clock.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1));
+        Assert.False(fake.FirstWasCancelled); // one tick before the timeout the attempt is still waited for
+        fake.Clock.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(TimeSpan.FromMilliseconds(50), await fake.Clock.NextTimerAsync()); // then a backoff, as for no answer
+        fake.Clock.Advance(TimeSpan.FromMilliseconds(50));
+        using var response = await sending;
+
+        Assert.True(fake.FirstWasCancelled);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, fake.Attempts);
+        Assert.Equal(TimeSpan.FromSeconds(10.05), fake.GapBefore(1));
     }
 
     [Fact]
@@ -278,11 +342,12 @@ public class RetryAfterTests
             Ok);
         using var _ = client;
 
-        using var response = await client.GetAsync("https://graph.example.test/v1.0/users");
+        using var response = await fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/users"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("done", await response.Content.ReadAsStringAsync());
         Assert.Equal(2, fake.Attempts);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), fake.GapBefore(1)); // backoff: no Retry-After without an answer
     }
 
     [Fact]
@@ -292,8 +357,9 @@ public class RetryAfterTests
         var (client, fake) = ClientOver(FastPolicy(maxRetries: 2), refuse, refuse, refuse, Ok);
         using var _ = client;
 
-        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("https://graph.example.test/v1.0/users"));
+        await Assert.ThrowsAsync<HttpRequestException>(() => fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/users")));
         Assert.Equal(3, fake.Attempts);
+        Assert.Equal(TimeSpan.FromMilliseconds(50 + 100), fake.Clock.Elapsed);
     }
 
     [Fact]
@@ -308,7 +374,7 @@ public class RetryAfterTests
         };
         request.Headers.TryAddWithoutValidation("client-request-id", "5a2c3f8e-9d41-4b7a-8e6f-0c1d2e3f4a5b");
 
-        using var response = await client.SendAsync(request);
+        using var response = await fake.Clock.RunAsync(client.SendAsync(request));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(3, fake.Attempts);
@@ -331,19 +397,21 @@ public class RetryAfterTests
 
         using (OperationContext.Begin(reporter))
         {
-            using var response = await client.GetAsync("https://graph.example.test/v1.0/users/sender@contoso.com/sendMail?secret=hunter2");
+            using var response = await fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/users/sender@contoso.com/sendMail?secret=hunter2"));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
             var retries = OperationContext.Current!.Retries;
             Assert.Equal(2, retries.Count);
-            Assert.True(retries.TotalWait >= TimeSpan.FromMilliseconds(50) - Early);
+            Assert.Equal(TimeSpan.FromMilliseconds(50), retries.TotalWait); // 0 s, then 0.05 s
         }
 
         Assert.Equal(3, fake.Attempts);
         Assert.Equal(2, reporter.Verbose.Count);
         Assert.All(reporter.Verbose, line => Assert.Contains("Retry-After", line));
         Assert.Contains("HTTP 429", reporter.Verbose[0]);
+        Assert.Contains("in 0 s", reporter.Verbose[0]);
         Assert.Contains("HTTP 503", reporter.Verbose[1]);
+        Assert.Contains("in 0.05 s", reporter.Verbose[1]);
         // Logs name the URL, never query values (ARCHITECTURE.md "Secrets").
         Assert.All(reporter.Verbose, line => Assert.DoesNotContain("hunter2", line));
         Assert.Empty(reporter.Warnings);
@@ -353,42 +421,58 @@ public class RetryAfterTests
     public async Task Backoff_retries_are_reported_as_backoff()
     {
         var reporter = new RecordingReporter();
-        var (client, _) = ClientOver(FastPolicy(), Status(503), Ok);
+        var (client, fake) = ClientOver(FastPolicy(), Status(503), Ok);
         using var c = client;
 
         using (OperationContext.Begin(reporter))
         {
-            using var response = await client.GetAsync("https://graph.example.test/v1.0/users");
+            using var response = await fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/users"));
         }
 
         var line = Assert.Single(reporter.Verbose);
         Assert.Contains("backoff", line);
+        Assert.Contains("in 0.05 s", line);
         Assert.DoesNotContain("Retry-After", line);
     }
 
     [Fact]
     public async Task Outside_an_operation_retries_still_work_silently()
     {
-        var (client, fake) = ClientOver(FastPolicy(), Status(429, "0"), Ok);
+        var (client, fake) = ClientOver(FastPolicy(), Status(429, "1"), Ok);
         using var _ = client;
         Assert.Null(OperationContext.Current);
 
-        using var response = await client.GetAsync("https://graph.example.test/v1.0/users");
+        using var response = await fake.Clock.RunAsync(client.GetAsync("https://graph.example.test/v1.0/users"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(2, fake.Attempts);
+        Assert.Equal(TimeSpan.FromSeconds(1), fake.GapBefore(1));
     }
 
     // ---- fakes ----
 
-    /// <summary>Answers with the given functions in turn (the last one repeats), recording each attempt's time and content.</summary>
+    /// <summary>
+    /// Answers with the given functions in turn (the last one repeats), recording each attempt's time on
+    /// <see cref="Clock"/> and its content. With <see cref="HangFirst"/> the first attempt gets no answer
+    /// until it is cancelled.
+    /// </summary>
     private sealed class FakeHandler : HttpMessageHandler
     {
         private readonly Func<HttpRequestMessage, HttpResponseMessage>[] _answers;
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly List<TimeSpan> _times = new();
+        private volatile bool _firstWasCancelled;
 
-        public FakeHandler(Func<HttpRequestMessage, HttpResponseMessage>[] answers) => _answers = answers;
+        public FakeHandler(TestClock clock, Func<HttpRequestMessage, HttpResponseMessage>[] answers)
+        {
+            Clock = clock;
+            _answers = answers;
+        }
+
+        public TestClock Clock { get; }
+
+        public bool HangFirst { get; init; }
+
+        public bool FirstWasCancelled => _firstWasCancelled;
 
         public List<SeenRequest> Seen { get; } = new();
 
@@ -408,8 +492,20 @@ public class RetryAfterTests
             int index;
             lock (_times)
             {
-                _times.Add(_clock.Elapsed);
+                _times.Add(Clock.Elapsed);
                 index = _times.Count - 1;
+            }
+            if (HangFirst && index == 0)
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    _firstWasCancelled = true;
+                    throw;
+                }
             }
             var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
             Seen.Add(new SeenRequest(
@@ -418,7 +514,8 @@ public class RetryAfterTests
                 body,
                 request.Content?.Headers.ContentType?.MediaType,
                 request.Headers.TryGetValues("client-request-id", out var ids) ? ids.Single() : null));
-            var response = _answers[Math.Min(index, _answers.Length - 1)](request);
+            var answerIndex = HangFirst ? index - 1 : index;
+            var response = _answers[Math.Min(answerIndex, _answers.Length - 1)](request);
             response.RequestMessage = request;
             return response;
         }
