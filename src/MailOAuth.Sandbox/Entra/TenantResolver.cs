@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Entra;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Tenancy;
 using MailOAuth.Sandbox.Hosting;
 
 namespace MailOAuth.Sandbox.Entra;

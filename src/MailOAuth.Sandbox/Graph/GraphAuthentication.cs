@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Tenancy;
 using MailOAuth.Sandbox.Entra;
 using MailOAuth.Sandbox.Hosting;
 

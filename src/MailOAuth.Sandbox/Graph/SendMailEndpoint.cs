@@ -1,6 +1,6 @@
 using System.Text.Json;
 using MailOAuth.Sandbox.Control;
-using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Tenancy;
 using MailOAuth.Sandbox.Hosting;
 
 namespace MailOAuth.Sandbox.Graph;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using MailOAuth.Sandbox.Control;
-using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Tenancy;
 using MailOAuth.Sandbox.Entra;
 using MailOAuth.Sandbox.Graph;
 using MailOAuth.Sandbox.Platform;
@@ -61,7 +61,7 @@ public sealed class SandboxHost : IAsyncDisposable
         }
 
         stateDirectory = Path.GetFullPath(stateDirectory);
-        System.IO.Directory.CreateDirectory(stateDirectory);
+        Directory.CreateDirectory(stateDirectory);
 
         var certificate = SandboxCertificates.CreateTlsCertificate(now);
         var runtime = new SandboxRuntime(
@@ -159,7 +159,7 @@ public sealed class SandboxHost : IAsyncDisposable
             {
                 try
                 {
-                    System.IO.Directory.Delete(_ownedStateDirectory, recursive: true);
+                    Directory.Delete(_ownedStateDirectory, recursive: true);
                 }
                 catch (IOException)
                 {

@@ -1,5 +1,5 @@
 using MailOAuth.Sandbox.Control;
-using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Tenancy;
 using MailOAuth.Sandbox.Entra;
 using MailOAuth.Sandbox.Platform;
 

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace MailOAuth.Sandbox.Directory;
+namespace MailOAuth.Sandbox.Tenancy;
 
 /// <summary>The ids and the per-start secret of one seeded application.</summary>
 public sealed record SeededApp(string Name, Guid AppId, Guid ObjectId, Guid ServicePrincipalId, Guid SecretKeyId, string SecretText);

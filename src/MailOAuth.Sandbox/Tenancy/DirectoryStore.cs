@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace MailOAuth.Sandbox.Directory;
+namespace MailOAuth.Sandbox.Tenancy;
 
 /// <summary>Why <see cref="DirectoryStore.AddAppRoleAssignment"/> did not create an assignment.</summary>
 public enum AssignmentOutcome
