@@ -74,13 +74,13 @@ public static class ApplicationsEndpoints
 
     /// <summary>GET /applications: an eventually consistent list (see <see cref="DirectoryRequest.ListAsync{T}"/>).</summary>
     private static Task ListAsync(DirectoryRequest request) =>
-        request.ListAsync(DirectoryJson.ApplicationSchema, "applications", request.Directory.ListApplications(), a => a.CreatedDateTime,
-            a => a.Owners, a => DirectoryJson.Application(a, request.Runtime));
+        request.ListAsync(ApplicationJson.Schema, "applications", request.Directory.ListApplications(), a => a.CreatedDateTime,
+            a => a.Owners, a => ApplicationJson.ToJson(a, request.Runtime));
 
     /// <summary>GET by id or alternate key (see <see cref="DirectoryRequest.GetEntityAsync{T}"/>).</summary>
     private static Task GetAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue) =>
-        request.GetEntityAsync(DirectoryJson.ApplicationSchema, "applications", application, keyValue,
-            a => DirectoryPermissions.CanReadApplication(request.Caller, a), a => DirectoryJson.Application(a, request.Runtime));
+        request.GetEntityAsync(ApplicationJson.Schema, "applications", application, keyValue,
+            a => DirectoryPermissions.CanReadApplication(request.Caller, a), a => ApplicationJson.ToJson(a, request.Runtime));
 
     /// <summary>POST /applications → 201 (wire §4.1). displayName is required.</summary>
     private static async Task CreateAsync(DirectoryRequest request)
@@ -108,7 +108,7 @@ public static class ApplicationsEndpoints
             UniqueName = uniqueName,
             Owners = [request.Caller.PrincipalId],
         };
-        var (application, error) = DirectoryJson.ApplyToApplication(fresh, body, creating: true);
+        var (application, error) = ApplicationJson.Apply(fresh, body, creating: true);
         if (error is null && application!.DisplayName.Length == 0)
         {
             error = GraphError.InvalidPropertyValue("displayName", "Application");
@@ -181,7 +181,7 @@ public static class ApplicationsEndpoints
         GraphError? error = null;
         var updated = request.Directory.UpdateApplication(application.ObjectId, current =>
         {
-            var (changed, applyError) = DirectoryJson.ApplyToApplication(current, body, creating: false);
+            var (changed, applyError) = ApplicationJson.Apply(current, body, creating: false);
             error = applyError;
             return changed ?? current;
         });
@@ -292,7 +292,7 @@ public static class ApplicationsEndpoints
         }
 
         var json = new JsonObject { ["@odata.context"] = request.Metadata + "microsoft.graph.passwordCredential" };
-        foreach (var (name, value) in DirectoryJson.PasswordCredentialJson(added.Value.Credential, added.Value.SecretText))
+        foreach (var (name, value) in ApplicationJson.PasswordCredentialJson(added.Value.Credential, added.Value.SecretText))
         {
             json[name] = value?.DeepClone();
         }
@@ -353,7 +353,7 @@ public static class ApplicationsEndpoints
     private static JsonObject Entity(DirectoryRequest request, DirectoryApplication application)
     {
         var json = new JsonObject { ["@odata.context"] = request.Metadata + "applications/$entity" };
-        foreach (var (name, value) in DirectoryJson.Application(application, request.Runtime))
+        foreach (var (name, value) in ApplicationJson.ToJson(application, request.Runtime))
         {
             json[name] = value?.DeepClone();
         }

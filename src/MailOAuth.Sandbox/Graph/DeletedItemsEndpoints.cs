@@ -115,7 +115,7 @@ public static class DeletedItemsEndpoints
             return;
         }
 
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ApplicationSchema, collection: true);
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, ApplicationJson.Schema, collection: true);
         if (error is not null)
         {
             await request.ErrorAsync(error);
@@ -124,7 +124,7 @@ public static class DeletedItemsEndpoints
 
         var visible = request.Directory.ListDeletedApplications(request.Now)
             .Where(a => all || a.Owners.Contains(caller.PrincipalId))
-            .Select(a => DirectoryJson.Application(a, request.Runtime));
+            .Select(a => ApplicationJson.ToJson(a, request.Runtime));
         await request.JsonAsync(query!.Collection(request.Http, request.Metadata, ListContext, visible));
     }
 
@@ -137,7 +137,7 @@ public static class DeletedItemsEndpoints
             return;
         }
 
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ServicePrincipalSchema, collection: true);
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, ServicePrincipalJson.Schema, collection: true);
         if (error is not null)
         {
             await request.ErrorAsync(error);
@@ -166,7 +166,7 @@ public static class DeletedItemsEndpoints
             return;
         }
 
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ApplicationSchema, collection: false);
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, ApplicationJson.Schema, collection: false);
         if (error is not null)
         {
             await request.ErrorAsync(error);
@@ -175,7 +175,7 @@ public static class DeletedItemsEndpoints
 
         var select = query!.Select is { } selected ? $"({string.Join(',', selected)})" : "";
         var context = typed ? $"{ListContext}{select}/$entity" : $"directoryObjects{select}/$entity";
-        await request.JsonAsync(Typed(request.Metadata + context, query.Project(DirectoryJson.Application(application, request.Runtime))));
+        await request.JsonAsync(Typed(request.Metadata + context, query.Project(ApplicationJson.ToJson(application, request.Runtime))));
     }
 
     /// <summary>
@@ -200,7 +200,7 @@ public static class DeletedItemsEndpoints
                 return;
         }
 
-        await request.JsonAsync(Typed(request.Metadata + "directoryObjects/$entity", DirectoryJson.Application(restored!, request.Runtime)));
+        await request.JsonAsync(Typed(request.Metadata + "directoryObjects/$entity", ApplicationJson.ToJson(restored!, request.Runtime)));
     }
 
     /// <summary>DELETE …/deletedItems/{id} → 204 (Permanently delete item doc): gone, its uniqueName free again.</summary>

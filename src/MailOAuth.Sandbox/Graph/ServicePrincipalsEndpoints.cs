@@ -77,12 +77,12 @@ public static class ServicePrincipalsEndpoints
 
     /// <summary>GET /servicePrincipals: eventually consistent, like every list (wire §6).</summary>
     private static Task ListAsync(DirectoryRequest request) =>
-        request.ListAsync(DirectoryJson.ServicePrincipalSchema, "servicePrincipals", request.Directory.ListServicePrincipals(), s => s.CreatedDateTime,
-            s => s.Owners, s => DirectoryJson.ServicePrincipal(s, request.Runtime));
+        request.ListAsync(ServicePrincipalJson.Schema, "servicePrincipals", request.Directory.ListServicePrincipals(), s => s.CreatedDateTime,
+            s => s.Owners, s => ServicePrincipalJson.ToJson(s, request.Runtime));
 
     private static Task GetAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue) =>
-        request.GetEntityAsync(DirectoryJson.ServicePrincipalSchema, "servicePrincipals", servicePrincipal, keyValue,
-            s => DirectoryPermissions.CanReadServicePrincipal(request.Caller, s), s => DirectoryJson.ServicePrincipal(s, request.Runtime));
+        request.GetEntityAsync(ServicePrincipalJson.Schema, "servicePrincipals", servicePrincipal, keyValue,
+            s => DirectoryPermissions.CanReadServicePrincipal(request.Caller, s), s => ServicePrincipalJson.ToJson(s, request.Runtime));
 
     /// <summary>POST /servicePrincipals <c>{"appId"}</c> → 201 (wire §4.5).</summary>
     private static async Task CreateAsync(DirectoryRequest request)
@@ -143,7 +143,7 @@ public static class ServicePrincipalsEndpoints
             SignInAudience = application.SignInAudience,
             Owners = [request.Caller.PrincipalId],
         };
-        var (servicePrincipal, error) = DirectoryJson.ApplyToServicePrincipal(fresh, body);
+        var (servicePrincipal, error) = ServicePrincipalJson.Apply(fresh, body);
         if (error is not null)
         {
             await request.ErrorAsync(error);
@@ -157,7 +157,7 @@ public static class ServicePrincipalsEndpoints
         }
 
         var json = new JsonObject { ["@odata.context"] = request.Metadata + "servicePrincipals/$entity" };
-        foreach (var (name, value) in DirectoryJson.ServicePrincipal(servicePrincipal!, request.Runtime))
+        foreach (var (name, value) in ServicePrincipalJson.ToJson(servicePrincipal!, request.Runtime))
         {
             json[name] = value?.DeepClone();
         }
@@ -205,7 +205,7 @@ public static class ServicePrincipalsEndpoints
         GraphError? error = null;
         request.Directory.UpdateServicePrincipal(servicePrincipal.Id, current =>
         {
-            var (changed, applyError) = DirectoryJson.ApplyToServicePrincipal(current, body);
+            var (changed, applyError) = ServicePrincipalJson.Apply(current, body);
             error = applyError;
             return changed ?? current;
         });
@@ -259,7 +259,7 @@ public static class ServicePrincipalsEndpoints
             return;
         }
 
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.AppRoleAssignmentSchema, collection: true);
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, AppRoleAssignmentJson.Schema, collection: true);
         if (error is not null)
         {
             await request.ErrorAsync(error);
@@ -269,7 +269,7 @@ public static class ServicePrincipalsEndpoints
         var assignments = relation == AssignedTo
             ? request.Directory.ListAppRoleAssignedTo(servicePrincipal.Id)
             : request.Directory.ListAppRoleAssignments(servicePrincipal.Id);
-        var visible = assignments.Where(a => request.IsReplicated(a.CreatedDateTime)).Select(DirectoryJson.AppRoleAssignment);
+        var visible = assignments.Where(a => request.IsReplicated(a.CreatedDateTime)).Select(AppRoleAssignmentJson.ToJson);
         await request.JsonAsync(query!.Collection(request.Http, request.Metadata, $"servicePrincipals('{servicePrincipal.Id}')/{relation}", visible));
     }
 
@@ -288,7 +288,7 @@ public static class ServicePrincipalsEndpoints
         }
 
         var json = new JsonObject { ["@odata.context"] = $"{request.Metadata}servicePrincipals('{servicePrincipal!.Id}')/{relation}/$entity" };
-        foreach (var (name, value) in DirectoryJson.AppRoleAssignment(assignment))
+        foreach (var (name, value) in AppRoleAssignmentJson.ToJson(assignment))
         {
             json[name] = value?.DeepClone();
         }
@@ -374,7 +374,7 @@ public static class ServicePrincipalsEndpoints
         {
             case AssignmentOutcome.Created:
                 var json = new JsonObject { ["@odata.context"] = $"{request.Metadata}servicePrincipals('{servicePrincipal.Id}')/{relation}/$entity" };
-                foreach (var (name, value) in DirectoryJson.AppRoleAssignment(assignment!))
+                foreach (var (name, value) in AppRoleAssignmentJson.ToJson(assignment!))
                 {
                     json[name] = value?.DeepClone();
                 }
