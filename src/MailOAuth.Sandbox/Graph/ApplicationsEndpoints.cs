@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MailOAuth.Sandbox.Hosting;
 using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
@@ -85,16 +86,13 @@ public static class ApplicationsEndpoints
     /// <summary>POST /applications → 201 (wire §4.1). displayName is required.</summary>
     private static async Task CreateAsync(DirectoryRequest request)
     {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
-        var (body, bodyError) = await request.ReadBodyAsync();
-        if (bodyError is not null)
+        if (await request.BodyAsync() is not { } body)
         {
-            await request.ErrorAsync(bodyError);
             return;
         }
 
@@ -147,16 +145,13 @@ public static class ApplicationsEndpoints
     private static async Task UpdateAsync(DirectoryRequest request, DirectoryApplication? application, string keyName, string keyValue)
     {
         var caller = request.Caller;
-        if (!DirectoryPermissions.CanCreateApplications(caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
-        var (body, bodyError) = await request.ReadBodyAsync();
-        if (bodyError is not null)
+        if (await request.BodyAsync() is not { } body)
         {
-            await request.ErrorAsync(bodyError);
             return;
         }
 
@@ -172,9 +167,8 @@ public static class ApplicationsEndpoints
             return;
         }
 
-        if (!DirectoryPermissions.CanWrite(caller, application.Owners))
+        if (!await request.PermitAsync(DirectoryPermissions.CanWrite(caller, application.Owners)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -199,9 +193,8 @@ public static class ApplicationsEndpoints
     /// </summary>
     private static async Task DeleteAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
     {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -211,9 +204,8 @@ public static class ApplicationsEndpoints
             return;
         }
 
-        if (!DirectoryPermissions.CanWrite(request.Caller, application.Owners))
+        if (!await request.PermitAsync(DirectoryPermissions.CanWrite(request.Caller, application.Owners)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -234,10 +226,8 @@ public static class ApplicationsEndpoints
             return;
         }
 
-        var (body, bodyError) = await request.ReadBodyAsync(allowEmpty: true);
-        if (bodyError is not null)
+        if (await request.BodyAsync(allowEmpty: true) is not { } body)
         {
-            await request.ErrorAsync(bodyError);
             return;
         }
 
@@ -308,10 +298,8 @@ public static class ApplicationsEndpoints
             return;
         }
 
-        var (body, bodyError) = await request.ReadBodyAsync();
-        if (bodyError is not null)
+        if (await request.BodyAsync() is not { } body)
         {
-            await request.ErrorAsync(bodyError);
             return;
         }
 
@@ -329,9 +317,8 @@ public static class ApplicationsEndpoints
     /// <summary>Rights first, then existence; a not yet replicated application is "not found" here (wire §6).</summary>
     private static async Task<DirectoryApplication?> CheckCredentialWriteAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
     {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return null;
         }
 
@@ -341,9 +328,8 @@ public static class ApplicationsEndpoints
             return null;
         }
 
-        if (!DirectoryPermissions.CanWrite(request.Caller, application.Owners))
+        if (!await request.PermitAsync(DirectoryPermissions.CanWrite(request.Caller, application.Owners)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return null;
         }
 

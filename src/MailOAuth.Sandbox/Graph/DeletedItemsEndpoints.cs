@@ -131,9 +131,8 @@ public static class DeletedItemsEndpoints
     /// <summary>Deleted service principals: none are kept (a deleted application's one is removed for good).</summary>
     private static async Task ListServicePrincipalsAsync(DirectoryRequest request)
     {
-        if (!DirectoryPermissions.CanReadAllApplications(request.Caller) && !request.Caller.HasAnyPermission("Application.ReadWrite.OwnedBy"))
+        if (!await request.PermitAsync(DirectoryPermissions.CanReadAllApplications(request.Caller) && !request.Caller.HasAnyPermission("Application.ReadWrite.OwnedBy")))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -219,9 +218,8 @@ public static class DeletedItemsEndpoints
     /// <summary>Rights first, then existence (as for application writes).</summary>
     private static async Task<DirectoryApplication?> CheckWriteAsync(DirectoryRequest request, DirectoryApplication? application, string idAsGiven)
     {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return null;
         }
 
@@ -231,9 +229,8 @@ public static class DeletedItemsEndpoints
             return null;
         }
 
-        if (!DirectoryPermissions.CanWrite(request.Caller, application.Owners))
+        if (!await request.PermitAsync(DirectoryPermissions.CanWrite(request.Caller, application.Owners)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return null;
         }
 

@@ -189,6 +189,36 @@ public sealed class DirectoryRequest(HttpContext http, SandboxRuntime runtime, G
     public bool IsReplicatedForWrites(DateTimeOffset created) => Runtime.IsReplicatedForWrites(created);
 
     /// <summary>
+    /// The permission preamble of a handler: answers 403 Authorization_RequestDenied unless
+    /// <paramref name="allowed"/>; true when the handler may go on.
+    /// </summary>
+    public async Task<bool> PermitAsync(bool allowed)
+    {
+        if (!allowed)
+        {
+            await ErrorAsync(GraphError.InsufficientPrivileges());
+        }
+
+        return allowed;
+    }
+
+    /// <summary>
+    /// The body preamble of a handler: the JSON object body (see <see cref="ReadBodyAsync"/>), or
+    /// null once its error has been answered.
+    /// </summary>
+    public async Task<JsonElement?> BodyAsync(bool allowEmpty = false)
+    {
+        var (body, error) = await ReadBodyAsync(allowEmpty);
+        if (error is not null)
+        {
+            await ErrorAsync(error);
+            return null;
+        }
+
+        return body;
+    }
+
+    /// <summary>
     /// The JSON object body. Empty → "Empty Payload" (unless <paramref name="allowEmpty"/>, then
     /// <c>{}</c>); not JSON or not an object → "Unable to read JSON request payload".
     /// </summary>
@@ -269,29 +299,4 @@ public static class DirectoryPermissions
 
     /// <summary>Every property of the organization; without it only id, displayName and verifiedDomains (wire §4.10).</summary>
     public static bool CanReadOrganization(GraphCaller caller) => caller.HasAnyPermission(ReadOrganization);
-}
-
-/// <summary>Case-insensitive property lookup in request bodies (OData names, matched the way Graph tolerates).</summary>
-public static class BodyProperties
-{
-    public static JsonElement? Find(JsonElement element, string name)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-
-        foreach (var property in element.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return property.Value;
-            }
-        }
-
-        return null;
-    }
-
-    public static string? String(JsonElement element, string name) =>
-        Find(element, name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
 }

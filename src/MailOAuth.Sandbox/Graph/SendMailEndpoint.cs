@@ -175,17 +175,17 @@ public static class SendMailEndpoint
                 return (null, GraphError.UnreadableJson());
             }
 
-            if (Property(root, "message") is not { ValueKind: JsonValueKind.Object } message)
+            if (BodyProperties.Find(root, "message") is not { ValueKind: JsonValueKind.Object } message)
             {
                 return (null, GraphError.EmptyMessage());
             }
 
             var contentType = "Text";
             string? content = null;
-            if (Property(message, "body") is { ValueKind: JsonValueKind.Object } body)
+            if (BodyProperties.Find(message, "body") is { ValueKind: JsonValueKind.Object } body)
             {
-                content = StringProperty(body, "content");
-                if (StringProperty(body, "contentType") is { } requested)
+                content = BodyProperties.String(body, "content");
+                if (BodyProperties.String(body, "contentType") is { } requested)
                 {
                     // wire §4.11: Text or HTML, case-insensitive.
                     if (!requested.Equals("text", StringComparison.OrdinalIgnoreCase) && !requested.Equals("html", StringComparison.OrdinalIgnoreCase))
@@ -198,13 +198,13 @@ public static class SendMailEndpoint
                 }
             }
 
-            var from = Property(message, "from") is { ValueKind: JsonValueKind.Object } fromElement
-                && Property(fromElement, "emailAddress") is { ValueKind: JsonValueKind.Object } fromAddress
-                    ? StringProperty(fromAddress, "address")
+            var from = BodyProperties.Find(message, "from") is { ValueKind: JsonValueKind.Object } fromElement
+                && BodyProperties.Find(fromElement, "emailAddress") is { ValueKind: JsonValueKind.Object } fromAddress
+                    ? BodyProperties.String(fromAddress, "address")
                     : null;
 
             // The doc's own example sends the string "false" (wire §4.11).
-            var saveToSentItems = Property(root, "saveToSentItems") switch
+            var saveToSentItems = BodyProperties.Find(root, "saveToSentItems") switch
             {
                 { ValueKind: JsonValueKind.False } => false,
                 { ValueKind: JsonValueKind.String } s when bool.TryParse(s.GetString(), out var parsed) => parsed,
@@ -212,7 +212,7 @@ public static class SendMailEndpoint
             };
 
             return (new ParsedMessage(
-                StringProperty(message, "subject"),
+                BodyProperties.String(message, "subject"),
                 content,
                 contentType,
                 string.IsNullOrWhiteSpace(from) ? null : from,
@@ -236,27 +236,10 @@ public static class SendMailEndpoint
     }
 
     private static List<string> Recipients(JsonElement message, string name) =>
-        Property(message, name) is { ValueKind: JsonValueKind.Array } array
+        BodyProperties.Find(message, name) is { ValueKind: JsonValueKind.Array } array
             ? [.. array.EnumerateArray()
-                .Select(r => r.ValueKind == JsonValueKind.Object && Property(r, "emailAddress") is { ValueKind: JsonValueKind.Object } e
-                    ? StringProperty(e, "address") ?? ""
+                .Select(r => r.ValueKind == JsonValueKind.Object && BodyProperties.Find(r, "emailAddress") is { ValueKind: JsonValueKind.Object } e
+                    ? BodyProperties.String(e, "address") ?? ""
                     : "")]
             : [];
-
-    // OData property names are matched case-insensitively here, as Graph tolerates.
-    private static JsonElement? Property(JsonElement element, string name)
-    {
-        foreach (var property in element.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return property.Value;
-            }
-        }
-
-        return null;
-    }
-
-    private static string? StringProperty(JsonElement element, string name) =>
-        Property(element, name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MailOAuth.Sandbox.Hosting;
 using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
@@ -87,16 +88,13 @@ public static class ServicePrincipalsEndpoints
     /// <summary>POST /servicePrincipals <c>{"appId"}</c> → 201 (wire §4.5).</summary>
     private static async Task CreateAsync(DirectoryRequest request)
     {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
-        var (body, bodyError) = await request.ReadBodyAsync();
-        if (bodyError is not null)
+        if (await request.BodyAsync() is not { } body)
         {
-            await request.ErrorAsync(bodyError);
             return;
         }
 
@@ -131,9 +129,8 @@ public static class ServicePrincipalsEndpoints
             return;
         }
 
-        if (!DirectoryPermissions.CanWrite(request.Caller, application.Owners))
+        if (!await request.PermitAsync(DirectoryPermissions.CanWrite(request.Caller, application.Owners)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -171,16 +168,13 @@ public static class ServicePrincipalsEndpoints
     /// </summary>
     private static async Task UpdateAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyName, string keyValue)
     {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
-        var (body, bodyError) = await request.ReadBodyAsync(allowEmpty: true);
-        if (bodyError is not null)
+        if (await request.BodyAsync(allowEmpty: true) is not { } body)
         {
-            await request.ErrorAsync(bodyError);
             return;
         }
 
@@ -196,9 +190,8 @@ public static class ServicePrincipalsEndpoints
             return;
         }
 
-        if (!DirectoryPermissions.CanWrite(request.Caller, OwnersOf(request, servicePrincipal)))
+        if (!await request.PermitAsync(DirectoryPermissions.CanWrite(request.Caller, OwnersOf(request, servicePrincipal))))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -215,9 +208,8 @@ public static class ServicePrincipalsEndpoints
     /// <summary>DELETE → 204 with the assignments it holds or grants. Microsoft's and managed identities' are not deletable here.</summary>
     private static async Task DeleteAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue)
     {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -275,9 +267,8 @@ public static class ServicePrincipalsEndpoints
 
     private static async Task GetAssignmentAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue, string relation, string assignmentId)
     {
-        if (!DirectoryPermissions.CanReadAllApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanReadAllApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -298,9 +289,8 @@ public static class ServicePrincipalsEndpoints
 
     private static async Task DeleteAssignmentAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue, string relation, string assignmentId)
     {
-        if (!DirectoryPermissions.CanWriteAssignments(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanWriteAssignments(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -321,9 +311,8 @@ public static class ServicePrincipalsEndpoints
     /// </summary>
     private static async Task AssignAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue, string relation)
     {
-        if (!DirectoryPermissions.CanWriteAssignments(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanWriteAssignments(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -333,10 +322,8 @@ public static class ServicePrincipalsEndpoints
             return;
         }
 
-        var (body, bodyError) = await request.ReadBodyAsync();
-        if (bodyError is not null)
+        if (await request.BodyAsync() is not { } body)
         {
-            await request.ErrorAsync(bodyError);
             return;
         }
 

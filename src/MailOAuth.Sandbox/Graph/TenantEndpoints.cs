@@ -22,9 +22,8 @@ public static class TenantEndpoints
             return;
         }
 
-        if (!DirectoryPermissions.CanReadUsers(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanReadUsers(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -102,9 +101,8 @@ public static class TenantEndpoints
             return;
         }
 
-        if (!DirectoryPermissions.CanReadDomains(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanReadDomains(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
