@@ -11,7 +11,7 @@ public static class ControlEndpoints
 {
     private const string JsonContentType = "application/json; charset=utf-8";
 
-    public static void Map(IEndpointRouteBuilder routes, SandboxRuntime runtime)
+    public static void Map(IEndpointRouteBuilder routes, SandboxRuntime runtime, string infoJson)
     {
         routes.MapGet("/_sandbox/outbox", context => WriteJsonAsync(context, 200, SandboxJson.Serialize(runtime.Outbox.Snapshot())));
         routes.MapDelete("/_sandbox/outbox", context => NoContent(context, runtime.Outbox.Clear));
@@ -52,12 +52,12 @@ public static class ControlEndpoints
 
         routes.MapGet("/_sandbox/policies/secret-lifetime", context => WriteJsonAsync(context, 200, SecretLifetimeJson(runtime)));
         routes.MapPost("/_sandbox/policies/secret-lifetime", context => SetSecretLifetimeAsync(context, runtime));
-        routes.MapDelete("/_sandbox/policies/secret-lifetime", context => NoContent(context, () => runtime.SecretLifetimeMaxDays = null));
+        routes.MapDelete("/_sandbox/policies/secret-lifetime", context => NoContent(context, () => runtime.Directory.SecretLifetimeMaxDays = null));
 
         routes.MapGet("/_sandbox/platform", context => WriteJsonAsync(context, 200, SandboxJson.Serialize(PlatformEndpoints.Snapshot(runtime.Platform))));
         routes.MapPost("/_sandbox/reset-platform", context => NoContent(context, runtime.Platform.Reset));
 
-        routes.MapGet("/_sandbox/info", context => WriteJsonAsync(context, 200, runtime.InfoJson));
+        routes.MapGet("/_sandbox/info", context => WriteJsonAsync(context, 200, infoJson));
         routes.Map("/_sandbox/{**rest}", context => ErrorAsync(context, 404, "Unknown control endpoint."));
     }
 
@@ -121,12 +121,12 @@ public static class ControlEndpoints
             return;
         }
 
-        runtime.SecretLifetimeMaxDays = maxDays;
+        runtime.Directory.SecretLifetimeMaxDays = maxDays;
         await WriteJsonAsync(context, 200, SecretLifetimeJson(runtime));
     }
 
     private static string SecretLifetimeJson(SandboxRuntime runtime) =>
-        SandboxJson.Serialize(new JsonObject { ["maxDays"] = runtime.SecretLifetimeMaxDays });
+        SandboxJson.Serialize(new JsonObject { ["maxDays"] = runtime.Directory.SecretLifetimeMaxDays });
 
     private static async Task<(JsonElement Root, string? Problem)> ReadObjectAsync(HttpContext context)
     {

@@ -268,7 +268,7 @@ public static class ApplicationsEndpoints
             return;
         }
 
-        if (request.Runtime.SecretLifetimeMaxDays is { } maxDays && endDateTime - startDateTime > TimeSpan.FromDays(maxDays))
+        if (request.Directory.SecretLifetimeMaxDays is { } maxDays && endDateTime - startDateTime > TimeSpan.FromDays(maxDays))
         {
             await request.ErrorAsync(GraphError.CredentialLifetimeExceedsPolicy());
             return;
