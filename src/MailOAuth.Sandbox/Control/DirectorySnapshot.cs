@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using MailOAuth.Sandbox.Tenancy;
 using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Control;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MailOAuth.Sandbox.Control;
-using MailOAuth.Sandbox.Tenancy;
 using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 

@@ -1,7 +1,7 @@
 using MailOAuth.Sandbox.Control;
-using MailOAuth.Sandbox.Tenancy;
 using MailOAuth.Sandbox.Entra;
 using MailOAuth.Sandbox.Platform;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Hosting;
 
