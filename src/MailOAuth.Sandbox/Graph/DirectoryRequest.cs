@@ -132,31 +132,6 @@ public sealed class DirectoryRequest(HttpContext http, SandboxRuntime runtime, G
         return body;
     }
 
-    /// <summary>
-    /// The JSON object body. Empty → "Empty Payload" (unless <paramref name="allowEmpty"/>, then
-    /// <c>{}</c>); not JSON or not an object → "Unable to read JSON request payload".
-    /// </summary>
-    public async Task<(JsonElement Body, GraphError? Error)> ReadBodyAsync(bool allowEmpty = false)
-    {
-        using var buffer = new MemoryStream();
-        await Http.Request.Body.CopyToAsync(buffer, Http.RequestAborted);
-        if (buffer.Length == 0)
-        {
-            return allowEmpty
-                ? (JsonDocument.Parse("{}").RootElement.Clone(), null)
-                : (default, new GraphError(400, "BadRequest", "Empty Payload. JSON content expected.")); // INFERRED gateway text
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(buffer.ToArray());
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                ? (document.RootElement.Clone(), null)
-                : (default, GraphError.UnreadableJson());
-        }
-        catch (JsonException)
-        {
-            return (default, GraphError.UnreadableJson());
-        }
-    }
+    /// <summary>The JSON object body (see <see cref="GraphBody.ReadObjectAsync"/>).</summary>
+    public Task<(JsonElement Body, GraphError? Error)> ReadBodyAsync(bool allowEmpty = false) => GraphBody.ReadObjectAsync(Http, allowEmpty);
 }
