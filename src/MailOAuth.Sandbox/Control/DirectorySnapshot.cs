@@ -19,7 +19,7 @@ public static class DirectorySnapshot
         return new JsonObject
         {
             ["replicationLagSeconds"] = runtime.ReplicationLag.TotalSeconds,
-            ["secretLifetimeMaxDays"] = runtime.Directory.SecretLifetimeMaxDays,
+            ["secretLifetimeMaxDays"] = directory.SecretLifetimeMaxDays,
             ["applications"] = new JsonArray([.. directory.ListApplications().OrderBy(a => a.CreatedDateTime).Select(a => (JsonNode)new JsonObject
             {
                 ["id"] = a.ObjectId.ToString(),

@@ -18,7 +18,8 @@ public sealed class DirectoryRequest(HttpContext http, SandboxRuntime runtime, G
 
     public DateTimeOffset Now { get; } = runtime.Now;
 
-    public DirectoryStore Directory => Runtime.Directory;
+    /// <summary>The directory as the request found it: one request never spans a reset.</summary>
+    public DirectoryStore Directory { get; } = runtime.Directory;
 
     public string Method => Http.Request.Method;
 
