@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using MailOAuth.Sandbox.Directory;
 using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Control;
 
@@ -19,7 +19,7 @@ public static class DirectorySnapshot
         return new JsonObject
         {
             ["replicationLagSeconds"] = runtime.ReplicationLag.TotalSeconds,
-            ["secretLifetimeMaxDays"] = runtime.SecretLifetimeMaxDays,
+            ["secretLifetimeMaxDays"] = directory.SecretLifetimeMaxDays,
             ["applications"] = new JsonArray([.. directory.ListApplications().OrderBy(a => a.CreatedDateTime).Select(a => (JsonNode)new JsonObject
             {
                 ["id"] = a.ObjectId.ToString(),

@@ -2,8 +2,8 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using MailOAuth.Sandbox.Directory;
 using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Entra;
 

@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
-using MailOAuth.Sandbox.Directory;
 using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Entra;
 

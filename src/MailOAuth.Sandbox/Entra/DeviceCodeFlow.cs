@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using MailOAuth.Sandbox.Directory;
 using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Entra;
 
@@ -35,7 +35,6 @@ public static class DeviceCodeFlow
     {
         var request = SandboxRequest.Get(context);
         var now = runtime.Now;
-        var tenantSegment = context.GetRouteValue("tenant") as string ?? "";
         var form = await TokenEndpoint.ReadFormAsync(context);
         var clientId = TokenEndpoint.Field(form, "client_id");
         request.ClientId = clientId;
@@ -43,12 +42,7 @@ public static class DeviceCodeFlow
 
         // Work or school sign-in: the tenant by GUID or domain, or organizations/common (the
         // user's home tenant is the sandbox's one).
-        EntraError? error = TenantResolver.Resolve(runtime.Directory, tenantSegment) switch
-        {
-            TenantMatch.Malformed => EntraErrors.MalformedTenant(tenantSegment),
-            TenantMatch.NotFound => EntraErrors.TenantNotFound(tenantSegment, forDiscovery: false),
-            _ => null,
-        };
+        var (_, _, error) = TenantResolver.ResolveRoute(context, runtime.Directory);
         error ??= !HttpMethods.IsPost(context.Request.Method) ? EntraErrors.PostOnly(context.Request.Method) : null;
         error ??= clientId is null ? EntraErrors.MissingParameter("client_id") : null;
         error ??= ResolveClient(runtime, clientId!) is null ? EntraErrors.ApplicationNotFound(clientId!, runtime.Directory.Tenant.DisplayName) : null;

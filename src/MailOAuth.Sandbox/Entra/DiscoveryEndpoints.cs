@@ -103,22 +103,15 @@ public static class DiscoveryEndpoints
 
     private static EntraError? ResolveForDiscovery(HttpContext context, SandboxRuntime runtime, out string tenantPart, out string issuerTenant)
     {
-        var segment = context.GetRouteValue("tenant") as string ?? "";
+        var (match, segment, error) = TenantResolver.ResolveRoute(context, runtime.Directory, forDiscovery: true);
         tenantPart = issuerTenant = runtime.Directory.Tenant.Id.ToString();
-        switch (TenantResolver.Resolve(runtime.Directory, segment))
+        if (match == TenantMatch.MultiTenant)
         {
-            case TenantMatch.Found:
-                return null;
-            case TenantMatch.MultiTenant:
-                tenantPart = segment;
-                issuerTenant = "{tenantid}";
-                return null;
-            case TenantMatch.NotFound:
-                // wire §2.3: invalid_tenant here, invalid_request on the token endpoint.
-                return EntraErrors.TenantNotFound(segment, forDiscovery: true);
-            default:
-                return EntraErrors.MalformedTenant(segment);
+            tenantPart = segment;
+            issuerTenant = "{tenantid}";
         }
+
+        return error;
     }
 
     private static JsonArray Strings(params string[] values) => new([.. values.Select(v => JsonValue.Create(v))]);

@@ -1,5 +1,4 @@
-using System.Text.RegularExpressions;
-using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Entra;
 
@@ -20,7 +19,7 @@ public enum TenantMatch
 }
 
 /// <summary>Resolves the authority's tenant segment (wire §1.1, §1.7, §1.8).</summary>
-public static partial class TenantResolver
+public static class TenantResolver
 {
     public static TenantMatch Resolve(DirectoryStore directory, string segment)
     {
@@ -34,7 +33,7 @@ public static partial class TenantResolver
             return id == directory.Tenant.Id ? TenantMatch.Found : TenantMatch.NotFound;
         }
 
-        if (!DnsName().IsMatch(segment))
+        if (!DomainNames.IsDnsName(segment))
         {
             // e.g. a 35-digit GUID, "authorize", "undefined", "{{tenantid}}" (wire §1.8).
             return TenantMatch.Malformed;
@@ -44,8 +43,21 @@ public static partial class TenantResolver
         return directory.IsVerifiedDomain(segment) ? TenantMatch.Found : TenantMatch.NotFound;
     }
 
-    // At least two labels; the last one alphabetic (so neither IP addresses nor bare words pass).
-    [GeneratedRegex(@"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex DnsName();
+    /// <summary>
+    /// The route's <c>{tenant}</c> segment resolved, with the error Entra answers for a malformed
+    /// or unknown one (null when it names this tenant, <c>common</c> or <c>organizations</c>): the
+    /// preamble of the token, device code and discovery endpoints.
+    /// </summary>
+    public static (TenantMatch Match, string Segment, EntraError? Error) ResolveRoute(HttpContext context, DirectoryStore directory, bool forDiscovery = false)
+    {
+        var segment = context.GetRouteValue("tenant") as string ?? "";
+        var match = Resolve(directory, segment);
+        return (match, segment, match switch
+        {
+            TenantMatch.Malformed => EntraErrors.MalformedTenant(segment),
+            // wire §2.3: invalid_tenant on discovery, invalid_request on the token endpoint.
+            TenantMatch.NotFound => EntraErrors.TenantNotFound(segment, forDiscovery),
+            _ => null,
+        });
+    }
 }

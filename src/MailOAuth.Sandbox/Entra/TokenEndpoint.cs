@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using MailOAuth.Sandbox.Directory;
 using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Entra;
 
@@ -28,20 +28,14 @@ public static class TokenEndpoint
     {
         var request = SandboxRequest.Get(context);
         var now = runtime.Now;
-        var tenantSegment = context.GetRouteValue("tenant") as string ?? "";
 
         var form = await ReadFormAsync(context);
         var basic = ReadBasicCredentials(context);
         var clientId = Field(form, "client_id") ?? basic?.ClientId;
         request.ClientId = clientId;
 
-        var tenant = TenantResolver.Resolve(runtime.Directory, tenantSegment);
-        var error = tenant switch
-        {
-            TenantMatch.Malformed => EntraErrors.MalformedTenant(tenantSegment),
-            TenantMatch.NotFound => EntraErrors.TenantNotFound(tenantSegment, forDiscovery: false),
-            _ => !HttpMethods.IsPost(context.Request.Method) ? EntraErrors.PostOnly(context.Request.Method) : null,
-        };
+        var (tenant, _, error) = TenantResolver.ResolveRoute(context, runtime.Directory);
+        error ??= !HttpMethods.IsPost(context.Request.Method) ? EntraErrors.PostOnly(context.Request.Method) : null;
         var grantType = Field(form, "grant_type");
         error ??= grantType is null ? EntraErrors.MissingParameter("grant_type") : null;
         if (error is not null)

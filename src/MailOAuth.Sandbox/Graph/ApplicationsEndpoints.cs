@@ -1,7 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
@@ -54,12 +53,12 @@ public static class ApplicationsEndpoints
 
         if (navigation.Count == 1 && navigation[0].Is("addPassword"))
         {
-            return HttpMethods.IsPost(request.Method) ? AddPasswordAsync(request, application, keyValue) : request.MethodNotAllowedAsync();
+            return HttpMethods.IsPost(request.Method) ? ApplicationPasswordsEndpoints.AddPasswordAsync(request, application, keyValue) : request.MethodNotAllowedAsync();
         }
 
         if (navigation.Count == 1 && navigation[0].Is("removePassword"))
         {
-            return HttpMethods.IsPost(request.Method) ? RemovePasswordAsync(request, application, keyValue) : request.MethodNotAllowedAsync();
+            return HttpMethods.IsPost(request.Method) ? ApplicationPasswordsEndpoints.RemovePasswordAsync(request, application, keyValue) : request.MethodNotAllowedAsync();
         }
 
         return request.ErrorAsync(GraphError.UnknownSegment(navigation[0].Name));
@@ -74,27 +73,24 @@ public static class ApplicationsEndpoints
 
     /// <summary>GET /applications: an eventually consistent list (see <see cref="DirectoryRequest.ListAsync{T}"/>).</summary>
     private static Task ListAsync(DirectoryRequest request) =>
-        request.ListAsync(DirectoryJson.ApplicationSchema, "applications", request.Directory.ListApplications(), a => a.CreatedDateTime,
-            a => a.Owners, a => DirectoryJson.Application(a, request.Runtime));
+        request.ListAsync(ApplicationJson.Schema, "applications", request.Directory.ListApplications(), a => a.CreatedDateTime,
+            a => a.Owners, a => ApplicationJson.ToJson(a, request.Runtime));
 
     /// <summary>GET by id or alternate key (see <see cref="DirectoryRequest.GetEntityAsync{T}"/>).</summary>
     private static Task GetAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue) =>
-        request.GetEntityAsync(DirectoryJson.ApplicationSchema, "applications", application, keyValue,
-            a => DirectoryPermissions.CanReadApplication(request.Caller, a), a => DirectoryJson.Application(a, request.Runtime));
+        request.GetEntityAsync(ApplicationJson.Schema, "applications", application, keyValue,
+            a => DirectoryPermissions.CanReadApplication(request.Caller, a), a => ApplicationJson.ToJson(a, request.Runtime));
 
     /// <summary>POST /applications → 201 (wire §4.1). displayName is required.</summary>
     private static async Task CreateAsync(DirectoryRequest request)
     {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
-        var (body, bodyError) = await request.ReadBodyAsync();
-        if (bodyError is not null)
+        if (await request.BodyAsync() is not { } body)
         {
-            await request.ErrorAsync(bodyError);
             return;
         }
 
@@ -108,7 +104,7 @@ public static class ApplicationsEndpoints
             UniqueName = uniqueName,
             Owners = [request.Caller.PrincipalId],
         };
-        var (application, error) = DirectoryJson.ApplyToApplication(fresh, body, creating: true);
+        var (application, error) = ApplicationJson.Apply(fresh, body, creating: true);
         if (error is null && application!.DisplayName.Length == 0)
         {
             error = GraphError.InvalidPropertyValue("displayName", "Application");
@@ -147,16 +143,13 @@ public static class ApplicationsEndpoints
     private static async Task UpdateAsync(DirectoryRequest request, DirectoryApplication? application, string keyName, string keyValue)
     {
         var caller = request.Caller;
-        if (!DirectoryPermissions.CanCreateApplications(caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
-        var (body, bodyError) = await request.ReadBodyAsync();
-        if (bodyError is not null)
+        if (await request.BodyAsync() is not { } body)
         {
-            await request.ErrorAsync(bodyError);
             return;
         }
 
@@ -172,16 +165,15 @@ public static class ApplicationsEndpoints
             return;
         }
 
-        if (!DirectoryPermissions.CanWrite(caller, application.Owners))
+        if (!await request.PermitAsync(DirectoryPermissions.CanWrite(caller, application.Owners)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
         GraphError? error = null;
         var updated = request.Directory.UpdateApplication(application.ObjectId, current =>
         {
-            var (changed, applyError) = DirectoryJson.ApplyToApplication(current, body, creating: false);
+            var (changed, applyError) = ApplicationJson.Apply(current, body, creating: false);
             error = applyError;
             return changed ?? current;
         });
@@ -199,9 +191,8 @@ public static class ApplicationsEndpoints
     /// </summary>
     private static async Task DeleteAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
     {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -211,9 +202,8 @@ public static class ApplicationsEndpoints
             return;
         }
 
-        if (!DirectoryPermissions.CanWrite(request.Caller, application.Owners))
+        if (!await request.PermitAsync(DirectoryPermissions.CanWrite(request.Caller, application.Owners)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -222,162 +212,14 @@ public static class ApplicationsEndpoints
             : request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue)));
     }
 
-    /// <summary>
-    /// POST …/addPassword → 200 with secretText, shown once (wire §4.3). Right after the
-    /// application was created it is not found yet: 404 Request_ResourceNotFound naming the id as
-    /// given (wire §5.9, field notes). A tenant secret-lifetime policy caps endDateTime.
-    /// </summary>
-    private static async Task AddPasswordAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
-    {
-        if (await CheckCredentialWriteAsync(request, application, keyValue) is not { } target)
-        {
-            return;
-        }
-
-        var (body, bodyError) = await request.ReadBodyAsync(allowEmpty: true);
-        if (bodyError is not null)
-        {
-            await request.ErrorAsync(bodyError);
-            return;
-        }
-
-        var credential = Property(body, "passwordCredential") is { ValueKind: JsonValueKind.Object } c ? c : (JsonElement?)null;
-        string? displayName = null;
-        DateTimeOffset? start = null;
-        DateTimeOffset? end = null;
-        if (credential is { } given)
-        {
-            if (Property(given, "displayName") is { } nameElement)
-            {
-                if (nameElement.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
-                {
-                    await request.ErrorAsync(GraphError.InvalidPropertyValue("displayName", "PasswordCredential"));
-                    return;
-                }
-
-                displayName = nameElement.GetString();
-            }
-
-            foreach (var (name, set) in new (string, Action<DateTimeOffset?>)[] { ("startDateTime", v => start = v), ("endDateTime", v => end = v) })
-            {
-                if (!TryDate(given, name, out var date))
-                {
-                    await request.ErrorAsync(GraphError.InvalidPropertyValue(name, "PasswordCredential"));
-                    return;
-                }
-
-                set(date);
-            }
-        }
-
-        var startDateTime = start ?? request.Now;
-        var endDateTime = end ?? startDateTime.AddYears(2);
-        if (endDateTime <= startDateTime)
-        {
-            await request.ErrorAsync(GraphError.InvalidPropertyValue("endDateTime", "PasswordCredential"));
-            return;
-        }
-
-        if (request.Runtime.SecretLifetimeMaxDays is { } maxDays && endDateTime - startDateTime > TimeSpan.FromDays(maxDays))
-        {
-            await request.ErrorAsync(GraphError.CredentialLifetimeExceedsPolicy());
-            return;
-        }
-
-        var added = request.Directory.AddPassword(target.ObjectId, displayName, startDateTime, endDateTime, createdDateTime: request.Now);
-        if (added is null)
-        {
-            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
-            return;
-        }
-
-        var json = new JsonObject { ["@odata.context"] = request.Metadata + "microsoft.graph.passwordCredential" };
-        foreach (var (name, value) in DirectoryJson.PasswordCredentialJson(added.Value.Credential, added.Value.SecretText))
-        {
-            json[name] = value?.DeepClone();
-        }
-
-        await request.JsonAsync(json);
-    }
-
-    /// <summary>POST …/removePassword <c>{"keyId"}</c> → 204 (wire §4.4).</summary>
-    private static async Task RemovePasswordAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
-    {
-        if (await CheckCredentialWriteAsync(request, application, keyValue) is not { } target)
-        {
-            return;
-        }
-
-        var (body, bodyError) = await request.ReadBodyAsync();
-        if (bodyError is not null)
-        {
-            await request.ErrorAsync(bodyError);
-            return;
-        }
-
-        if (Property(body, "keyId") is not { ValueKind: JsonValueKind.String } keyIdElement || !Guid.TryParse(keyIdElement.GetString(), out var keyId))
-        {
-            await request.ErrorAsync(GraphError.InvalidPropertyValue("keyId", "PasswordCredential"));
-            return;
-        }
-
-        await (request.Directory.RemovePassword(target.ObjectId, keyId)
-            ? request.NoContentAsync()
-            : request.ErrorAsync(GraphError.BadRequest($"No password credential found with keyId '{keyId}'."))); // INFERRED
-    }
-
-    /// <summary>Rights first, then existence; a not yet replicated application is "not found" here (wire §6).</summary>
-    private static async Task<DirectoryApplication?> CheckCredentialWriteAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
-    {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
-        {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
-            return null;
-        }
-
-        if (application is null || !request.IsReplicatedForWrites(application.CreatedDateTime))
-        {
-            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
-            return null;
-        }
-
-        if (!DirectoryPermissions.CanWrite(request.Caller, application.Owners))
-        {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
-            return null;
-        }
-
-        return application;
-    }
-
     private static JsonObject Entity(DirectoryRequest request, DirectoryApplication application)
     {
         var json = new JsonObject { ["@odata.context"] = request.Metadata + "applications/$entity" };
-        foreach (var (name, value) in DirectoryJson.Application(application, request.Runtime))
+        foreach (var (name, value) in ApplicationJson.ToJson(application, request.Runtime))
         {
             json[name] = value?.DeepClone();
         }
 
         return json;
-    }
-
-    private static JsonElement? Property(JsonElement element, string name) => BodyProperties.Find(element, name);
-
-    private static bool TryDate(JsonElement element, string name, out DateTimeOffset? value)
-    {
-        value = null;
-        if (Property(element, name) is not { } property || property.ValueKind == JsonValueKind.Null)
-        {
-            return true;
-        }
-
-        if (property.ValueKind == JsonValueKind.String
-            && DateTimeOffset.TryParse(property.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-        {
-            value = parsed;
-            return true;
-        }
-
-        return false;
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
@@ -115,7 +115,7 @@ public static class DeletedItemsEndpoints
             return;
         }
 
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ApplicationSchema, collection: true);
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, ApplicationJson.Schema, collection: true);
         if (error is not null)
         {
             await request.ErrorAsync(error);
@@ -124,20 +124,19 @@ public static class DeletedItemsEndpoints
 
         var visible = request.Directory.ListDeletedApplications(request.Now)
             .Where(a => all || a.Owners.Contains(caller.PrincipalId))
-            .Select(a => DirectoryJson.Application(a, request.Runtime));
+            .Select(a => ApplicationJson.ToJson(a, request.Runtime));
         await request.JsonAsync(query!.Collection(request.Http, request.Metadata, ListContext, visible));
     }
 
     /// <summary>Deleted service principals: none are kept (a deleted application's one is removed for good).</summary>
     private static async Task ListServicePrincipalsAsync(DirectoryRequest request)
     {
-        if (!DirectoryPermissions.CanReadAllApplications(request.Caller) && !request.Caller.HasAnyPermission("Application.ReadWrite.OwnedBy"))
+        if (!await request.PermitAsync(DirectoryPermissions.CanReadAllApplications(request.Caller) && !request.Caller.HasAnyPermission("Application.ReadWrite.OwnedBy")))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ServicePrincipalSchema, collection: true);
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, ServicePrincipalJson.Schema, collection: true);
         if (error is not null)
         {
             await request.ErrorAsync(error);
@@ -166,7 +165,7 @@ public static class DeletedItemsEndpoints
             return;
         }
 
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.ApplicationSchema, collection: false);
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, ApplicationJson.Schema, collection: false);
         if (error is not null)
         {
             await request.ErrorAsync(error);
@@ -175,7 +174,7 @@ public static class DeletedItemsEndpoints
 
         var select = query!.Select is { } selected ? $"({string.Join(',', selected)})" : "";
         var context = typed ? $"{ListContext}{select}/$entity" : $"directoryObjects{select}/$entity";
-        await request.JsonAsync(Typed(request.Metadata + context, query.Project(DirectoryJson.Application(application, request.Runtime))));
+        await request.JsonAsync(Typed(request.Metadata + context, query.Project(ApplicationJson.ToJson(application, request.Runtime))));
     }
 
     /// <summary>
@@ -200,7 +199,7 @@ public static class DeletedItemsEndpoints
                 return;
         }
 
-        await request.JsonAsync(Typed(request.Metadata + "directoryObjects/$entity", DirectoryJson.Application(restored!, request.Runtime)));
+        await request.JsonAsync(Typed(request.Metadata + "directoryObjects/$entity", ApplicationJson.ToJson(restored!, request.Runtime)));
     }
 
     /// <summary>DELETE …/deletedItems/{id} → 204 (Permanently delete item doc): gone, its uniqueName free again.</summary>
@@ -219,9 +218,8 @@ public static class DeletedItemsEndpoints
     /// <summary>Rights first, then existence (as for application writes).</summary>
     private static async Task<DirectoryApplication?> CheckWriteAsync(DirectoryRequest request, DirectoryApplication? application, string idAsGiven)
     {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return null;
         }
 
@@ -231,9 +229,8 @@ public static class DeletedItemsEndpoints
             return null;
         }
 
-        if (!DirectoryPermissions.CanWrite(request.Caller, application.Owners))
+        if (!await request.PermitAsync(DirectoryPermissions.CanWrite(request.Caller, application.Owners)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return null;
         }
 

@@ -21,13 +21,12 @@ public static class DirectoryRouter
             return;
         }
 
-        if (GraphAuthentication.Authenticate(context, runtime, out var caller) is { } authError)
+        if (await GraphAuthentication.AuthenticateOrAnswerAsync(context, runtime) is not { } caller)
         {
-            await GraphResponses.WriteErrorAsync(context, authError, runtime.Now, runtime.AuthorityHost);
             return;
         }
 
-        await handler(new DirectoryRequest(context, runtime, caller!, segments!));
+        await handler(new DirectoryRequest(context, runtime, caller, segments!));
     }
 
     private static Func<DirectoryRequest, Task>? HandlerFor(string segment) => segment.ToLowerInvariant() switch

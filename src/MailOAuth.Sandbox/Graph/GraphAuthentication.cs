@@ -1,7 +1,7 @@
 using System.Text.Json;
-using MailOAuth.Sandbox.Directory;
 using MailOAuth.Sandbox.Entra;
 using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
@@ -29,7 +29,22 @@ public sealed record GraphCaller(string AppId, string ObjectId, string TenantId,
 /// </summary>
 public static class GraphAuthentication
 {
-    public static GraphError? Authenticate(HttpContext context, SandboxRuntime runtime, out GraphCaller? caller)
+    /// <summary>
+    /// The authentication preamble of every Graph endpoint: the caller, or null once the error
+    /// (401 or 403, with Graph's headers) has been answered.
+    /// </summary>
+    public static async Task<GraphCaller?> AuthenticateOrAnswerAsync(HttpContext context, SandboxRuntime runtime)
+    {
+        if (Authenticate(context, runtime, out var caller) is { } error)
+        {
+            await GraphResponses.WriteErrorAsync(context, error, runtime.Now, runtime.AuthorityHost);
+            return null;
+        }
+
+        return caller;
+    }
+
+    private static GraphError? Authenticate(HttpContext context, SandboxRuntime runtime, out GraphCaller? caller)
     {
         caller = null;
         var token = BearerToken(context);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MailOAuth.Sandbox.Control;
-using MailOAuth.Sandbox.Directory;
 using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
@@ -24,14 +24,13 @@ public static class SendMailEndpoint
             return;
         }
 
-        if (GraphAuthentication.Authenticate(context, runtime, out var caller) is { } authError)
+        if (await GraphAuthentication.AuthenticateOrAnswerAsync(context, runtime) is not { } caller)
         {
-            await WriteAsync(context, runtime, authError);
             return;
         }
 
         // wire §5.1: no Mail.Send in roles (no consent, or a delegated grant only).
-        if (!caller!.HasRole(WellKnownIds.MailSendRoleValue))
+        if (!caller.HasRole(WellKnownIds.MailSendRoleValue))
         {
             await WriteAsync(context, runtime, GraphError.AccessDenied());
             return;
@@ -117,13 +116,12 @@ public static class SendMailEndpoint
     /// </summary>
     public static async Task MeAsync(HttpContext context, SandboxRuntime runtime)
     {
-        if (GraphAuthentication.Authenticate(context, runtime, out var caller) is { } authError)
+        if (await GraphAuthentication.AuthenticateOrAnswerAsync(context, runtime) is not { } caller)
         {
-            await WriteAsync(context, runtime, authError);
             return;
         }
 
-        if (caller!.IsAppOnly)
+        if (caller.IsAppOnly)
         {
             await WriteAsync(context, runtime, GraphError.MeWithAppToken());
             return;
@@ -149,78 +147,57 @@ public static class SendMailEndpoint
 
     private static async Task<(ParsedMessage? Message, GraphError? Error)> ReadMessageAsync(HttpContext context)
     {
-        JsonDocument document;
-        try
+        var (root, error) = await GraphBody.ReadObjectAsync(context);
+        if (error is not null)
         {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            if (buffer.Length == 0)
-            {
-                // INFERRED gateway text for an empty payload.
-                return (null, new GraphError(400, "BadRequest", "Empty Payload. JSON content expected."));
-            }
-
-            document = JsonDocument.Parse(buffer.ToArray());
-        }
-        catch (JsonException)
-        {
-            return (null, GraphError.UnreadableJson());
+            return (null, error);
         }
 
-        using (document)
+        if (BodyProperties.Find(root, "message") is not { ValueKind: JsonValueKind.Object } message)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (null, GraphError.UnreadableJson());
-            }
+            return (null, GraphError.EmptyMessage());
+        }
 
-            if (Property(root, "message") is not { ValueKind: JsonValueKind.Object } message)
+        var contentType = "Text";
+        string? content = null;
+        if (BodyProperties.Find(message, "body") is { ValueKind: JsonValueKind.Object } body)
+        {
+            content = BodyProperties.String(body, "content");
+            if (BodyProperties.String(body, "contentType") is { } requested)
             {
-                return (null, GraphError.EmptyMessage());
-            }
-
-            var contentType = "Text";
-            string? content = null;
-            if (Property(message, "body") is { ValueKind: JsonValueKind.Object } body)
-            {
-                content = StringProperty(body, "content");
-                if (StringProperty(body, "contentType") is { } requested)
+                // wire §4.11: Text or HTML, case-insensitive.
+                if (!requested.Equals("text", StringComparison.OrdinalIgnoreCase) && !requested.Equals("html", StringComparison.OrdinalIgnoreCase))
                 {
-                    // wire §4.11: Text or HTML, case-insensitive.
-                    if (!requested.Equals("text", StringComparison.OrdinalIgnoreCase) && !requested.Equals("html", StringComparison.OrdinalIgnoreCase))
-                    {
-                        return (null, GraphError.RequestBodyRead(
-                            $"Cannot convert the literal '{requested}' to the expected type 'microsoft.graph.bodyType'."));
-                    }
-
-                    contentType = requested;
+                    return (null, GraphError.RequestBodyRead(
+                        $"Cannot convert the literal '{requested}' to the expected type 'microsoft.graph.bodyType'."));
                 }
+
+                contentType = requested;
             }
-
-            var from = Property(message, "from") is { ValueKind: JsonValueKind.Object } fromElement
-                && Property(fromElement, "emailAddress") is { ValueKind: JsonValueKind.Object } fromAddress
-                    ? StringProperty(fromAddress, "address")
-                    : null;
-
-            // The doc's own example sends the string "false" (wire §4.11).
-            var saveToSentItems = Property(root, "saveToSentItems") switch
-            {
-                { ValueKind: JsonValueKind.False } => false,
-                { ValueKind: JsonValueKind.String } s when bool.TryParse(s.GetString(), out var parsed) => parsed,
-                _ => true,
-            };
-
-            return (new ParsedMessage(
-                StringProperty(message, "subject"),
-                content,
-                contentType,
-                string.IsNullOrWhiteSpace(from) ? null : from,
-                Recipients(message, "toRecipients"),
-                Recipients(message, "ccRecipients"),
-                Recipients(message, "bccRecipients"),
-                saveToSentItems), null);
         }
+
+        var from = BodyProperties.Find(message, "from") is { ValueKind: JsonValueKind.Object } fromElement
+            && BodyProperties.Find(fromElement, "emailAddress") is { ValueKind: JsonValueKind.Object } fromAddress
+                ? BodyProperties.String(fromAddress, "address")
+                : null;
+
+        // The doc's own example sends the string "false" (wire §4.11).
+        var saveToSentItems = BodyProperties.Find(root, "saveToSentItems") switch
+        {
+            { ValueKind: JsonValueKind.False } => false,
+            { ValueKind: JsonValueKind.String } s when bool.TryParse(s.GetString(), out var parsed) => parsed,
+            _ => true,
+        };
+
+        return (new ParsedMessage(
+            BodyProperties.String(message, "subject"),
+            content,
+            contentType,
+            string.IsNullOrWhiteSpace(from) ? null : from,
+            Recipients(message, "toRecipients"),
+            Recipients(message, "ccRecipients"),
+            Recipients(message, "bccRecipients"),
+            saveToSentItems), null);
     }
 
     private static GraphError? ValidateRecipients(ParsedMessage message)
@@ -236,27 +213,10 @@ public static class SendMailEndpoint
     }
 
     private static List<string> Recipients(JsonElement message, string name) =>
-        Property(message, name) is { ValueKind: JsonValueKind.Array } array
+        BodyProperties.Find(message, name) is { ValueKind: JsonValueKind.Array } array
             ? [.. array.EnumerateArray()
-                .Select(r => r.ValueKind == JsonValueKind.Object && Property(r, "emailAddress") is { ValueKind: JsonValueKind.Object } e
-                    ? StringProperty(e, "address") ?? ""
+                .Select(r => r.ValueKind == JsonValueKind.Object && BodyProperties.Find(r, "emailAddress") is { ValueKind: JsonValueKind.Object } e
+                    ? BodyProperties.String(e, "address") ?? ""
                     : "")]
             : [];
-
-    // OData property names are matched case-insensitively here, as Graph tolerates.
-    private static JsonElement? Property(JsonElement element, string name)
-    {
-        foreach (var property in element.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return property.Value;
-            }
-        }
-
-        return null;
-    }
-
-    private static string? StringProperty(JsonElement element, string name) =>
-        Property(element, name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
 }

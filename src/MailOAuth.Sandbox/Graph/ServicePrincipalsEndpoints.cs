@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
@@ -11,9 +12,6 @@ namespace MailOAuth.Sandbox.Graph;
 /// </summary>
 public static class ServicePrincipalsEndpoints
 {
-    private const string AssignedTo = "appRoleAssignedTo";
-    private const string Assignments = "appRoleAssignments";
-
     public static Task RouteAsync(DirectoryRequest request)
     {
         var segments = request.Segments;
@@ -51,7 +49,7 @@ public static class ServicePrincipalsEndpoints
             };
         }
 
-        var relation = navigation[0].Is(AssignedTo) ? AssignedTo : navigation[0].Is(Assignments) ? Assignments : null;
+        var relation = navigation[0].Is(AppRoleAssignmentsEndpoints.AssignedTo) ? AppRoleAssignmentsEndpoints.AssignedTo : navigation[0].Is(AppRoleAssignmentsEndpoints.Assignments) ? AppRoleAssignmentsEndpoints.Assignments : null;
         if (relation is null || navigation.Count > 2 || (navigation.Count == 2 && navigation[1].HasKey))
         {
             return request.ErrorAsync(GraphError.UnknownSegment(navigation[0].Name));
@@ -61,42 +59,39 @@ public static class ServicePrincipalsEndpoints
         {
             return request.Method switch
             {
-                "GET" => GetAssignmentAsync(request, servicePrincipal, keyValue, relation, navigation[1].Name),
-                "DELETE" => DeleteAssignmentAsync(request, servicePrincipal, keyValue, relation, navigation[1].Name),
+                "GET" => AppRoleAssignmentsEndpoints.GetAsync(request, servicePrincipal, keyValue, relation, navigation[1].Name),
+                "DELETE" => AppRoleAssignmentsEndpoints.DeleteAsync(request, servicePrincipal, keyValue, relation, navigation[1].Name),
                 _ => request.MethodNotAllowedAsync(),
             };
         }
 
         return request.Method switch
         {
-            "GET" => ListAssignmentsAsync(request, servicePrincipal, keyValue, relation),
-            "POST" => AssignAsync(request, servicePrincipal, keyValue, relation),
+            "GET" => AppRoleAssignmentsEndpoints.ListAsync(request, servicePrincipal, keyValue, relation),
+            "POST" => AppRoleAssignmentsEndpoints.AssignAsync(request, servicePrincipal, keyValue, relation),
             _ => request.MethodNotAllowedAsync(),
         };
     }
 
     /// <summary>GET /servicePrincipals: eventually consistent, like every list (wire §6).</summary>
     private static Task ListAsync(DirectoryRequest request) =>
-        request.ListAsync(DirectoryJson.ServicePrincipalSchema, "servicePrincipals", request.Directory.ListServicePrincipals(), s => s.CreatedDateTime,
-            s => s.Owners, s => DirectoryJson.ServicePrincipal(s, request.Runtime));
+        request.ListAsync(ServicePrincipalJson.Schema, "servicePrincipals", request.Directory.ListServicePrincipals(), s => s.CreatedDateTime,
+            s => s.Owners, s => ServicePrincipalJson.ToJson(s, request.Runtime));
 
     private static Task GetAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue) =>
-        request.GetEntityAsync(DirectoryJson.ServicePrincipalSchema, "servicePrincipals", servicePrincipal, keyValue,
-            s => DirectoryPermissions.CanReadServicePrincipal(request.Caller, s), s => DirectoryJson.ServicePrincipal(s, request.Runtime));
+        request.GetEntityAsync(ServicePrincipalJson.Schema, "servicePrincipals", servicePrincipal, keyValue,
+            s => DirectoryPermissions.CanReadServicePrincipal(request.Caller, s), s => ServicePrincipalJson.ToJson(s, request.Runtime));
 
     /// <summary>POST /servicePrincipals <c>{"appId"}</c> → 201 (wire §4.5).</summary>
     private static async Task CreateAsync(DirectoryRequest request)
     {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
-        var (body, bodyError) = await request.ReadBodyAsync();
-        if (bodyError is not null)
+        if (await request.BodyAsync() is not { } body)
         {
-            await request.ErrorAsync(bodyError);
             return;
         }
 
@@ -131,9 +126,8 @@ public static class ServicePrincipalsEndpoints
             return;
         }
 
-        if (!DirectoryPermissions.CanWrite(request.Caller, application.Owners))
+        if (!await request.PermitAsync(DirectoryPermissions.CanWrite(request.Caller, application.Owners)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -143,7 +137,7 @@ public static class ServicePrincipalsEndpoints
             SignInAudience = application.SignInAudience,
             Owners = [request.Caller.PrincipalId],
         };
-        var (servicePrincipal, error) = DirectoryJson.ApplyToServicePrincipal(fresh, body);
+        var (servicePrincipal, error) = ServicePrincipalJson.Apply(fresh, body);
         if (error is not null)
         {
             await request.ErrorAsync(error);
@@ -157,7 +151,7 @@ public static class ServicePrincipalsEndpoints
         }
 
         var json = new JsonObject { ["@odata.context"] = request.Metadata + "servicePrincipals/$entity" };
-        foreach (var (name, value) in DirectoryJson.ServicePrincipal(servicePrincipal!, request.Runtime))
+        foreach (var (name, value) in ServicePrincipalJson.ToJson(servicePrincipal!, request.Runtime))
         {
             json[name] = value?.DeepClone();
         }
@@ -171,16 +165,13 @@ public static class ServicePrincipalsEndpoints
     /// </summary>
     private static async Task UpdateAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyName, string keyValue)
     {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
-        var (body, bodyError) = await request.ReadBodyAsync(allowEmpty: true);
-        if (bodyError is not null)
+        if (await request.BodyAsync(allowEmpty: true) is not { } body)
         {
-            await request.ErrorAsync(bodyError);
             return;
         }
 
@@ -196,16 +187,15 @@ public static class ServicePrincipalsEndpoints
             return;
         }
 
-        if (!DirectoryPermissions.CanWrite(request.Caller, OwnersOf(request, servicePrincipal)))
+        if (!await request.PermitAsync(DirectoryPermissions.CanWrite(request.Caller, OwnersOf(request, servicePrincipal))))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
         GraphError? error = null;
         request.Directory.UpdateServicePrincipal(servicePrincipal.Id, current =>
         {
-            var (changed, applyError) = DirectoryJson.ApplyToServicePrincipal(current, body);
+            var (changed, applyError) = ServicePrincipalJson.Apply(current, body);
             error = applyError;
             return changed ?? current;
         });
@@ -215,9 +205,8 @@ public static class ServicePrincipalsEndpoints
     /// <summary>DELETE → 204 with the assignments it holds or grants. Microsoft's and managed identities' are not deletable here.</summary>
     private static async Task DeleteAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue)
     {
-        if (!DirectoryPermissions.CanCreateApplications(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
@@ -240,174 +229,8 @@ public static class ServicePrincipalsEndpoints
             : request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue)));
     }
 
-    /// <summary>
-    /// GET …/appRoleAssignments or …/appRoleAssignedTo: a list, so assignments within the
-    /// replication lag are not in it yet (wire §4.6: "A new entry may lag 30 to 60 s").
-    /// </summary>
-    private static async Task ListAssignmentsAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue, string relation)
-    {
-        if (!DirectoryPermissions.CanReadAllApplications(request.Caller)
-            && (servicePrincipal is null || !DirectoryPermissions.CanReadServicePrincipal(request.Caller, servicePrincipal)))
-        {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
-            return;
-        }
-
-        if (servicePrincipal is null)
-        {
-            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
-            return;
-        }
-
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.AppRoleAssignmentSchema, collection: true);
-        if (error is not null)
-        {
-            await request.ErrorAsync(error);
-            return;
-        }
-
-        var assignments = relation == AssignedTo
-            ? request.Directory.ListAppRoleAssignedTo(servicePrincipal.Id)
-            : request.Directory.ListAppRoleAssignments(servicePrincipal.Id);
-        var visible = assignments.Where(a => request.IsReplicated(a.CreatedDateTime)).Select(DirectoryJson.AppRoleAssignment);
-        await request.JsonAsync(query!.Collection(request.Http, request.Metadata, $"servicePrincipals('{servicePrincipal.Id}')/{relation}", visible));
-    }
-
-    private static async Task GetAssignmentAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue, string relation, string assignmentId)
-    {
-        if (!DirectoryPermissions.CanReadAllApplications(request.Caller))
-        {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
-            return;
-        }
-
-        if (FindAssignment(request, servicePrincipal, relation, assignmentId) is not { } assignment)
-        {
-            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(servicePrincipal is null ? keyValue : assignmentId));
-            return;
-        }
-
-        var json = new JsonObject { ["@odata.context"] = $"{request.Metadata}servicePrincipals('{servicePrincipal!.Id}')/{relation}/$entity" };
-        foreach (var (name, value) in DirectoryJson.AppRoleAssignment(assignment))
-        {
-            json[name] = value?.DeepClone();
-        }
-
-        await request.JsonAsync(json);
-    }
-
-    private static async Task DeleteAssignmentAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue, string relation, string assignmentId)
-    {
-        if (!DirectoryPermissions.CanWriteAssignments(request.Caller))
-        {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
-            return;
-        }
-
-        if (FindAssignment(request, servicePrincipal, relation, assignmentId) is not { } assignment
-            || !request.Directory.RemoveAppRoleAssignment(assignment.Id))
-        {
-            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(servicePrincipal is null ? keyValue : assignmentId));
-            return;
-        }
-
-        await request.NoContentAsync();
-    }
-
-    /// <summary>
-    /// POST …/appRoleAssignedTo (on the resource) or …/appRoleAssignments (on the principal),
-    /// body <c>{principalId, resourceId, appRoleId}</c> → 201 (wire §4.6). A principal that has
-    /// not replicated yet is not found (404, wire §4.6 / §6); a duplicate and an unknown role are 400s.
-    /// </summary>
-    private static async Task AssignAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue, string relation)
-    {
-        if (!DirectoryPermissions.CanWriteAssignments(request.Caller))
-        {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
-            return;
-        }
-
-        if (servicePrincipal is null || (relation == Assignments && !request.IsReplicatedForWrites(servicePrincipal.CreatedDateTime)))
-        {
-            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(keyValue));
-            return;
-        }
-
-        var (body, bodyError) = await request.ReadBodyAsync();
-        if (bodyError is not null)
-        {
-            await request.ErrorAsync(bodyError);
-            return;
-        }
-
-        Guid? Id(string name) => Guid.TryParse(BodyProperties.String(body, name), out var id) ? id : null;
-
-        var principalId = Id("principalId") ?? (relation == Assignments ? servicePrincipal.Id : null);
-        var resourceId = Id("resourceId") ?? (relation == AssignedTo ? servicePrincipal.Id : null);
-        var appRoleId = Id("appRoleId");
-        foreach (var (name, value) in new[] { ("principalId", principalId), ("resourceId", resourceId), ("appRoleId", appRoleId) })
-        {
-            if (value is null)
-            {
-                await request.ErrorAsync(GraphError.InvalidPropertyValue(name, "AppRoleAssignment"));
-                return;
-            }
-        }
-
-        // The path names one side; the body must agree with it (INFERRED text).
-        if ((relation == AssignedTo && resourceId != servicePrincipal.Id) || (relation == Assignments && principalId != servicePrincipal.Id))
-        {
-            await request.ErrorAsync(GraphError.BadRequest(
-                $"The {(relation == AssignedTo ? "resourceId" : "principalId")} in the request body does not match the service principal in the request URI."));
-            return;
-        }
-
-        var principal = request.Directory.GetServicePrincipal(principalId!.Value);
-        if (principal is null || !request.IsReplicatedForWrites(principal.CreatedDateTime))
-        {
-            await request.ErrorAsync(GraphError.DirectoryObjectNotFound(principalId.Value.ToString()));
-            return;
-        }
-
-        var (outcome, assignment) = request.Directory.AddAppRoleAssignment(principalId.Value, resourceId!.Value, appRoleId!.Value, request.Now);
-        switch (outcome)
-        {
-            case AssignmentOutcome.Created:
-                var json = new JsonObject { ["@odata.context"] = $"{request.Metadata}servicePrincipals('{servicePrincipal.Id}')/{relation}/$entity" };
-                foreach (var (name, value) in DirectoryJson.AppRoleAssignment(assignment!))
-                {
-                    json[name] = value?.DeepClone();
-                }
-
-                await request.JsonAsync(json, 201);
-                return;
-            case AssignmentOutcome.PrincipalNotFound:
-                await request.ErrorAsync(GraphError.DirectoryObjectNotFound(principalId.Value.ToString()));
-                return;
-            case AssignmentOutcome.ResourceNotFound:
-                await request.ErrorAsync(GraphError.DirectoryObjectNotFound(resourceId.Value.ToString()));
-                return;
-            case AssignmentOutcome.RoleNotFound:
-                await request.ErrorAsync(GraphError.PermissionNotFound());
-                return;
-            default:
-                await request.ErrorAsync(GraphError.PermissionAlreadyExists());
-                return;
-        }
-    }
-
-    private static AppRoleAssignment? FindAssignment(DirectoryRequest request, ServicePrincipal? servicePrincipal, string relation, string assignmentId)
-    {
-        if (servicePrincipal is null || request.Directory.GetAppRoleAssignment(assignmentId) is not { } assignment)
-        {
-            return null;
-        }
-
-        return (relation == AssignedTo ? assignment.ResourceId : assignment.PrincipalId) == servicePrincipal.Id ? assignment : null;
-    }
-
     /// <summary>A service principal's owners, and its application's (OwnedBy may manage both).</summary>
-    private static IReadOnlySet<Guid> OwnersOf(DirectoryRequest request, ServicePrincipal servicePrincipal) =>
+    internal static IReadOnlySet<Guid> OwnersOf(DirectoryRequest request, ServicePrincipal servicePrincipal) =>
         request.Directory.FindApplicationByAppId(servicePrincipal.AppId) is { } application
             ? servicePrincipal.Owners.Union(application.Owners)
             : servicePrincipal.Owners;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MailOAuth.Sandbox.Directory;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
@@ -22,13 +22,12 @@ public static class TenantEndpoints
             return;
         }
 
-        if (!DirectoryPermissions.CanReadUsers(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanReadUsers(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.UserSchema, collection: segments.Count == 1);
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, UserJson.Schema, collection: segments.Count == 1);
         if (error is not null)
         {
             await request.ErrorAsync(error);
@@ -38,7 +37,7 @@ public static class TenantEndpoints
         if (segments.Count == 1)
         {
             await request.JsonAsync(query!.Collection(request.Http, request.Metadata, "users",
-                request.Directory.ListUsers().OrderBy(u => u.UserPrincipalName, StringComparer.OrdinalIgnoreCase).Select(DirectoryJson.User)));
+                request.Directory.ListUsers().OrderBy(u => u.UserPrincipalName, StringComparer.OrdinalIgnoreCase).Select(UserJson.ToJson)));
             return;
         }
 
@@ -50,7 +49,7 @@ public static class TenantEndpoints
             return;
         }
 
-        await request.JsonAsync(query!.Entity(request.Metadata, "users", DirectoryJson.User(user)));
+        await request.JsonAsync(query!.Entity(request.Metadata, "users", UserJson.ToJson(user)));
     }
 
     /// <summary>GET /me: the signed-in user of a delegated token; an app token has no "me" (wire §5.13).</summary>
@@ -80,10 +79,10 @@ public static class TenantEndpoints
             return;
         }
 
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.UserSchema, collection: false);
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, UserJson.Schema, collection: false);
         await (error is not null
             ? request.ErrorAsync(error)
-            : request.JsonAsync(query!.Entity(request.Metadata, "users", DirectoryJson.User(user))));
+            : request.JsonAsync(query!.Entity(request.Metadata, "users", UserJson.ToJson(user))));
     }
 
     /// <summary>GET /domains and /domains/{name}: Domain.Read.All or Directory.Read.All.</summary>
@@ -102,13 +101,12 @@ public static class TenantEndpoints
             return;
         }
 
-        if (!DirectoryPermissions.CanReadDomains(request.Caller))
+        if (!await request.PermitAsync(DirectoryPermissions.CanReadDomains(request.Caller)))
         {
-            await request.ErrorAsync(GraphError.InsufficientPrivileges());
             return;
         }
 
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.DomainSchema, collection: segments.Count == 1);
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DomainJson.Schema, collection: segments.Count == 1);
         if (error is not null)
         {
             await request.ErrorAsync(error);
@@ -118,7 +116,7 @@ public static class TenantEndpoints
         var domains = request.Directory.Tenant.Domains;
         if (segments.Count == 1)
         {
-            await request.JsonAsync(query!.Collection(request.Http, request.Metadata, "domains", domains.Select(DirectoryJson.Domain)));
+            await request.JsonAsync(query!.Collection(request.Http, request.Metadata, "domains", domains.Select(DomainJson.ToJson)));
             return;
         }
 
@@ -126,7 +124,7 @@ public static class TenantEndpoints
         var domain = domains.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase));
         await (domain is null
             ? request.ErrorAsync(GraphError.DirectoryObjectNotFound(name))
-            : request.JsonAsync(query!.Entity(request.Metadata, "domains", DirectoryJson.Domain(domain))));
+            : request.JsonAsync(query!.Entity(request.Metadata, "domains", DomainJson.ToJson(domain))));
     }
 
     /// <summary>GET /organization (and /organization/{id}): any valid token; the detail depends on the permission (wire §4.10).</summary>
@@ -145,14 +143,14 @@ public static class TenantEndpoints
             return;
         }
 
-        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, DirectoryJson.OrganizationSchema, collection: segments.Count == 1);
+        var (query, error) = ODataQuery.Parse(request.Http.Request.Query, OrganizationJson.Schema, collection: segments.Count == 1);
         if (error is not null)
         {
             await request.ErrorAsync(error);
             return;
         }
 
-        var organization = DirectoryJson.Organization(request.Runtime, DirectoryPermissions.CanReadOrganization(request.Caller));
+        var organization = OrganizationJson.ToJson(request.Runtime, DirectoryPermissions.CanReadOrganization(request.Caller));
         if (segments.Count == 1)
         {
             await request.JsonAsync(query!.Collection(request.Http, request.Metadata, "organization", [organization]));

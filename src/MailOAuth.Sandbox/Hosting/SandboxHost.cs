@@ -1,15 +1,11 @@
 using System.Net;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using MailOAuth.Sandbox.Control;
-using MailOAuth.Sandbox.Directory;
 using MailOAuth.Sandbox.Entra;
-using MailOAuth.Sandbox.Graph;
 using MailOAuth.Sandbox.Platform;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Logging.Console;
+using MailOAuth.Sandbox.Tenancy;
+using Microsoft.AspNetCore.Connections;
 
 namespace MailOAuth.Sandbox.Hosting;
 
@@ -61,47 +57,79 @@ public sealed class SandboxHost : IAsyncDisposable
         }
 
         stateDirectory = Path.GetFullPath(stateDirectory);
-        System.IO.Directory.CreateDirectory(stateDirectory);
+        Directory.CreateDirectory(stateDirectory);
 
         var certificate = SandboxCertificates.CreateTlsCertificate(now);
-        var runtime = new SandboxRuntime(
-            clock,
-            SeedMaterial.Create(now),
-            new TokenSigningKey(SandboxCertificates.CreateSigningCertificate(now)),
-            new TokenSigningKey(SandboxCertificates.CreateSigningCertificate(now, "CN=MailOAuth Sandbox external OIDC issuer")),
-            TimeSpan.FromSeconds(Math.Max(0, options.ReplicationLagSeconds)));
+        try
+        {
+            var files = new SandboxFiles(
+                Path.Combine(stateDirectory, "sandbox.cer"),
+                Path.Combine(stateDirectory, "admin-client.pfx"),
+                Path.Combine(stateDirectory, "admin-client.cer"));
+            await File.WriteAllBytesAsync(files.CertificatePath, certificate.Export(X509ContentType.Cert), ct);
+
+            // A port picked here (port 0) can be taken by another process before Kestrel binds it:
+            // then pick another, a bounded number of times.
+            for (var attempt = 1; ; attempt++)
+            {
+                var port = options.Port != 0 ? options.Port : FreeLoopbackPort();
+                try
+                {
+                    return await StartOnceAsync(options, clock, now, port, certificate, stateDirectory, files, ownedStateDirectory, ct);
+                }
+                catch (IOException e) when (options.Port == 0 && attempt < MaxPortAttempts && IsAddressInUse(e))
+                {
+                }
+            }
+        }
+        catch
+        {
+            certificate.Dispose();
+            throw;
+        }
+    }
+
+    private const int MaxPortAttempts = 5;
+
+    /// <summary>Builds the whole runtime for <paramref name="port"/>, then the app around it, and starts listening.</summary>
+    private static async Task<SandboxHost> StartOnceAsync(
+        SandboxOptions options,
+        TimeProvider clock,
+        DateTimeOffset now,
+        int port,
+        X509Certificate2 certificate,
+        string stateDirectory,
+        SandboxFiles files,
+        string? ownedStateDirectory,
+        CancellationToken ct)
+    {
+        var baseUri = $"https://127.0.0.1:{port}";
+        SeedMaterial? material = null;
+        TokenSigningKey? signingKey = null;
+        TokenSigningKey? issuerKey = null;
+        PlatformState? platform = null;
+        SandboxRuntime? runtime = null;
         WebApplication? app = null;
         try
         {
-            var certificatePath = Path.Combine(stateDirectory, "sandbox.cer");
-            await File.WriteAllBytesAsync(certificatePath, certificate.Export(X509ContentType.Cert), ct);
-
-            // The admin's client certificate: PFX with the private key (random password) and the public part.
-            var material = runtime.Material;
-            var adminPfxPath = Path.Combine(stateDirectory, "admin-client.pfx");
-            await File.WriteAllBytesAsync(adminPfxPath, material.AdminCertificate.Export(X509ContentType.Pkcs12, material.AdminCertificatePassword), ct);
-            await File.WriteAllBytesAsync(Path.Combine(stateDirectory, "admin-client.cer"), material.AdminCertificate.Export(X509ContentType.Cert), ct);
-
-            app = Build(options.Port, certificate, runtime, stateDirectory);
+            material = SeedMaterial.Create(now);
+            signingKey = new TokenSigningKey(SandboxCertificates.CreateSigningCertificate(now));
+            issuerKey = new TokenSigningKey(SandboxCertificates.CreateSigningCertificate(now, "CN=MailOAuth Sandbox external OIDC issuer"));
 
             // The reseller platform: its secret store is ASP.NET Core Data Protection with the key
             // ring in the state directory; its mail client calls this sandbox over HTTPS, pinned.
-            runtime.Platform = new PlatformState(
-                app.Services.GetRequiredService<IDataProtectionProvider>(),
-                stateDirectory,
-                clock,
-                new PlatformMailer(runtime, certificate.Thumbprint));
+            platform = new PlatformState(stateDirectory, clock, new PlatformMailer(baseUri, certificate.Thumbprint));
+            runtime = new SandboxRuntime(clock, baseUri, material, signingKey, issuerKey, platform,
+                TimeSpan.FromSeconds(Math.Max(0, options.ReplicationLagSeconds)));
 
-            await app.StartAsync(ct);
+            // The admin's client certificate: PFX with the private key (random password) and the public part.
+            await File.WriteAllBytesAsync(files.AdminPfxPath, material.AdminCertificate.Export(X509ContentType.Pkcs12, material.AdminCertificatePassword), ct);
+            await File.WriteAllBytesAsync(files.AdminCerPath, material.AdminCertificate.Export(X509ContentType.Cert), ct);
 
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            runtime.BaseUri = $"https://127.0.0.1:{new Uri(address).Port}";
-
-            // Seeding needs the base URI: the admin's federated credential names {base}/_sandbox/oidc.
-            runtime.SeedDirectory();
-            var info = CreateInfo(runtime, certificatePath, certificate, adminPfxPath);
+            var info = SandboxInfo.Describe(runtime, files, certificate.Thumbprint);
             var infoJson = SandboxJson.Serialize(info);
-            runtime.InfoJson = infoJson;
+            app = SandboxRoutes.Build(port, certificate, runtime, infoJson);
+            await app.StartAsync(ct);
             return new SandboxHost(app, runtime, certificate, info, infoJson, ownedStateDirectory);
         }
         catch
@@ -111,10 +139,48 @@ public sealed class SandboxHost : IAsyncDisposable
                 await app.DisposeAsync();
             }
 
-            runtime.Dispose();
-            certificate.Dispose();
+            if (runtime is not null)
+            {
+                runtime.Dispose();
+            }
+            else
+            {
+                platform?.Dispose();
+                issuerKey?.Dispose();
+                signingKey?.Dispose();
+                material?.Dispose();
+            }
+
             throw;
         }
+    }
+
+    /// <summary>A port free on 127.0.0.1 now (the system's choice).</summary>
+    private static int FreeLoopbackPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    private static bool IsAddressInUse(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is AddressInUseException or SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -159,7 +225,7 @@ public sealed class SandboxHost : IAsyncDisposable
             {
                 try
                 {
-                    System.IO.Directory.Delete(_ownedStateDirectory, recursive: true);
+                    Directory.Delete(_ownedStateDirectory, recursive: true);
                 }
                 catch (IOException)
                 {
@@ -171,151 +237,5 @@ public sealed class SandboxHost : IAsyncDisposable
                 }
             }
         }
-    }
-
-    private static WebApplication Build(int port, X509Certificate2 certificate, SandboxRuntime runtime, string stateDirectory)
-    {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(SandboxHost).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-            Args = [],
-        });
-
-        // Quiet: warnings and worse only, and to stderr; stdout belongs to the JSON line.
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-
-        // Data Protection warns that the key ring is stored unencrypted (no certificate/DPAPI):
-        // expected for a local sandbox, so not worth a line on stderr.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
-        builder.Services.AddDataProtection()
-            .SetApplicationName(PlatformState.DataProtectionApplicationName)
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(stateDirectory, PlatformState.KeyDirectoryName)));
-
-        // The host must not grab Ctrl+C/SIGTERM in a test process; Program handles signals itself.
-        builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
-        builder.Services.AddSingleton(runtime);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(certificate));
-        });
-
-        var app = builder.Build();
-        app.UseMiddleware<RequestLogMiddleware>();
-        app.UseMiddleware<FaultMiddleware>();
-        MapRoutes(app, runtime);
-        return app;
-    }
-
-    private static void MapRoutes(WebApplication app, SandboxRuntime runtime)
-    {
-        // Entra (wire §1, §2).
-        app.Map("/common/discovery/instance", context => DiscoveryEndpoints.InstanceAsync(context, runtime));
-        app.Map("/{tenant}/v2.0/.well-known/openid-configuration", context => DiscoveryEndpoints.OpenIdConfigurationAsync(context, runtime));
-        app.Map("/{tenant}/discovery/v2.0/keys", context => DiscoveryEndpoints.KeysAsync(context, runtime));
-        app.Map("/{tenant}/oauth2/v2.0/token", context => TokenEndpoint.HandleAsync(context, runtime));
-        app.Map("/{tenant}/oauth2/v2.0/devicecode", context => DeviceCodeFlow.DeviceAuthorizationAsync(context, runtime));
-
-        // Managed identity (App Service protocol) and the external OIDC issuer (workload identity federation).
-        app.Map("/_sandbox/msi/token", context => ManagedIdentityEndpoint.HandleAsync(context, runtime));
-        ExternalIssuer.Map(app, runtime);
-
-        // Graph (wire §4, §5): mail, then the directory (and Graph-shaped answers for the rest).
-        app.Map("/v1.0/users/{user}/sendMail", context => SendMailEndpoint.HandleAsync(context, runtime));
-        app.Map("/v1.0/me/sendMail", context => SendMailEndpoint.MeAsync(context, runtime));
-        app.Map("/v1.0/{**rest}", context => DirectoryRouter.HandleAsync(context, runtime));
-
-        // The reference reseller platform: its API (two profiles) and its admin page.
-        PlatformEndpoints.Map(app, runtime);
-
-        ControlEndpoints.Map(app, runtime);
-        app.MapFallback(context => GraphFallback.AnyAsync(context, runtime));
-    }
-
-    private static SandboxInfo CreateInfo(SandboxRuntime runtime, string certificatePath, X509Certificate2 certificate, string adminPfxPath)
-    {
-        var seed = runtime.Seed;
-        var tenant = runtime.Directory.Tenant;
-        return new SandboxInfo
-        {
-            BaseUri = runtime.BaseUri,
-            AuthorityHost = runtime.AuthorityHost,
-            GraphEndpoint = runtime.GraphEndpoint,
-            CertificatePath = certificatePath,
-            CertificateThumbprint = certificate.Thumbprint,
-            TenantId = tenant.Id.ToString(),
-            TenantDomain = tenant.DefaultDomain.Name,
-            TenantDisplayName = tenant.DisplayName,
-            UnverifiedDomain = seed.UnverifiedDomain,
-            Mailboxes = new SandboxMailboxes
-            {
-                Licensed = seed.Licensed.UserPrincipalName,
-                Unlicensed = seed.Unlicensed.UserPrincipalName,
-                Restricted = seed.Restricted.UserPrincipalName,
-                Other = seed.Other.UserPrincipalName,
-                Guest = seed.Guest.UserPrincipalName,
-                OnPrem = seed.OnPrem.UserPrincipalName,
-            },
-            Apps = new SandboxApps
-            {
-                Consented = ToInfo(seed.Consented),
-                Unconsented = ToInfo(seed.Unconsented),
-                ExpiredSecret = ToInfo(seed.ExpiredSecret),
-                ConditionalAccessBlocked = ToInfo(seed.ConditionalAccessBlocked),
-            },
-            Admin = new SandboxAdmin
-            {
-                ClientId = seed.Admin.AppId.ToString(),
-                ClientSecret = seed.Admin.SecretText,
-                CertificatePath = adminPfxPath,
-                CertificatePassword = runtime.Material.AdminCertificatePassword,
-                CertificateThumbprint = runtime.Material.AdminCertificate.Thumbprint,
-                FederatedIssuer = seed.FederatedIssuer,
-                FederatedSubject = seed.FederatedSubject,
-                ObjectId = seed.Admin.ObjectId.ToString(),
-                ServicePrincipalId = seed.Admin.ServicePrincipalId.ToString(),
-            },
-            NoRightsAdmin = new SandboxClient
-            {
-                ClientId = seed.NoRightsAdmin.AppId.ToString(),
-                ClientSecret = seed.NoRightsAdmin.SecretText,
-            },
-            ManagedIdentity = new SandboxManagedIdentity
-            {
-                IdentityEndpoint = runtime.IdentityEndpoint,
-                IdentityHeader = runtime.Material.IdentityHeader,
-                ClientId = seed.SystemAssignedIdentity.ClientId.ToString(),
-                UserAssignedClientId = seed.UserAssignedIdentity.ClientId.ToString(),
-            },
-            PublicClientId = seed.PublicClientAppId.ToString(),
-            AdminUser = seed.AdminUser.UserPrincipalName,
-            Platform = new SandboxPlatform
-            {
-                Uri = runtime.BaseUri,
-                ApiToken = runtime.Platform.ApiToken,
-                ReadOnlyApiToken = runtime.Platform.ReadOnlyApiToken,
-                AdminPage = runtime.BaseUri + AdminPage.PagePath,
-            },
-        };
-    }
-
-    private static SandboxApp ToInfo(SeededApp app) => new()
-    {
-        ClientId = app.AppId.ToString(),
-        ClientSecret = app.SecretText,
-        SecretKeyId = app.SecretKeyId.ToString(),
-        ObjectId = app.ObjectId.ToString(),
-        ServicePrincipalId = app.ServicePrincipalId.ToString(),
-    };
-
-    /// <summary>A host lifetime that registers no signal handlers.</summary>
-    private sealed class PassiveHostLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using MailOAuth.Sandbox.Platform;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Hosting;
 
@@ -38,6 +40,83 @@ public sealed record SandboxInfo
 
     /// <summary>The reference reseller platform served at <see cref="BaseUri"/> (docs/sandbox.md "Reseller platform").</summary>
     [JsonPropertyName("platform")] public required SandboxPlatform Platform { get; init; }
+
+    /// <summary>The start-up facts of <paramref name="runtime"/>, whose files are <paramref name="files"/>.</summary>
+    internal static SandboxInfo Describe(SandboxRuntime runtime, SandboxFiles files, string certificateThumbprint)
+    {
+        var seed = runtime.Seed;
+        var tenant = runtime.Directory.Tenant;
+        return new SandboxInfo
+        {
+            BaseUri = runtime.BaseUri,
+            AuthorityHost = runtime.AuthorityHost,
+            GraphEndpoint = runtime.GraphEndpoint,
+            CertificatePath = files.CertificatePath,
+            CertificateThumbprint = certificateThumbprint,
+            TenantId = tenant.Id.ToString(),
+            TenantDomain = tenant.DefaultDomain.Name,
+            TenantDisplayName = tenant.DisplayName,
+            UnverifiedDomain = seed.UnverifiedDomain,
+            Mailboxes = new SandboxMailboxes
+            {
+                Licensed = seed.Licensed.UserPrincipalName,
+                Unlicensed = seed.Unlicensed.UserPrincipalName,
+                Restricted = seed.Restricted.UserPrincipalName,
+                Other = seed.Other.UserPrincipalName,
+                Guest = seed.Guest.UserPrincipalName,
+                OnPrem = seed.OnPrem.UserPrincipalName,
+            },
+            Apps = new SandboxApps
+            {
+                Consented = ToInfo(seed.Consented),
+                Unconsented = ToInfo(seed.Unconsented),
+                ExpiredSecret = ToInfo(seed.ExpiredSecret),
+                ConditionalAccessBlocked = ToInfo(seed.ConditionalAccessBlocked),
+            },
+            Admin = new SandboxAdmin
+            {
+                ClientId = seed.Admin.AppId.ToString(),
+                ClientSecret = seed.Admin.SecretText,
+                CertificatePath = files.AdminPfxPath,
+                CertificatePassword = runtime.Material.AdminCertificatePassword,
+                CertificateThumbprint = runtime.Material.AdminCertificate.Thumbprint,
+                FederatedIssuer = seed.FederatedIssuer,
+                FederatedSubject = seed.FederatedSubject,
+                ObjectId = seed.Admin.ObjectId.ToString(),
+                ServicePrincipalId = seed.Admin.ServicePrincipalId.ToString(),
+            },
+            NoRightsAdmin = new SandboxClient
+            {
+                ClientId = seed.NoRightsAdmin.AppId.ToString(),
+                ClientSecret = seed.NoRightsAdmin.SecretText,
+            },
+            ManagedIdentity = new SandboxManagedIdentity
+            {
+                IdentityEndpoint = runtime.IdentityEndpoint,
+                IdentityHeader = runtime.Material.IdentityHeader,
+                ClientId = seed.SystemAssignedIdentity.ClientId.ToString(),
+                UserAssignedClientId = seed.UserAssignedIdentity.ClientId.ToString(),
+            },
+            PublicClientId = seed.PublicClientAppId.ToString(),
+            AdminUser = seed.AdminUser.UserPrincipalName,
+            Platform = new SandboxPlatform
+            {
+                Uri = runtime.BaseUri,
+                ApiToken = runtime.Platform.ApiToken,
+                ReadOnlyApiToken = runtime.Platform.ReadOnlyApiToken,
+                AdminPage = runtime.BaseUri + AdminPage.PagePath,
+            },
+        };
+    }
+
+    private static SandboxApp ToInfo(SeededApp app) => new()
+    {
+        ClientId = app.AppId.ToString(),
+        ClientSecret = app.SecretText,
+        SecretKeyId = app.SecretKeyId.ToString(),
+        ObjectId = app.ObjectId.ToString(),
+        ServicePrincipalId = app.ServicePrincipalId.ToString(),
+    };
 }
 
 /// <summary>
@@ -144,3 +223,9 @@ public sealed record SandboxApp
     [JsonPropertyName("objectId")] public required string ObjectId { get; init; }
     [JsonPropertyName("servicePrincipalId")] public required string ServicePrincipalId { get; init; }
 }
+
+/// <summary>Where a sandbox writes its files in the state directory.</summary>
+/// <param name="CertificatePath">The TLS certificate's public part (sandbox.cer).</param>
+/// <param name="AdminPfxPath">The admin's client certificate with its private key.</param>
+/// <param name="AdminCerPath">The admin's client certificate, public part.</param>
+public sealed record SandboxFiles(string CertificatePath, string AdminPfxPath, string AdminCerPath);

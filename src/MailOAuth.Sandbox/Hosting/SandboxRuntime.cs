@@ -1,26 +1,46 @@
 using MailOAuth.Sandbox.Control;
-using MailOAuth.Sandbox.Directory;
 using MailOAuth.Sandbox.Entra;
 using MailOAuth.Sandbox.Platform;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Hosting;
 
-/// <summary>The state and services one sandbox instance shares between its endpoints.</summary>
+/// <summary>
+/// The state and services one sandbox instance shares between its endpoints, made whole before
+/// the first request: the host picks the port first, so the base URI, the seed (whose federated
+/// credential names it) and the platform exist from the start. Each piece of state has one owner
+/// with one lock (the directory, sessions, outbox, request log, faults, platform); what is here
+/// besides is the replication and policy knobs the control endpoints turn.
+/// </summary>
 public sealed class SandboxRuntime : IDisposable
 {
-    private readonly Lock _policyGate = new();
-    private string? _baseUri;
-    private SeededDirectory? _seed;
+    private DirectoryStore _directory;
     private long _replicationLagTicks;
-    private int? _secretLifetimeMaxDays;
 
-    public SandboxRuntime(TimeProvider clock, SeedMaterial material, TokenSigningKey signingKey, TokenSigningKey issuerKey, TimeSpan replicationLag)
+    /// <param name="clock">The time every endpoint reads (a fake one in tests).</param>
+    /// <param name="baseUri">https://127.0.0.1:PORT, the port already chosen.</param>
+    /// <param name="material">Per-start secrets, the admin certificate and the managed identity header (owned).</param>
+    /// <param name="signingKey">Signs Entra's tokens (owned).</param>
+    /// <param name="issuerKey">Signs the external OIDC issuer's tokens (owned).</param>
+    /// <param name="platform">The reference reseller platform (owned).</param>
+    /// <param name="replicationLag">The initial <see cref="ReplicationLag"/>.</param>
+    public SandboxRuntime(
+        TimeProvider clock,
+        string baseUri,
+        SeedMaterial material,
+        TokenSigningKey signingKey,
+        TokenSigningKey issuerKey,
+        PlatformState platform,
+        TimeSpan replicationLag)
     {
         Clock = clock;
+        BaseUri = baseUri.TrimEnd('/');
         Material = material;
         SigningKey = signingKey;
         IssuerKey = issuerKey;
+        Platform = platform;
         ReplicationLag = replicationLag;
+        (_directory, Seed) = SeedData.Create(Now, Material, FederatedIssuer);
     }
 
     public TimeProvider Clock { get; }
@@ -28,11 +48,11 @@ public sealed class SandboxRuntime : IDisposable
     /// <summary>Per-start secrets, the admin certificate and the managed identity header.</summary>
     public SeedMaterial Material { get; }
 
-    /// <summary>What the last (re)seed created; fixed ids, so the start-up line stays true.</summary>
-    public SeededDirectory Seed => _seed ?? throw new InvalidOperationException("The directory is not seeded yet.");
+    /// <summary>What the seed created; fixed ids and per-start secrets, so a reseed gives the same (and the start-up line stays true).</summary>
+    public SeededDirectory Seed { get; }
 
-    /// <summary>The live directory (strongly consistent; see <see cref="IsReplicated"/>).</summary>
-    public DirectoryStore Directory { get; } = new(SeedData.CreateTenant());
+    /// <summary>The live directory (strongly consistent; see <see cref="IsReplicated"/>); a reset swaps in a fresh one.</summary>
+    public DirectoryStore Directory => Volatile.Read(ref _directory);
 
     /// <summary>Signs Entra's tokens (access and id tokens).</summary>
     public TokenSigningKey SigningKey { get; }
@@ -49,21 +69,11 @@ public sealed class SandboxRuntime : IDisposable
     /// <summary>Device codes and refresh tokens of the delegated (device code) flow.</summary>
     public DelegatedSessions Sessions { get; } = new();
 
-    /// <summary>The reference reseller platform (docs/sandbox.md "Reseller platform"); attached once Kestrel listens.</summary>
-    public PlatformState Platform
-    {
-        get => _platform ?? throw new InvalidOperationException("The platform is not attached yet.");
-        set => _platform = value;
-    }
+    /// <summary>The reference reseller platform (docs/sandbox.md "Reseller platform").</summary>
+    public PlatformState Platform { get; }
 
-    private PlatformState? _platform;
-
-    /// <summary>https://127.0.0.1:PORT, no trailing slash; known once Kestrel listens.</summary>
-    public string BaseUri
-    {
-        get => _baseUri ?? throw new InvalidOperationException("The sandbox is not listening yet.");
-        set => _baseUri = value.TrimEnd('/');
-    }
+    /// <summary>https://127.0.0.1:PORT, no trailing slash.</summary>
+    public string BaseUri { get; }
 
     /// <summary>Both "hosts" share one origin (docs/sandbox.md).</summary>
     public string AuthorityHost => BaseUri;
@@ -75,9 +85,6 @@ public sealed class SandboxRuntime : IDisposable
 
     /// <summary>The managed identity endpoint (IDENTITY_ENDPOINT).</summary>
     public string IdentityEndpoint => BaseUri + "/_sandbox/msi/token";
-
-    /// <summary>The start-up JSON line (set once the port is known).</summary>
-    public string InfoJson { get; set; } = "{}";
 
     public DateTimeOffset Now => Clock.GetUtcNow();
 
@@ -117,56 +124,28 @@ public sealed class SandboxRuntime : IDisposable
     public bool IsReplicatedForWrites(DateTimeOffset createdDateTime) => Now >= createdDateTime + (DirectoryWriteLag ?? ReplicationLag);
 
     /// <summary>
-    /// The tenant's app management policy: the longest password credential lifetime allowed, in
-    /// days; null = no policy.
-    /// </summary>
-    public int? SecretLifetimeMaxDays
-    {
-        get
-        {
-            lock (_policyGate)
-            {
-                return _secretLifetimeMaxDays;
-            }
-        }
-        set
-        {
-            lock (_policyGate)
-            {
-                _secretLifetimeMaxDays = value;
-            }
-        }
-    }
-
-    /// <summary>
     /// Whether an object created at <paramref name="createdDateTime"/> has replicated: visible to
     /// list queries, the token endpoint and the other eventually consistent readers (wire §6).
     /// </summary>
     public bool IsReplicated(DateTimeOffset createdDateTime) => Now >= createdDateTime + ReplicationLag;
 
-    /// <summary>Seeds the directory (at start, once the base URI is known).</summary>
-    public void SeedDirectory()
-    {
-        var seed = SeedData.Create(Now, Material, FederatedIssuer);
-        Directory.ReplaceWith(seed.Store);
-        // The seed's own store now shares the live state; hand out the live store only.
-        _seed = seed with { Store = Directory };
-    }
-
-    /// <summary>POST /_sandbox/reset-directory: the seeded directory again, lag 0, no policy, no sessions.</summary>
+    /// <summary>
+    /// POST /_sandbox/reset-directory: a freshly seeded directory (no secret lifetime policy), lag 0,
+    /// no sessions. The new store replaces the old one whole; nothing is shared between them.
+    /// </summary>
     public void ResetDirectory()
     {
-        SeedDirectory();
+        var (store, _) = SeedData.Create(Now, Material, FederatedIssuer);
+        Volatile.Write(ref _directory, store);
         ReplicationLag = TimeSpan.Zero;
         DirectoryWriteLag = null;
         MailLag = TimeSpan.Zero;
-        SecretLifetimeMaxDays = null;
         Sessions.Clear();
     }
 
     public void Dispose()
     {
-        _platform?.Dispose();
+        Platform.Dispose();
         SigningKey.Dispose();
         IssuerKey.Dispose();
         Material.Dispose();

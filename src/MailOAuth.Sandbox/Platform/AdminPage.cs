@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using MailOAuth.Sandbox.Entra;
 using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Platform;
 
@@ -75,7 +76,7 @@ public static class AdminPage
         var state = runtime.Platform;
         var form = await TokenEndpoint.ReadFormAsync(context);
         var to = Field(form, "to");
-        if (!PlatformProfile.IsEmailAddress(to))
+        if (!DomainNames.IsEmailAddress(to))
         {
             state.RecordTest(new PlatformTestResult(state.Now, to ?? "", null,
                 new PlatformTestError("input", "InvalidRecipient", PlatformProfile.Default.RecipientMessage)));

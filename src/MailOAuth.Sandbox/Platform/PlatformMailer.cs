@@ -17,12 +17,15 @@ namespace MailOAuth.Sandbox.Platform;
 public sealed class PlatformMailer : IDisposable
 {
     private readonly HttpClient _http;
-    private readonly SandboxRuntime _runtime;
+    private readonly string _baseUri;
 
-    /// <summary>Calls <see cref="SandboxRuntime.AuthorityHost"/> and <see cref="SandboxRuntime.GraphEndpoint"/>, read at each call.</summary>
-    public PlatformMailer(SandboxRuntime runtime, string certificateThumbprint)
+    /// <summary>
+    /// Calls the sandbox at <paramref name="baseUri"/> (its authority host and Graph endpoint: one
+    /// origin), trusting only the certificate with <paramref name="certificateThumbprint"/>.
+    /// </summary>
+    public PlatformMailer(string baseUri, string certificateThumbprint)
     {
-        _runtime = runtime;
+        _baseUri = baseUri;
         var handler = SandboxHost.CreatePinnedHandler(certificateThumbprint);
         handler.UseProxy = false; // its own loopback address
         _http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
@@ -43,8 +46,8 @@ public sealed class PlatformMailer : IDisposable
         try
         {
             // 1. Client credentials for Graph.
-            var graphEndpoint = _runtime.GraphEndpoint;
-            using var tokenRequest = new HttpRequestMessage(HttpMethod.Post, $"{_runtime.AuthorityHost}/{Uri.EscapeDataString(settings.TenantId)}/oauth2/v2.0/token")
+            var graphEndpoint = _baseUri;
+            using var tokenRequest = new HttpRequestMessage(HttpMethod.Post, $"{_baseUri}/{Uri.EscapeDataString(settings.TenantId)}/oauth2/v2.0/token")
             {
                 Content = new FormUrlEncodedContent(
                 [
@@ -156,7 +159,7 @@ public sealed class PlatformMailer : IDisposable
                 ["content"] =
                     "This is a test email from Admin › Reseller Settings › SMTP Email Settings.\n" +
                     "It was sent through Microsoft Graph with OAuth 2.0 (client credentials).\n\n" +
-                    $"Platform: {_runtime.BaseUri}\nTenant ID: {settings.TenantId}\nClient ID: {settings.ClientId}\nSender mailbox: {settings.SenderAddress}\n",
+                    $"Platform: {_baseUri}\nTenant ID: {settings.TenantId}\nClient ID: {settings.ClientId}\nSender mailbox: {settings.SenderAddress}\n",
             },
             ["toRecipients"] = new JsonArray(new JsonObject { ["emailAddress"] = new JsonObject { ["address"] = to } }),
         },

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using MailOAuth.Sandbox.Hosting;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Platform;
 
@@ -8,7 +9,7 @@ namespace MailOAuth.Sandbox.Platform;
 /// <see cref="Default"/> is the contract's (ARCHITECTURE.md "Platform API contract"),
 /// <see cref="Alternative"/> another vendor's shape over the same stored settings.
 /// </summary>
-public sealed partial record PlatformProfile(
+public sealed record PlatformProfile(
     string ProviderField,
     string ProviderValue,
     string ProviderMessage,
@@ -51,11 +52,11 @@ public sealed partial record PlatformProfile(
     /// </summary>
     public (SettingsInput? Input, List<PlatformFieldError> Errors, (string? TenantId, string? ClientId, string? Sender) Typed) ValidateSettings(JsonElement root)
     {
-        var provider = String(root, ProviderField);
-        var tenantId = String(root, TenantIdField);
-        var clientId = String(root, ClientIdField);
-        var secret = String(root, ClientSecretField);
-        var sender = String(root, SenderField);
+        var provider = BodyProperties.String(root, ProviderField);
+        var tenantId = BodyProperties.String(root, TenantIdField);
+        var clientId = BodyProperties.String(root, ClientIdField);
+        var secret = BodyProperties.String(root, ClientSecretField);
+        var sender = BodyProperties.String(root, SenderField);
         var errors = new List<PlatformFieldError>();
         if (!string.Equals(provider, ProviderValue, StringComparison.Ordinal))
         {
@@ -70,12 +71,12 @@ public sealed partial record PlatformProfile(
     public List<PlatformFieldError> ValidateFields(string? tenantId, string? clientId, string? secret, string? sender, bool secretRequired)
     {
         var errors = new List<PlatformFieldError>();
-        if (!IsGuid(tenantId) && !IsDnsName(tenantId))
+        if (!DomainNames.IsGuid(tenantId) && !DomainNames.IsDnsName(tenantId))
         {
             errors.Add(new(TenantIdField, TenantIdMessage));
         }
 
-        if (!IsGuid(clientId))
+        if (!DomainNames.IsGuid(clientId))
         {
             errors.Add(new(ClientIdField, ClientIdMessage));
         }
@@ -85,7 +86,7 @@ public sealed partial record PlatformProfile(
             errors.Add(new(ClientSecretField, ClientSecretMessage));
         }
 
-        if (!IsEmailAddress(sender))
+        if (!DomainNames.IsEmailAddress(sender))
         {
             errors.Add(new(SenderField, SenderMessage));
         }
@@ -96,45 +97,7 @@ public sealed partial record PlatformProfile(
     /// <summary>The recipient of a test email, or the error for its field.</summary>
     public (string? Recipient, PlatformFieldError? Error) ValidateRecipient(JsonElement root)
     {
-        var to = String(root, RecipientField);
-        return IsEmailAddress(to) ? (to, null) : (null, new PlatformFieldError(RecipientField, RecipientMessage));
+        var to = BodyProperties.String(root, RecipientField);
+        return DomainNames.IsEmailAddress(to) ? (to, null) : (null, new PlatformFieldError(RecipientField, RecipientMessage));
     }
-
-    /// <summary>A GUID in its usual 8-4-4-4-12 form.</summary>
-    public static bool IsGuid(string? value) => value is not null && Guid.TryParseExact(value, "D", out _);
-
-    /// <summary>A DNS name of two or more labels with an alphabetic top-level label (e.g. contoso.onmicrosoft.com).</summary>
-    public static bool IsDnsName(string? value) => value is { Length: > 0 and <= 253 } && DnsName().IsMatch(value);
-
-    /// <summary><c>local@domain</c>: no spaces or display name, a DNS domain.</summary>
-    public static bool IsEmailAddress(string? value)
-    {
-        if (value is null)
-        {
-            return false;
-        }
-
-        var at = value.LastIndexOf('@');
-        return at > 0 && at <= 64 && LocalPart().IsMatch(value[..at]) && IsDnsName(value[(at + 1)..]);
-    }
-
-    /// <summary>A string property, matched case-insensitively; anything but a string reads as missing.</summary>
-    public static string? String(JsonElement root, string name)
-    {
-        foreach (var property in root.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
-            }
-        }
-
-        return null;
-    }
-
-    [GeneratedRegex(@"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\z", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex DnsName();
-
-    [GeneratedRegex(@"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\z", RegexOptions.CultureInvariant)]
-    private static partial Regex LocalPart();
 }

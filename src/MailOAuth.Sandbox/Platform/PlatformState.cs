@@ -74,6 +74,7 @@ public sealed class PlatformState : IDisposable
     private const string TokenAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     private readonly Lock _gate = new();
+    private readonly ServiceProvider _services;
     private readonly IDataProtector _protector;
     private readonly TimeProvider _clock;
     private PlatformSettings? _settings;
@@ -82,9 +83,18 @@ public sealed class PlatformState : IDisposable
     private DateTimeOffset? _lastSavedAt;
     private PlatformEvent _lastEvent;
 
-    public PlatformState(IDataProtectionProvider provider, string stateDirectory, TimeProvider clock, PlatformMailer mailer)
+    /// <summary>
+    /// The platform's own Data Protection (key ring under <paramref name="stateDirectory"/>), as a
+    /// real platform would configure it; owned and disposed here.
+    /// </summary>
+    public PlatformState(string stateDirectory, TimeProvider clock, PlatformMailer mailer)
     {
-        _protector = provider.CreateProtector(SecretPurpose);
+        var services = new ServiceCollection();
+        services.AddDataProtection()
+            .SetApplicationName(DataProtectionApplicationName)
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(stateDirectory, KeyDirectoryName)));
+        _services = services.BuildServiceProvider();
+        _protector = _services.GetRequiredService<IDataProtectionProvider>().CreateProtector(SecretPurpose);
         _clock = clock;
         StateDirectory = stateDirectory;
         SettingsPath = Path.Combine(stateDirectory, SettingsFileName);
@@ -248,7 +258,11 @@ public sealed class PlatformState : IDisposable
         File.Move(temporary, SettingsPath, overwrite: true);
     }
 
-    public void Dispose() => Mailer.Dispose();
+    public void Dispose()
+    {
+        Mailer.Dispose();
+        _services.Dispose();
+    }
 }
 
 /// <summary>What an API token may do.</summary>

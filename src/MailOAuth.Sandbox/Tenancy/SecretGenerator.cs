@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace MailOAuth.Sandbox.Directory;
+namespace MailOAuth.Sandbox.Tenancy;
 
 /// <summary>Makes client secret texts in the shape Entra issues today.</summary>
 public static class SecretGenerator

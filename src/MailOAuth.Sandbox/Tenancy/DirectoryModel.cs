@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace MailOAuth.Sandbox.Directory;
+namespace MailOAuth.Sandbox.Tenancy;
 
 // Immutable snapshots of directory objects. DirectoryStore replaces them on write (copy-on-write)
 // under its lock, so a snapshot handed out can be read without locking.

@@ -1,112 +1,12 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 
-namespace MailOAuth.Sandbox.Directory;
-
-/// <summary>The ids and the per-start secret of one seeded application.</summary>
-public sealed record SeededApp(string Name, Guid AppId, Guid ObjectId, Guid ServicePrincipalId, Guid SecretKeyId, string SecretText);
-
-/// <summary>A seeded managed identity: a service principal of type ManagedIdentity, no application object.</summary>
-public sealed record SeededIdentity(string Name, Guid ClientId, Guid ServicePrincipalId, string ResourceId);
-
-/// <summary>What <see cref="SeedData.Create"/> put in the directory.</summary>
-public sealed record SeededDirectory(
-    DirectoryStore Store,
-    DirectoryUser Licensed,
-    DirectoryUser Unlicensed,
-    DirectoryUser Restricted,
-    DirectoryUser Other,
-    SeededApp Consented,
-    SeededApp Unconsented,
-    SeededApp ExpiredSecret,
-    SeededApp ConditionalAccessBlocked,
-    string UnverifiedDomain)
-{
-    public required DirectoryUser Guest { get; init; }
-
-    public required DirectoryUser OnPrem { get; init; }
-
-    /// <summary>The Global Administrator the device code flow signs in (not a mailbox).</summary>
-    public required DirectoryUser AdminUser { get; init; }
-
-    /// <summary>Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, User.Read.All, Domain.Read.All; secret, certificate and federated credentials.</summary>
-    public required SeededApp Admin { get; init; }
-
-    /// <summary>A client secret and no app roles at all: every directory call gives 403.</summary>
-    public required SeededApp NoRightsAdmin { get; init; }
-
-    public required SeededIdentity SystemAssignedIdentity { get; init; }
-
-    public required SeededIdentity UserAssignedIdentity { get; init; }
-
-    public required Guid PublicClientAppId { get; init; }
-
-    public required string FederatedIssuer { get; init; }
-
-    public required string FederatedSubject { get; init; }
-}
-
-/// <summary>
-/// Random material made once per start and reused by every (re)seed, so that the start-up JSON
-/// line stays true after <c>POST /_sandbox/reset-directory</c>: secret texts and key ids, the
-/// admin client certificate (with its private key) and the managed identity header.
-/// </summary>
-public sealed class SeedMaterial : IDisposable
-{
-    private readonly Dictionary<string, (string SecretText, Guid KeyId)> _secrets = [];
-
-    private SeedMaterial(X509Certificate2 adminCertificate, string adminCertificatePassword, string identityHeader)
-    {
-        AdminCertificate = adminCertificate;
-        AdminCertificatePassword = adminCertificatePassword;
-        IdentityHeader = identityHeader;
-    }
-
-    /// <summary>The admin app's client certificate, with its private key (also written as a PFX).</summary>
-    public X509Certificate2 AdminCertificate { get; }
-
-    public string AdminCertificatePassword { get; }
-
-    /// <summary>The value of IDENTITY_HEADER (X-IDENTITY-HEADER) for the managed identity endpoint.</summary>
-    public string IdentityHeader { get; }
-
-    public static SeedMaterial Create(DateTimeOffset now)
-    {
-        using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest("CN=MailOAuth Sandbox admin", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [new Oid("1.3.6.1.5.5.7.3.2", "Client Authentication")], critical: false));
-        using var ephemeral = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(365));
-        var password = RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 24);
-        var certificate = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12, password), password);
-        return new SeedMaterial(certificate, password, Guid.NewGuid().ToString("N").ToUpperInvariant());
-    }
-
-    /// <summary>The secret of the seeded app <paramref name="name"/>, made on first use.</summary>
-    public (string SecretText, Guid KeyId) Secret(string name)
-    {
-        lock (_secrets)
-        {
-            if (!_secrets.TryGetValue(name, out var secret))
-            {
-                _secrets[name] = secret = (SecretGenerator.NewSecretText(), Guid.NewGuid());
-            }
-
-            return secret;
-        }
-    }
-
-    public void Dispose() => AdminCertificate.Dispose();
-}
+namespace MailOAuth.Sandbox.Tenancy;
 
 /// <summary>
 /// The fixed seed: one tenant, mailboxes and users, applications, Microsoft Graph's service
 /// principal, the admin identities (docs/sandbox.md). Ids are fixed; secrets are random per start.
 /// </summary>
-public static class SeedData
+public static partial class SeedData
 {
     public static readonly Guid TenantId = Guid.Parse("7d272768-1371-4e35-aef5-46086319a765");
     public const string TenantDisplayName = "Contoso (sandbox)";
@@ -141,7 +41,8 @@ public static class SeedData
         new TenantDomain(UnverifiedDomain, IsVerified: false, IsDefault: false, IsInitial: false),
     ]);
 
-    public static SeededDirectory Create(DateTimeOffset now, SeedMaterial material, string federatedIssuer)
+    /// <summary>A new store with the seed in it, and what it holds.</summary>
+    public static (DirectoryStore Store, SeededDirectory Seed) Create(DateTimeOffset now, SeedMaterial material, string federatedIssuer)
     {
         var store = new DirectoryStore(CreateTenant());
         var longAgo = now.AddDays(-500);
@@ -243,7 +144,7 @@ public static class SeedData
             ConditionalAccessPolicyId, "Block sandbox workload identity", [blocked.ServicePrincipalId]));
         store.AddApplicationAccessPolicy(new ApplicationAccessPolicy(RestrictedMailboxPolicyId, restricted.Id, AppId: null));
 
-        return new SeededDirectory(store, licensed, unlicensed, restricted, other, consented, unconsented, expired, blocked, UnverifiedDomain)
+        return (store, new SeededDirectory(licensed, unlicensed, restricted, other, consented, unconsented, expired, blocked, UnverifiedDomain)
         {
             Guest = guest,
             OnPrem = onPrem,
@@ -255,55 +156,8 @@ public static class SeedData
             PublicClientAppId = WellKnownIds.GraphCommandLineToolsAppId,
             FederatedIssuer = federatedIssuer,
             FederatedSubject = FederatedSubject,
-        };
+        });
     }
-
-    /// <summary>A subset of Microsoft Graph's application permissions (ids are the same in every tenant).</summary>
-    public static readonly ImmutableArray<AppRole> MicrosoftGraphAppRoles =
-    [
-        // wire §4.5: the Mail.Send entry.
-        Role(WellKnownIds.MailSendRoleId, WellKnownIds.MailSendRoleValue, "Send mail as any user",
-            "Allows the app to send mail as any user without a signed-in user."),
-        Role(Guid.Parse("810c84a8-4a9e-49e6-bf7d-12d183f40d01"), "Mail.Read", "Read mail in all mailboxes",
-            "Allows the app to read mail in all mailboxes without a signed-in user."),
-        Role(Guid.Parse("40f97065-3a51-4e3d-b9d1-44f4e3b4f9e6"), "MailboxSettings.Read", "Read all user mailbox settings",
-            "Allows the app to read user's mailbox settings without a signed-in user."),
-        Role(Guid.Parse("df021288-bdef-4463-88db-98f22de89214"), "User.Read.All", "Read all users' full profiles",
-            "Allows the app to read user profiles without a signed in user."),
-        Role(Guid.Parse("7ab1d382-f21e-4acd-a863-ba3e13f7da61"), "Directory.Read.All", "Read directory data",
-            "Allows the app to read data in your organization's directory, such as users, groups and apps, without a signed-in user."),
-        Role(Guid.Parse("dbb9058a-0e50-45d7-ae91-66909b5d4664"), "Domain.Read.All", "Read domains",
-            "Allows the app to read all domain properties without a signed-in user."),
-        Role(Guid.Parse("498476ce-e0fe-48b0-b801-37ba7e2685c6"), "Organization.Read.All", "Read organization information",
-            "Allows the app to read the organization and related resources, without a signed-in user."),
-        Role(Guid.Parse("9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30"), "Application.Read.All", "Read all applications",
-            "Allows the app to read all applications and service principals without a signed-in user."),
-        Role(Guid.Parse("1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9"), "Application.ReadWrite.All", "Read and write all applications",
-            "Allows the app to create, read, update and delete applications and service principals without a signed-in user."),
-        Role(Guid.Parse("18a4783c-866b-4cc7-a460-3d5e5662c884"), "Application.ReadWrite.OwnedBy", "Manage apps that this app creates or owns",
-            "Allows the app to create other applications, and fully manage those applications (read, update, update application secrets and delete), without a signed-in user. It cannot update any apps that it is not an owner of."),
-        Role(Guid.Parse("06b708a9-e830-4db3-a914-8e69da51d44f"), "AppRoleAssignment.ReadWrite.All", "Manage app permission grants and app role assignments",
-            "Allows the app to manage permission grants for application permissions to any API (including Microsoft Graph) and application assignments for any app, without a signed-in user."),
-    ];
-
-    /// <summary>A subset of Microsoft Graph's delegated permissions (ids as published in the permissions reference).</summary>
-    public static readonly ImmutableArray<PermissionScope> MicrosoftGraphScopes =
-    [
-        Scope("e1fe6dd8-ba31-4d61-89e7-88639da4683d", "User.Read", "Sign in and read user profile", "User"),
-        Scope("a154be20-db9c-4678-8ab7-66f6cc099a59", "User.Read.All", "Read all users' full profiles"),
-        Scope("06da0dbc-49e2-44d2-8312-53f166ab848a", "Directory.Read.All", "Read directory data"),
-        Scope("2f9ee017-59c1-4f1d-9472-bd5529a7b311", "Domain.Read.All", "Read domains"),
-        Scope("c79f8feb-a9db-4090-85f9-90d820caa0eb", "Application.Read.All", "Read applications"),
-        Scope("bdfbf15f-ee85-4955-8675-146e8e5296b5", "Application.ReadWrite.All", "Read and write all applications"),
-        Scope("84bccea3-f856-4a8a-967b-dbe0a3d53a64", "AppRoleAssignment.ReadWrite.All", "Manage app permission grants and app role assignments"),
-        Scope("e383f46e-2787-4529-855e-0e479a3ffac0", "Mail.Send", "Send mail as a user", "User"),
-    ];
-
-    private static AppRole Role(Guid id, string value, string displayName, string description) =>
-        new(id, value, displayName, description, ["Application"]);
-
-    private static PermissionScope Scope(string id, string value, string displayName, string type = "Admin") =>
-        new(Guid.Parse(id), value, displayName, $"Allows the app to {displayName.ToLowerInvariant()} on behalf of the signed-in user.", type);
 
     private static DirectoryUser User(string id, string alias, string displayName)
     {

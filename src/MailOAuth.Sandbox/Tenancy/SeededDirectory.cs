@@ -1,0 +1,43 @@
+namespace MailOAuth.Sandbox.Tenancy;
+
+/// <summary>The ids and the per-start secret of one seeded application.</summary>
+public sealed record SeededApp(string Name, Guid AppId, Guid ObjectId, Guid ServicePrincipalId, Guid SecretKeyId, string SecretText);
+
+/// <summary>A seeded managed identity: a service principal of type ManagedIdentity, no application object.</summary>
+public sealed record SeededIdentity(string Name, Guid ClientId, Guid ServicePrincipalId, string ResourceId);
+
+/// <summary>What <see cref="SeedData.Create"/> put in the directory (ids and secrets; the store is the runtime's).</summary>
+public sealed record SeededDirectory(
+    DirectoryUser Licensed,
+    DirectoryUser Unlicensed,
+    DirectoryUser Restricted,
+    DirectoryUser Other,
+    SeededApp Consented,
+    SeededApp Unconsented,
+    SeededApp ExpiredSecret,
+    SeededApp ConditionalAccessBlocked,
+    string UnverifiedDomain)
+{
+    public required DirectoryUser Guest { get; init; }
+
+    public required DirectoryUser OnPrem { get; init; }
+
+    /// <summary>The Global Administrator the device code flow signs in (not a mailbox).</summary>
+    public required DirectoryUser AdminUser { get; init; }
+
+    /// <summary>Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, User.Read.All, Domain.Read.All; secret, certificate and federated credentials.</summary>
+    public required SeededApp Admin { get; init; }
+
+    /// <summary>A client secret and no app roles at all: every directory call gives 403.</summary>
+    public required SeededApp NoRightsAdmin { get; init; }
+
+    public required SeededIdentity SystemAssignedIdentity { get; init; }
+
+    public required SeededIdentity UserAssignedIdentity { get; init; }
+
+    public required Guid PublicClientAppId { get; init; }
+
+    public required string FederatedIssuer { get; init; }
+
+    public required string FederatedSubject { get; init; }
+}
