@@ -44,6 +44,9 @@ BeforeAll {
         XDG_CONFIG_HOME = Join-Path $userHome '.config'
         XDG_CACHE_HOME  = Join-Path $userHome '.cache'
     }
+    # The user's real PSResourceGet repository file, as it was before (absent is a state too).
+    $script:userRepositoryFile = Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'PSResourceGet/PSResourceRepository.xml'
+    $script:userRepositoriesBefore = if (Test-Path $userRepositoryFile) { (Get-FileHash $userRepositoryFile).Hash } else { 'absent' }
     $script:modulesDir = if ($IsWindows) { Join-Path $temp 'modules' } else { Join-Path $isolated.XDG_DATA_HOME 'powershell/Modules' }
 }
 
@@ -130,8 +133,11 @@ if (Get-Help about_MailOAuth | Select-String -SimpleMatch 'THE PROCEDURE') { 'ab
     }
 
     It 'leaves the repositories PSResourceGet has registered for this user as they were' {
-        # The install above ran with a temporary profile: no registration of its feed leaked out.
-        @(Get-PSResourceRepository | Where-Object { $_.Uri.LocalPath -and $_.Uri.LocalPath.TrimEnd('/\') -eq $feed.TrimEnd('/\') }).Count | Should -Be 0
+        # The install above ran with a temporary profile (or, on Windows, removed its registration).
+        $after = if (Test-Path $userRepositoryFile) { (Get-FileHash $userRepositoryFile).Hash } else { 'absent' }
+        if (-not $IsWindows) { $after | Should -Be $userRepositoriesBefore }
+        if (Test-Path $userRepositoryFile) { Get-Content -Raw $userRepositoryFile | Should -Not -Match ([regex]::Escape($feed)) }
+        Test-Path (Join-Path $isolated.XDG_DATA_HOME 'PSResourceGet/PSResourceRepository.xml') | Should -Be (-not $IsWindows) -Because 'the registration went to the temporary profile'
     }
 
     It 'makes MailOAuth.zip for Azure Automation: the MailOAuth folder at its root, the manifest inside' {
