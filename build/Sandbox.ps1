@@ -35,7 +35,8 @@ function Get-RunningSandbox {
     if (-not (Test-Path -LiteralPath $pidFile)) { return $null }
     $recorded = Get-Content -Raw -LiteralPath $pidFile | ConvertFrom-Json
     $process = Get-Process -Id $recorded.pid -ErrorAction Ignore
-    if ($process -and $process.StartTime.ToUniversalTime().ToString('o') -eq $recorded.startTime) { return $process }
+    # Start times are compared loosely: on Linux each process derives them from the boot time with its own rounding.
+    if ($process -and [math]::Abs([DateTimeOffset]::new($process.StartTime).ToUnixTimeMilliseconds() - [long]$recorded.startTimeUnixMs) -lt 2000) { return $process }
     $null
 }
 
@@ -81,7 +82,7 @@ else {
         [void]$process.WaitForExit(100)
     }
     Set-Content -LiteralPath $infoFile -Value $line -Encoding utf8NoBOM
-    @{ pid = $process.Id; startTime = $process.StartTime.ToUniversalTime().ToString('o') } | ConvertTo-Json -Compress |
+    @{ pid = $process.Id; startTimeUnixMs = [DateTimeOffset]::new($process.StartTime).ToUnixTimeMilliseconds() } | ConvertTo-Json -Compress |
         Set-Content -LiteralPath $pidFile -Encoding utf8NoBOM
 }
 
