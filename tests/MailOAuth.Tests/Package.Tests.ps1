@@ -18,23 +18,6 @@ BeforeAll {
     $script:feed = Join-Path $temp 'feed'
     $script:package = & (Join-Path $PSScriptRoot '../../build/New-ModulePackage.ps1') -ModuleFolder $moduleFolder -DestinationPath $feed
 
-    # The pwsh running this suite (the dotnet tool's pwsh.dll, or an installed pwsh), started afresh.
-    function script:Invoke-FreshPwsh([string] $Script, [hashtable] $Environment = @{}) {
-        $pwshDll = Join-Path $PSHOME 'pwsh.dll'
-        $psi = [Diagnostics.ProcessStartInfo]::new($(if (Test-Path $pwshDll) { 'dotnet' } else { (Get-Process -Id $PID).Path }))
-        if (Test-Path $pwshDll) { $psi.ArgumentList.Add($pwshDll) }
-        foreach ($a in '-NoProfile', '-NonInteractive', '-EncodedCommand', [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Script))) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true; $psi.UseShellExecute = $false
-        # A fresh module path: nothing inherited from this session can satisfy Import-Module MailOAuth.
-        [void]$psi.Environment.Remove('PSModulePath')
-        foreach ($k in $Environment.Keys) { $psi.Environment[$k] = $Environment[$k] }
-        $p = [Diagnostics.Process]::Start($psi)
-        $stderr = $p.StandardError.ReadToEndAsync()
-        $stdout = $p.StandardOutput.ReadToEnd()
-        if (-not $p.WaitForExit(180000)) { $p.Kill($true); throw 'The child pwsh did not finish within 180 s.' }
-        [pscustomobject]@{ ExitCode = $p.ExitCode; Output = $stdout; Error = $stderr.Result }
-    }
-
     # A throw-away user profile for the child: PSResourceGet's repository file and the CurrentUser
     # module path both live under it (XDG_DATA_HOME on Linux and macOS).
     $script:userHome = Join-Path $temp 'home'
