@@ -30,8 +30,10 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('Microsoft365', 'Graph', 'OAuth', 'Entra', 'SMTP', 'Mail', 'Exchange', 'PSEdition_Core', 'PSEdition_Desktop')
-            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            # Gallery metadata (the nupkg's nuspec is made from it by build.ps1 -Task Package).
+            Tags         = @('Microsoft365', 'Graph', 'OAuth', 'Entra', 'SMTP', 'Mail', 'Exchange', 'AzureAutomation', 'PSEdition_Core', 'PSEdition_Desktop')
+            ProjectUri   = 'https://github.com/MailOAuth/MailOAuth'
+            LicenseUri   = 'https://github.com/MailOAuth/MailOAuth/blob/main/LICENSE'
             ReleaseNotes = 'See README.md.'
         }
     }

@@ -9,12 +9,19 @@
                      with one line "Tests: N passed, N failed, N skipped" (exit 1 on any failure).
     Demo             starts the sandbox and runs the onboarding against it, then shows the delivered message.
     Bench            prints import time and requests/time for a test send against the sandbox.
+    Package          builds, then packs out/MailOAuth.<version>.nupkg (gallery, private feed or folder
+                     repository: Install-PSResource / Install-Module) and out/MailOAuth.zip (Azure
+                     Automation: the MailOAuth/ folder at the zip's root). Needs PowerShell 7.4+ (the
+                     repository's `dotnet pwsh` is): it packs with PSResourceGet.
+    Sandbox          builds if needed, starts the sandbox in the background and prints the lines to paste
+                     into pwsh to rehearse against it (docs/sandbox.md).
+    SandboxStop      stops the sandbox -Task Sandbox started.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Sandbox', 'SandboxStop')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -28,6 +35,8 @@ $root = $PSScriptRoot
 $out = Join-Path $root 'out'
 $moduleOut = Join-Path $out 'MailOAuth'
 $sandboxOut = Join-Path $out 'Sandbox'
+# Where -Task Sandbox keeps the running sandbox's start-up line, PID and state.
+$sandboxRun = Join-Path $out 'sandbox-run'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 
@@ -53,6 +62,7 @@ function Invoke-Build {
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
     Set-Content -Path (Join-Path $moduleOut 'MailOAuth.psd1') -Value $manifest -Encoding utf8NoBOM
     Copy-Item (Join-Path $root 'src/MailOAuth/MailOAuth.Format.ps1xml') $moduleOut
+    Copy-Item (Join-Path $root 'LICENSE') $moduleOut
     Get-ChildItem $moduleOut -Filter '*.pdb' | Remove-Item
     Get-ChildItem $moduleOut -Filter '*.deps.json' | Remove-Item
     Get-ChildItem $moduleOut -Filter '*.xml' | Remove-Item
@@ -67,7 +77,41 @@ function Invoke-Build {
     if (Test-Path $helpScript) {
         & $helpScript -SourcePath (Join-Path $root 'docs/help') -OutputPath (Join-Path $moduleOut 'en-US/MailOAuth.dll-Help.xml')
     }
+    # The conceptual topic (Get-Help about_MailOAuth) sits beside the cmdlet help.
+    New-AboutTopic -OutputPath (Join-Path $moduleOut 'en-US/about_MailOAuth.help.txt')
     Write-Host "Module laid out at $(Join-Path $moduleOut 'MailOAuth.psd1') (version $version)."
+}
+
+function New-AboutTopic([string] $OutputPath) {
+    # docs/help/about_MailOAuth.help.txt with the README's diagnosis table in place of @DIAGNOSIS_TABLE@:
+    # the table lives in one place, and every row added to it reaches Get-Help.
+    $readme = Get-Content (Join-Path $root 'README.md')
+    $start = [array]::FindIndex($readme, [Predicate[string]] { param($l) $l -match '^## When it fails' })
+    if ($start -lt 0) { throw "README.md has no '## When it fails' section for about_MailOAuth." }
+    $wrap = {
+        param([string] $Text, [string] $Indent, [int] $Width = 92)
+        $line = $Indent
+        foreach ($word in $Text -split '\s+' | Where-Object { $_ }) {
+            if ($line.Length + $word.Length + 1 -gt $Width -and $line.Trim()) { $line.TrimEnd(); $line = $Indent }
+            $line += "$word "
+        }
+        if ($line.Trim()) { $line.TrimEnd() }
+    }
+    $plain = { param([string] $t) ($t -replace '`', '' -replace '\*', '').Trim() }
+    $rows = foreach ($l in $readme[($start + 1)..($readme.Count - 1)]) {
+        if ($l -match '^## ') { break }
+        if ($l -notmatch '^\|' -or $l -match '^\|\s*-' -or $l -match '^\|\s*code\s*\|') { continue }
+        $cells = @($l.Trim().Trim('|') -split '\s*\|\s*')
+        if ($cells.Count -lt 3) { continue }
+        ''
+        & $wrap (& $plain $cells[0]) '    '
+        & $wrap ("Evidence: " + (& $plain $cells[1])) '        '
+        & $wrap ("Do this: " + (& $plain $cells[2])) '        '
+    }
+    if (-not $rows) { throw 'README.md''s diagnosis table is empty or unreadable.' }
+    $template = Get-Content -Raw (Join-Path $root 'docs/help/about_MailOAuth.help.txt')
+    $null = New-Item -ItemType Directory -Force -Path (Split-Path -Parent $OutputPath)
+    Set-Content -LiteralPath $OutputPath -Value $template.Replace('@DIAGNOSIS_TABLE@', ((@($rows) | Select-Object -Skip 1) -join "`n")) -Encoding utf8NoBOM -NoNewline
 }
 
 function Get-PesterPath {
@@ -139,9 +183,26 @@ function Invoke-Bench {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $package = & (Join-Path $root 'build/New-ModulePackage.ps1') -ModuleFolder $moduleOut -DestinationPath $out
+    Write-Host "Package: $($package.NupkgPath)"
+    Write-Host "Azure Automation module: $($package.ZipPath)"
+}
+
+function Invoke-Sandbox([switch] $Stop) {
+    $modulePsd1 = Join-Path $moduleOut 'MailOAuth.psd1'
+    $sandboxDll = Join-Path $sandboxOut 'MailOAuth.Sandbox.dll'
+    if (-not $Stop -and -not ((Test-Path $modulePsd1) -and (Test-Path $sandboxDll))) { Invoke-Build }
+    & (Join-Path $root 'build/Sandbox.ps1') -ModulePath $modulePsd1 -SandboxPath $sandboxDll -RunDirectory $sandboxRun -Stop:$Stop
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
+    'Package' { Invoke-Package }
+    'Sandbox' { Invoke-Sandbox }
+    'SandboxStop' { Invoke-Sandbox -Stop }
 }

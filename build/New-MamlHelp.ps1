@@ -5,6 +5,8 @@
 .DESCRIPTION
     platyPS is not available here, so this script is the converter. The prose (synopsis, description,
     examples, parameter descriptions, inputs, outputs, notes, links) comes from docs/help/<Verb-Noun>.md;
+    the first related link ("Online Version:", what Get-Help -Online opens) is that markdown file in the
+    project's repository (the manifest's ProjectUri);
     everything about parameters that the compiler knows (type, mandatory, position, pipeline binding,
     aliases, wildcards, defaults, parameter sets) comes from the compiled cmdlets, read in a separate
     pwsh process so that the caller never has the module loaded.
@@ -461,7 +463,11 @@ function Write-Command([Xml.XmlWriter] $Writer, $Command, $Doc) {
     $Writer.WriteEndElement()
 
     $Writer.WriteStartElement('command', 'relatedLinks', $nsCommand)
-    foreach ($link in $Doc.Links) {
+    # Get-Help -Online opens the first link that has a URI: make that the cmdlet's own page in the
+    # project's docs (the markdown this help is made from), so -Online never lands on someone else's.
+    $links = @($Doc.Links)
+    if ($onlineBase) { $links = @([pscustomobject]@{ Text = 'Online Version:'; Uri = "$onlineBase/$($Command.Name).md" }) + $links }
+    foreach ($link in $links) {
         $Writer.WriteStartElement('maml', 'navigationLink', $nsMaml)
         $Writer.WriteElementString('maml', 'linkText', $nsMaml, $link.Text)
         $Writer.WriteElementString('maml', 'uri', $nsMaml, $link.Uri)
@@ -484,6 +490,9 @@ if (-not $ModulePath) {
 $ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 
 $commands = @(Get-CmdletMetadata $ModulePath)
+# The project's published docs/help folder, from the manifest's ProjectUri (no ProjectUri: no online link).
+$projectUri = (Import-PowerShellDataFile -LiteralPath $ModulePath).PrivateData.PSData.ProjectUri
+$onlineBase = if ($projectUri) { "$($projectUri.TrimEnd('/'))/blob/main/docs/help" } else { $null }
 $problems = [Collections.Generic.List[string]]::new()
 $docs = @{}
 foreach ($file in Get-ChildItem -LiteralPath $SourcePath -Filter '*-*.md' -File | Sort-Object Name) {

@@ -123,3 +123,133 @@ Describe 'Help' -Tag 'Help' {
         }
     }
 }
+
+Describe 'about_MailOAuth and online help' -Tag 'Help' {
+    BeforeAll {
+        $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
+        $about = Get-Help about_MailOAuth | Out-String -Width 120
+        $projectUri = (Get-Module MailOAuth).PrivateData.PSData.ProjectUri
+    }
+
+    It 'Get-Help about_MailOAuth shows what it is, the procedure, the pipeline and where the sandbox is' {
+        foreach ($heading in 'SHORT DESCRIPTION', 'THE PROCEDURE', 'THE PIPELINE', 'WHEN IT FAILS', 'REHEARSE OFFLINE: THE SANDBOX') {
+            $about | Should -Match ([regex]::Escape($heading))
+        }
+        foreach ($cmdlet in 'Connect-MailOAuth', 'New-MailOAuthApp', 'Grant-MailSendConsent', 'Set-ResellerSmtpSetting', 'Send-ResellerTestEmail') {
+            $about | Should -Match "\b$cmdlet\b"
+        }
+        $about | Should -Match 'build\.ps1 -Task Sandbox'
+        $about | Should -Not -Match '@DIAGNOSIS_TABLE@'
+    }
+
+    It 'about_MailOAuth lists every diagnosis code of the README''s table' {
+        $readme = Get-Content -Raw (Join-Path $repoRoot 'README.md')
+        $table = ($readme -split '(?m)^## ' | Where-Object { $_ -like 'When it fails*' })
+        $codes = @([regex]::Matches($table, '(?m)^\|\s*(.+?)\s*\|') | ForEach-Object { [regex]::Matches($_.Groups[1].Value, '`(\w+)`') } | ForEach-Object { $_.Groups[1].Value })
+        $codes.Count | Should -BeGreaterThan 10
+        foreach ($code in $codes) { $about | Should -Match "(?m)^\s+.*\b$code\b" -Because "README lists $code" }
+    }
+
+    It 'Get-Help <Name> -Online opens the cmdlet''s page in the project''s own docs' -ForEach $cmdlets {
+        $help = Get-Help -Name $Name -Full
+        # What -Online opens: the first related link with a URI (then the cmdlet's HelpUri).
+        $first = @($help.relatedLinks.navigationLink | Where-Object { "$($_.uri)".Trim() }) | Select-Object -First 1
+        $projectUri | Should -Match '^https://'
+        "$($first.uri)" | Should -BeExactly "$($projectUri.TrimEnd('/'))/blob/main/docs/help/$Name.md"
+        Test-Path (Join-Path $repoRoot "docs/help/$Name.md") | Should -BeTrue
+        # PowerShell derives the command's HelpUri from that link; no [Cmdlet(HelpUri = …)] points elsewhere.
+        (Get-Command $Name).HelpUri | Should -BeExactly "$($first.uri)"
+    }
+}
+
+Describe 'Help examples that run offline' -Tag 'Help', 'Docs' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'Common.ps1')
+        $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
+        # Examples that need nothing but this machine: the built-in clouds and the sandbox, which
+        # Add-MailOAuthEnvironment's Example 1 starts from out/Sandbox (so they run from the repository
+        # root, in this order: later examples continue earlier ones). The others need a real tenant,
+        # platform, browser, Azure Automation or a pipeline's secrets.
+        $offline = [ordered]@{
+            'Add-MailOAuthEnvironment' = 1, 2, 3, 5
+            'Get-MailOAuthEnvironment' = 1, 2, 3, 4
+            'Disconnect-MailOAuth'     = 3
+        }
+        $script:examples = foreach ($name in $offline.Keys) {
+            $all = @((Get-Help -Name $name -Full).examples.example)
+            foreach ($n in $offline[$name]) { [pscustomobject]@{ Id = "$name Example $n"; Code = "$($all[$n - 1].code)" } }
+        }
+        # Each example as a user runs it at the prompt: its own statement, formatted on its own, in one session.
+        $session = [Text.StringBuilder]::new()
+        [void]$session.AppendLine("Import-Module '$($env:MAILOAUTH_MODULE_PATH -replace "'", "''")'")
+        foreach ($e in $examples) {
+            [void]$session.AppendLine("'=== $($e.Id)'")
+            [void]$session.AppendLine("`$mailOAuthExampleResult = . {`n$($e.Code)`n} 2>&1")
+            [void]$session.AppendLine('$mailOAuthExampleResult | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | ForEach-Object { "EXAMPLE ERROR: $_" }')
+            [void]$session.AppendLine('$mailOAuthExampleResult | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] } | Out-String -Width 120')
+        }
+        # The sandbox Examples 1 and 3 started: stopped as Example 1's remarks say.
+        [void]$session.AppendLine("'=== end'`nif (`$sandbox) { Stop-Process -Id `$sandbox.Id -ErrorAction Ignore }")
+        $script:run = Invoke-FreshPwsh -Script $session.ToString() -WorkingDirectory $repoRoot -TimeoutSeconds 240
+        $script:outputOf = @{}
+        foreach ($part in ($run.Output -split "(?m)^=== ") | Where-Object { $_ }) {
+            $id, $rest = $part -split "`n", 2
+            $outputOf[$id.Trim()] = "$rest"
+        }
+
+        # Columns of a table in Format-Table's layout (a header, then a line of dash groups) that are blank in
+        # every row; and a list-layout record whose every property is blank (what Select-Object makes of
+        # an object that has none of the properties asked for: PowerShell then lists it, all empty).
+        function script:Get-EmptyColumn([string] $Text) {
+            $lines = $Text -split "`r?`n"
+            $record = [Collections.Generic.List[string]]::new()
+            foreach ($line in @($lines) + '') {
+                if ($line -match '^(\w+)\s*:(.*)$') { $record.Add($Matches[2]); continue }
+                if ($record.Count -gt 1 -and -not ($record | Where-Object { $_.Trim() })) { 'every property of a listed record' }
+                $record.Clear()
+            }
+            for ($i = 1; $i -lt $lines.Count; $i++) {
+                if ($lines[$i] -notmatch '^-+( +-+)*\s*$') { continue }
+                $spans = [regex]::Matches($lines[$i], '-+')
+                $rows = @($lines[($i + 1)..($lines.Count - 1)] | Select-Object -First 1000)
+                $end = [array]::FindIndex($rows, [Predicate[string]] { param($l) -not $l.Trim() })
+                if ($end -ge 0) { $rows = @($rows[0..([math]::Max(0, $end - 1))] | Where-Object { $_.Trim() }) }
+                for ($c = 0; $c -lt $spans.Count; $c++) {
+                    $from = $spans[$c].Index
+                    $filled = $rows | Where-Object {
+                        $_.Length -gt $from -and $_.Substring($from, $(if ($c -lt $spans.Count - 1) { [math]::Min($spans[$c + 1].Index, $_.Length) - $from } else { $_.Length - $from })).Trim()
+                    }
+                    if (-not $filled) { $lines[$i - 1].Substring($from).Trim() -split '\s+' | Select-Object -First 1 }
+                }
+            }
+        }
+    }
+
+    It 'the session ran to its end' {
+        $run.Output | Should -Match '(?m)^=== end' -Because $run.Error
+    }
+
+    It '<Id> runs as written, with no error and no empty column' -ForEach @(
+        @{ Id = 'Add-MailOAuthEnvironment Example 1' }, @{ Id = 'Add-MailOAuthEnvironment Example 2' },
+        @{ Id = 'Add-MailOAuthEnvironment Example 3' }, @{ Id = 'Add-MailOAuthEnvironment Example 5' },
+        @{ Id = 'Get-MailOAuthEnvironment Example 1' }, @{ Id = 'Get-MailOAuthEnvironment Example 2' },
+        @{ Id = 'Get-MailOAuthEnvironment Example 3' }, @{ Id = 'Get-MailOAuthEnvironment Example 4' },
+        @{ Id = 'Disconnect-MailOAuth Example 3' }
+    ) {
+        $outputOf.Keys | Should -Contain $Id
+        $text = $outputOf[$Id]
+        $text | Should -Not -Match 'EXAMPLE ERROR' -Because $text
+        Get-EmptyColumn $text | Should -BeNullOrEmpty -Because "every column of a table it prints has a value:`n$text"
+    }
+
+    It 'Add-MailOAuthEnvironment Example 2 shows the delivered message from the sandbox''s outbox' {
+        $text = $outputOf['Add-MailOAuthEnvironment Example 2']
+        # The outbox message's own properties (listed, or as a table row), not the test result's columns.
+        $text | Should -Match '(?m)^(sender\s*:\s*sender@contoso\.com|sender@contoso\.com\s+\{admin@contoso\.com\})'
+        $text | Should -Match '(?m)^(to\s*:\s*\{admin@contoso\.com\}|sender@contoso\.com\s+\{admin@contoso\.com\})'
+    }
+
+    It 'Disconnect-MailOAuth Example 3 prints the NotConnected diagnosis it promises' {
+        $outputOf['Disconnect-MailOAuth Example 3'] | Should -Match 'NotConnected'
+    }
+}
