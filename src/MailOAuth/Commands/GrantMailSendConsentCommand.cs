@@ -19,6 +19,7 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("AppId", "ApplicationId")]
+    [NormalizeIdentifier]
     [ValidateClientId]
     public string ClientId { get; set; } = "";
 

@@ -17,11 +17,13 @@ namespace MailOAuth.Commands;
 public sealed class SetResellerSmtpSettingCommand : PlatformCmdlet
 {
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [NormalizeIdentifier]
     [ValidateTenantId]
     public string TenantId { get; set; } = "";
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("AppId", "ApplicationId")]
+    [NormalizeIdentifier]
     [ValidateClientId]
     public string ClientId { get; set; } = "";
 
@@ -31,6 +33,7 @@ public sealed class SetResellerSmtpSettingCommand : PlatformCmdlet
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Sender", "Mailbox")]
+    [NormalizeIdentifier]
     [ValidateEmailAddress]
     public string SenderAddress { get; set; } = "";
 

@@ -16,7 +16,7 @@ public sealed class ValidateTenantIdAttribute : ValidateArgumentsAttribute
 
     protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
     {
-        var text = (arguments as string ?? arguments?.ToString() ?? "").Trim();
+        var text = arguments as string ?? arguments?.ToString() ?? "";
         if (Guid.TryParse(text, out var guid) && guid != Guid.Empty) return;
         if (s_dns.IsMatch(text)) return;
         throw new ValidationMetadataException(
@@ -30,10 +30,40 @@ public sealed class ValidateClientIdAttribute : ValidateArgumentsAttribute
 {
     protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
     {
-        var text = (arguments as string ?? arguments?.ToString() ?? "").Trim();
+        var text = arguments as string ?? arguments?.ToString() ?? "";
         if (Guid.TryParse(text, out var guid) && guid != Guid.Empty) return;
         throw new ValidationMetadataException(
             $"'{text}' is not a client ID. Use the Application (client) ID, a GUID from Entra ID → App registrations → the app → Overview.");
+    }
+}
+
+/// <summary>
+/// Normalises an identifier before it is validated and used, so that what is checked is what is sent:
+/// surrounding white space (a pasted trailing newline) is trimmed, and a GUID in any form .NET reads
+/// ("{…}", 32 digits, "(…)", the hex-struct form) becomes its 36-character form. Put it beside
+/// ValidateTenantId, ValidateClientId and ValidateEmailAddress.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class NormalizeIdentifierAttribute : ArgumentTransformationAttribute
+{
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+    {
+        var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+        return value switch
+        {
+            string text => Normalize(text),
+            string[] texts => Array.ConvertAll(texts, Normalize),
+            object[] items when Array.TrueForAll(items, i => (i is PSObject p ? p.BaseObject : i) is string) =>
+                Array.ConvertAll(items, i => Normalize((string)(i is PSObject p ? p.BaseObject : i))),
+            _ => inputData,
+        };
+    }
+
+    /// <summary>The trimmed text; a GUID in its 36-character lower-case form.</summary>
+    public static string Normalize(string text)
+    {
+        var trimmed = text.Trim();
+        return Guid.TryParse(trimmed, out var guid) ? guid.ToString("D") : trimmed;
     }
 }
 
@@ -43,10 +73,24 @@ public sealed class ValidateEmailAddressAttribute : ValidateEnumeratedArgumentsA
 {
     private static readonly Regex s_address = new(@"^[^@\s""<>(),;:\\\[\]]+@([a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]{2,}$", RegexOptions.CultureInvariant);
 
+    private static bool HasControl(string text)
+    {
+        foreach (var c in text) if (char.IsControl(c)) return true;
+        return false;
+    }
+
+    private static string Printable(string text)
+    {
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++) if (char.IsControl(chars[i])) chars[i] = '?';
+        var shown = new string(chars);
+        return shown.Length > 80 ? shown.Substring(0, 80) + "…" : shown;
+    }
+
     protected override void ValidateElement(object element)
     {
-        var text = (element as string ?? element?.ToString() ?? "").Trim();
-        if (text.Length > 0 && s_address.IsMatch(text))
+        var text = element as string ?? element?.ToString() ?? "";
+        if (text.Length > 0 && text.Length <= 320 && !HasControl(text) && s_address.IsMatch(text))
         {
             try
             {
@@ -56,7 +100,7 @@ public sealed class ValidateEmailAddressAttribute : ValidateEnumeratedArgumentsA
             {
             }
         }
-        throw new ValidationMetadataException($"'{text}' is not an e-mail address (expected name@domain, e.g. sender@contoso.com).");
+        throw new ValidationMetadataException($"'{Printable(text)}' is not an e-mail address (expected name@domain, e.g. sender@contoso.com).");
     }
 }
 
@@ -81,3 +125,4 @@ public sealed class ValidatePlatformUriAttribute : ValidateArgumentsAttribute
         }
     }
 }
+
