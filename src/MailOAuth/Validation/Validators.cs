@@ -71,7 +71,10 @@ public sealed class NormalizeIdentifierAttribute : ArgumentTransformationAttribu
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class ValidateEmailAddressAttribute : ValidateEnumeratedArgumentsAttribute
 {
-    private static readonly Regex s_address = new(@"^[^@\s""<>(),;:\\\[\]]+@([a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]{2,}$", RegexOptions.CultureInvariant);
+    // ASCII only, and none of the characters that would change a Graph request path (/ \ ? # %):
+    // a mailbox address Exchange Online serves never has them, and a look-alike letter from another
+    // script (a Cyrillic 'о' in contoso) is refused here rather than sent to another tenant's domain.
+    private static readonly Regex s_address = new(@"^[A-Za-z0-9!$&'*+=^_`{|}~.\-]+@([a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]{2,}$", RegexOptions.CultureInvariant);
 
     private static bool HasControl(string text)
     {
@@ -100,6 +103,11 @@ public sealed class ValidateEmailAddressAttribute : ValidateEnumeratedArgumentsA
             {
             }
         }
+        var nonAscii = -1;
+        for (var i = 0; i < text.Length && nonAscii < 0; i++) if (text[i] > 127) nonAscii = i;
+        if (nonAscii >= 0)
+            throw new ValidationMetadataException(
+                $"'{Printable(text)}' is not an e-mail address Exchange Online serves: character {nonAscii + 1} ('{text[nonAscii]}', U+{(int)text[nonAscii]:X4}) is not ASCII — a look-alike letter from another script? Type the address again.");
         throw new ValidationMetadataException($"'{Printable(text)}' is not an e-mail address (expected name@domain, e.g. sender@contoso.com).");
     }
 }
