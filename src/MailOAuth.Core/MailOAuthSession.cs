@@ -111,6 +111,19 @@ public sealed class MailOAuthSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Ends the admin connection and drops every cached app credential (and so the secret copies their
+    /// token sources hold): Disconnect-MailOAuth.
+    /// </summary>
+    public void ForgetCredentials()
+    {
+        lock (_gate)
+        {
+            Connection = null;
+            _appClients.Clear();
+        }
+    }
+
     public void Dispose()
     {
         lock (_gate)
@@ -119,6 +132,7 @@ public sealed class MailOAuthSession : IDisposable
             _stacks.Clear();
             _publicStack?.Dispose();
             _appClients.Clear();
+            Connection = null;
         }
     }
 }

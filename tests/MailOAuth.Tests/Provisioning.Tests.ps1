@@ -416,13 +416,15 @@ Describe 'Provisioning: New-MailOAuthApp, Grant-MailSendConsent, Get/Remove-Mail
         @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object { $_.method -eq 'PATCH' -and $_.path -like '/v1.0/applications(uniqueName=*' }).Count | Should -Be 2
     }
 
-    It 'never repeats addPassword after an ambiguous failure (a second secret would be lost), but retries a 503' {
+    It 'never repeats addPassword after an ambiguous failure (a second secret would be lost), removes the one whose value was lost, but retries a 503' {
         $name = New-Name
         Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = '/addPassword$'; status = 0; afterProcessing = $true; count = 1 } | Out-Null
         New-MailOAuthApp -DisplayName $name -ErrorAction SilentlyContinue -ErrorVariable e | Should -BeNullOrEmpty
         $e[0].FullyQualifiedErrorId | Should -BeLike 'NetworkFailure,*'
         @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object path -Like '*/addPassword').Count | Should -Be 1
-        @((AppsNamed $name)[0].passwordCredentials).Count | Should -Be 1   # it did take effect, once
+        # It did take effect, once: the secret whose value was lost is named and removed (no orphan).
+        $e[0].Exception.Message | Should -Match 'secret [0-9a-f-]{36} \(hint .{3}…\) was unusable \(its value never arrived\) and was removed'
+        @((AppsNamed $name)[0].passwordCredentials).Count | Should -Be 0
         Reset-MailOAuthSandbox -Sandbox $sandbox
         Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = '/addPassword$'; status = 503; retryAfter = '0'; count = 1 } | Out-Null
         $app = New-MailOAuthApp -DisplayName $name -WarningAction SilentlyContinue

@@ -32,8 +32,30 @@ public sealed class ConnectionService
 
     public ConnectionService(MailOAuthSession session) => _session = session;
 
-    public Task<AdminConnection> ConnectAsync(ConnectRequest request, DeviceCodeHandler? deviceCode, CancellationToken cancellationToken) =>
-        Explained.RunAsync("sign in (Connect-MailOAuth)", null, () => ConnectCoreAsync(request, deviceCode, cancellationToken), cancellationToken);
+    public async Task<AdminConnection> ConnectAsync(ConnectRequest request, DeviceCodeHandler? deviceCode, CancellationToken cancellationToken)
+    {
+        // A new Connect ends the previous connection first, whatever its outcome: after a failed connect to
+        // tenant B, no later command may silently act on tenant A.
+        var previous = _session.Connection;
+        _session.Connection = null;
+        try
+        {
+            return await Explained.RunAsync("sign in (Connect-MailOAuth)", null, () => ConnectCoreAsync(request, deviceCode, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (MailOAuthException ex) when (previous is not null)
+        {
+            throw new MailOAuthException(ex.Diagnosis.WithNote(EndedNote(previous)), ex);
+        }
+        catch (Exception) when (previous is not null)
+        {
+            OperationContext.CurrentReporter.Warning(EndedNote(previous));
+            throw;
+        }
+    }
+
+    private static string EndedNote(AdminConnection previous) =>
+        $"The earlier connection to tenant {previous.TenantId} ({previous.Environment.Name}) was ended, so that no later command acts on the wrong tenant: connect again.";
 
     private async Task<AdminConnection> ConnectCoreAsync(ConnectRequest request, DeviceCodeHandler? deviceCode, CancellationToken cancellationToken)
     {

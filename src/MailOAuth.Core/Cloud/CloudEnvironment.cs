@@ -60,8 +60,15 @@ public sealed class CloudEnvironment
     {
         if (uri is null) throw new ArgumentNullException(parameter);
         if (!uri.IsAbsoluteUri) throw new ArgumentException($"'{uri}' is not an absolute URI.", parameter);
+        // A user name or password in the URI would be printed wherever the URI is (Verbose, output): refused.
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+            throw new ArgumentException($"'{WithoutUserInfo(uri)}' must not carry a user name or password (the part before '@'): MailOAuth authenticates with tokens, never with credentials in a URI.", parameter);
         if (uri.Scheme != Uri.UriSchemeHttps)
             throw new ArgumentException($"'{uri}' must use https: tokens and secrets never travel in clear text.", parameter);
         return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
     }
+
+    /// <summary>The URI with any user name and password removed, for messages.</summary>
+    public static string WithoutUserInfo(Uri uri) =>
+        !uri.IsAbsoluteUri || string.IsNullOrEmpty(uri.UserInfo) ? uri.ToString() : new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString();
 }

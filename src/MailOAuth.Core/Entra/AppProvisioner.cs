@@ -82,6 +82,14 @@ public sealed class AppProvisioner
                     created = await directory.UpsertAppAsync(uniqueName, NewAppBody(request.DisplayName), ct).ConfigureAwait(false);
                     break;
                 }
+                catch (MailOAuthException ex) when (ex.Diagnosis.ServiceCode == "Request_MultipleObjectsWithSameKeyValue")
+                {
+                    // 409: another run (a concurrent onboarding) created the app under this key between our
+                    // read and our upsert. It is ours by the same key: read it back and carry on with it.
+                    reporter.Verbose($"Another run created application '{request.DisplayName}' under the same alternate key at the same time; reusing it.");
+                    created = null;
+                    break;
+                }
                 catch (MailOAuthException ex) when (IsUniqueNameHeld(ex) && n < MaxAlternateKeys)
                 {
                     // A deleted app (kept 30 days in Entra's deleted items) still holds this key:
@@ -136,6 +144,8 @@ public sealed class AppProvisioner
         NewAppRequest request, string provisioning, TimeProvider time, CancellationToken ct)
     {
         const string permission = "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy)";
+        var known = new HashSet<Guid>((app.PasswordCredentials ?? new List<PasswordCredential>()).Where(p => p.KeyId is not null).Select(p => p.KeyId!.Value));
+        var startedAt = time.GetUtcNow();
         try
         {
             // wire §5.9 / field notes: addPassword right after creation answers Request_ResourceNotFound.
@@ -147,11 +157,61 @@ public sealed class AppProvisioner
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             var explained = directory.Explain(ex, "add a client secret to the application", permission, app.AppId);
+            // The answer was lost after the request was sent: a secret may exist whose value nobody got.
+            if (ex is Resilience.AmbiguousRequestException || GraphErrors.Is(ex, 504))
+            {
+                var lost = await RemoveLostSecretsAsync(directory, app, known, request.SecretDescription, startedAt, ct).ConfigureAwait(false);
+                throw new MailOAuthException(explained.Diagnosis.WithNote(lost +
+                    $" Application '{app.DisplayName}' (client ID {app.AppId}) has no new secret; running New-MailOAuthApp again completes it (the app is reused)."), ex);
+            }
             if (explained.Code == DiagnosisCode.SecretLifetimeNotAllowed || provisioning == "Created")
                 throw new MailOAuthException(explained.Diagnosis.WithNote(
                     $"Application '{app.DisplayName}' (client ID {app.AppId}) exists without a new secret; running New-MailOAuthApp again completes it (the app is reused)."), ex);
             throw explained;
         }
+    }
+
+    /// <summary>
+    /// After an addPassword whose answer was lost: reads the app's secrets back and removes each one that
+    /// this attempt made (not known before, MailOAuth's description, started since the attempt) — its value
+    /// was never received, so it is a live credential nobody holds. Says what was found and done. The
+    /// New-MailOAuthApp confirmation covered adding that secret; removing it undoes only this run's own
+    /// half-made write, never a secret that existed before.
+    /// </summary>
+    private static async Task<string> RemoveLostSecretsAsync(DirectoryClient directory, Application app, HashSet<Guid> known,
+        string description, DateTimeOffset startedAt, CancellationToken ct)
+    {
+        var reporter = OperationContext.CurrentReporter;
+        Application? now;
+        try
+        {
+            now = await directory.GetAppByClientIdAsync(app.AppId!, ct).ConfigureAwait(false);
+        }
+        catch (MailOAuthException read)
+        {
+            return $"MailOAuth could not read the app's secrets back to check whether a secret was made anyway ({read.Code}): look in Entra ID → the app → Certificates & secrets for a '{description}' secret created just now, and delete it (its value was never received).";
+        }
+        var lost = (now?.PasswordCredentials ?? new List<PasswordCredential>())
+            .Where(p => p.KeyId is { } id && !known.Contains(id) && p.DisplayName == description
+                        && (p.StartDateTime is null || p.StartDateTime >= startedAt.AddMinutes(-5)))
+            .ToList();
+        if (lost.Count == 0) return "The app's secrets read back show no new secret: none was made.";
+        var notes = new List<string>();
+        foreach (var p in lost)
+        {
+            var name = $"secret {p.KeyId} (hint {p.Hint}…)";
+            try
+            {
+                reporter.Warning($"addPassword took effect but its answer was lost: removing the new {name} of app {app.AppId}, whose value nobody received.");
+                await directory.RemovePasswordAsync(app.Id!, p.KeyId!.Value, ct).ConfigureAwait(false);
+                notes.Add($"The request had taken effect: the new {name} was unusable (its value never arrived) and was removed.");
+            }
+            catch (MailOAuthException removal)
+            {
+                notes.Add($"The request had taken effect: the new {name} is unusable (its value never arrived) and could not be removed ({removal.Code}); delete it in Entra ID → the app → Certificates & secrets.");
+            }
+        }
+        return string.Join(" ", notes);
     }
 
     /// <summary>The app's service principal, created (upsert by appId) when missing, riding out replication for a new app.</summary>

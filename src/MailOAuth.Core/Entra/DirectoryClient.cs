@@ -84,6 +84,15 @@ internal sealed class DirectoryClient
             PasswordCredential = new PasswordCredential { DisplayName = description, EndDateTime = end },
         }, c => c.Options.Add(new Resilience.NoAmbiguousRetryOption()), ct);
 
+    /// <summary>Removes one client secret of the application by its key id.</summary>
+    public Task RemovePasswordAsync(string objectId, Guid keyId, CancellationToken ct) =>
+        Call("remove a client secret of the application", "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy)", null, async () =>
+        {
+            await _graph.Applications[objectId].RemovePassword.PostAsync(
+                new Microsoft.Graph.Applications.Item.RemovePassword.RemovePasswordPostRequestBody { KeyId = keyId }, cancellationToken: ct).ConfigureAwait(false);
+            return true;
+        });
+
     /// <summary>Permanently deletes a soft-deleted application (frees its uniqueName at once).</summary>
     public Task PurgeDeletedAppAsync(string objectId, CancellationToken ct) =>
         Call("permanently delete the application", "Application.ReadWrite.All", null, async () =>

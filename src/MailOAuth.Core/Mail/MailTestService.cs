@@ -28,6 +28,10 @@ public sealed class MailTestService
 
     public MailTestService(MailOAuthSession session) => _session = session;
 
+    /// <summary>What a lost answer to sendMail means for the admin.</summary>
+    internal const string NotRepeatedNote =
+        "The message may have been accepted before the answer was lost; MailOAuth did not send it again, so that no duplicate goes out. Check the recipient's mailbox before running the test again.";
+
     public Task<MailTestOutcome> SendAsync(MailTestRequest request, CancellationToken cancellationToken) =>
         Explained.RunAsync("send the test message", null, () => SendCoreAsync(request, cancellationToken), cancellationToken);
 
@@ -103,7 +107,12 @@ public sealed class MailTestService
         {
             await waiter.UntilAsync($"Exchange Online honouring the new Mail.Send grant of app {request.ClientId}", grantIsNew, async c =>
             {
-                await app.Graph.Users[request.SenderAddress].SendMail.PostAsync(NewBody(), config => config.Options.Add(headers), c).ConfigureAwait(false);
+                // sendMail is not idempotent: after an answer lost in transit it is not repeated (no duplicate e-mail).
+                await app.Graph.Users[request.SenderAddress].SendMail.PostAsync(NewBody(), config =>
+                {
+                    config.Options.Add(headers);
+                    config.Options.Add(new Resilience.NoAmbiguousRetryOption());
+                }, c).ConfigureAwait(false);
                 return true;
             }, ex => GraphErrors.Is(ex, 403, "ErrorAccessDenied"), cancellationToken).ConfigureAwait(false);
         }
@@ -114,7 +123,11 @@ public sealed class MailTestService
         }
         catch (Exception ex) when (ex is ODataError or HttpRequestException)
         {
-            throw GraphErrors.Explain(ex, withRoles, environment.GraphEndpoint);
+            var explained = GraphErrors.Explain(ex, withRoles, environment.GraphEndpoint);
+            // A lost answer (reset, timeout) or a 504 may follow a message Graph already accepted.
+            if (ex is Resilience.AmbiguousRequestException || GraphErrors.Is(ex, 504))
+                explained = new MailOAuthException(explained.Diagnosis.WithNote(NotRepeatedNote), ex);
+            throw explained;
         }
 
         var requestId = GraphErrors.Header(headers.ResponseHeaders, "request-id");

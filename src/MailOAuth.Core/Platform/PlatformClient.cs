@@ -29,6 +29,9 @@ public sealed class PlatformClient
     public static void RequireSecureUri(Uri uri)
     {
         if (!uri.IsAbsoluteUri) throw new ArgumentException($"'{uri}' is not an absolute URI.");
+        // Credentials in a URI would be printed wherever the URI is (Verbose, output, errors): refused.
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+            throw new ArgumentException($"'{Cloud.CloudEnvironment.WithoutUserInfo(uri)}' must not carry a user name or password (the part before '@'): the platform is authenticated with -ApiToken only.");
         if (uri.Scheme == Uri.UriSchemeHttps) return;
         if (uri.Scheme == Uri.UriSchemeHttp && (uri.IsLoopback || IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip))) return;
         throw new ArgumentException($"'{uri}' must use https: the API token and the client secret never travel in clear text (plain http is allowed only to this machine's loopback address).");
@@ -184,19 +187,72 @@ public sealed class PlatformClient
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (payload is not null) request.Content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json");
+        // The platform's test sends an e-mail: after an answer lost in transit it is not repeated, so that
+        // no duplicate message goes out (a 429/503, which say "not processed", is still retried).
+        if (path == target.Profile.TestPath && method == target.Profile.TestMethod) MarkNotRepeatable(request);
         using var client = _session.HttpForPlatform(target.PlatformUri).CreateClient();
         try
         {
-            using var response = await client.SendAsync(request, ct).ConfigureAwait(false);
-            var body = response.Content is null ? "" : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+            var body = await ReadBoundedAsync(response, path, ct).ConfigureAwait(false);
             // A platform may echo what it was sent: the token and the secret never go further than here.
+            // Every string of a JSON answer is scrubbed after decoding, so no escape form slips through.
             var secret = payload?[target.Profile.Field("clientSecret")]?.GetValue<string>();
-            return ((int)response.StatusCode, Redaction.Scrub(body, token, secret));
+            return ((int)response.StatusCode, Redaction.ScrubAnswer(body, token, secret));
+        }
+        catch (Resilience.AmbiguousRequestException ex) when (path == target.Profile.TestPath)
+        {
+            throw new MailOAuthException(DiagnosisCatalog.NetworkFailure(target.PlatformUri, ex.Message, OperationContext.Current?.Retries, isPlatform: true)
+                .WithNote(NotRepeatedNote), ex);
         }
         catch (HttpRequestException ex)
         {
             throw new MailOAuthException(DiagnosisCatalog.NetworkFailure(target.PlatformUri, ex.InnerException?.Message ?? ex.Message, OperationContext.Current?.Retries, isPlatform: true), ex);
         }
+    }
+
+    /// <summary>What a lost answer to a test e-mail means for the admin.</summary>
+    internal const string NotRepeatedNote =
+        "The test e-mail may have been sent before the answer was lost; MailOAuth did not ask again, so that no duplicate goes out. Check the recipient's mailbox before running the test again.";
+
+    /// <summary>The largest platform answer read (an SMTP-settings answer is a few hundred bytes).</summary>
+    internal const int MaxAnswerBytes = 1024 * 1024;
+
+    private static async Task<string> ReadBoundedAsync(HttpResponseMessage response, string path, CancellationToken ct)
+    {
+        if (response.Content is null) return "";
+        if (response.Content.Headers.ContentLength is > MaxAnswerBytes) throw TooLarge(response, path);
+        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        using var buffer = new System.IO.MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, ct).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxAnswerBytes) throw TooLarge(response, path);
+            buffer.Write(chunk, 0, read);
+        }
+        var charset = response.Content.Headers.ContentType?.CharSet;
+        Encoding encoding;
+        try
+        {
+            encoding = string.IsNullOrEmpty(charset) ? Encoding.UTF8 : Encoding.GetEncoding(charset!.Trim('"'));
+        }
+        catch (ArgumentException)
+        {
+            encoding = Encoding.UTF8;
+        }
+        return encoding.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static MailOAuthException TooLarge(HttpResponseMessage response, string path) =>
+        new(DiagnosisCatalog.PlatformUnexpected((int)response.StatusCode, path,
+            $"the answer is larger than {MaxAnswerBytes / 1024} KB, far more than an SMTP-settings answer; it was not read"));
+
+    private static void MarkNotRepeatable(HttpRequestMessage request)
+    {
+#pragma warning disable CS0618 // Properties is the netstandard2.0 way; RetryHandler looks there.
+        request.Properties[typeof(Resilience.NoAmbiguousRetryOption).FullName!] = new Resilience.NoAmbiguousRetryOption();
+#pragma warning restore CS0618
     }
 
     private enum PlatformCall { Read, Save, Test }

@@ -65,13 +65,15 @@ public sealed class RetryHandler : DelegatingHandler
                 // Connection refused/reset or DNS failure: no answer came back.
                 reason = "connection failed (" + (ex.InnerException?.Message ?? ex.Message) + ")";
                 ambiguous = true;
-                if (attempt >= _policy.MaxRetries || NoAmbiguousRetry(request)) throw;
+                if (NoAmbiguousRetry(request)) throw new AmbiguousRequestException(reason, ex);
+                if (attempt >= _policy.MaxRetries) throw;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 reason = $"no answer within {_policy.AttemptTimeout.TotalSeconds:0} s";
                 ambiguous = true;
-                if (attempt >= _policy.MaxRetries || NoAmbiguousRetry(request)) throw new HttpRequestException("The service gave no answer within " + _policy.AttemptTimeout.TotalSeconds.ToString("0") + " s.");
+                if (NoAmbiguousRetry(request)) throw new AmbiguousRequestException(reason, null);
+                if (attempt >= _policy.MaxRetries) throw new HttpRequestException("The service gave no answer within " + _policy.AttemptTimeout.TotalSeconds.ToString("0") + " s.");
             }
 
             // A write that must not happen twice (addPassword: a second secret whose value would be lost)
@@ -79,7 +81,7 @@ public sealed class RetryHandler : DelegatingHandler
             if (ambiguous && NoAmbiguousRetry(request))
             {
                 if (response is not null) return response;
-                throw new HttpRequestException("The request may or may not have been processed (" + reason + "); it is not repeated.");
+                throw new AmbiguousRequestException(reason, null);
             }
 
             attempt++;
@@ -132,5 +134,17 @@ public sealed class RetryHandler : DelegatingHandler
         foreach (KeyValuePair<string, object?> p in original.Properties) clone.Properties[p.Key] = p.Value;
 #pragma warning restore CS0618
         return clone;
+    }
+}
+
+/// <summary>
+/// A request marked <see cref="NoAmbiguousRetryOption"/> failed without a clear answer (a reset, a
+/// timeout after it was sent): it may or may not have taken effect, and it was not repeated.
+/// </summary>
+public sealed class AmbiguousRequestException : HttpRequestException
+{
+    public AmbiguousRequestException(string reason, Exception? inner)
+        : base("The request may or may not have been processed (" + reason + "); it was not repeated.", inner)
+    {
     }
 }

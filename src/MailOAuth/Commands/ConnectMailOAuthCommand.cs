@@ -33,6 +33,7 @@ public sealed class ConnectMailOAuthCommand : MailOAuthCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = FederatedFile)]
     [Parameter(Position = 0, ParameterSetName = Managed)]
     [Parameter(Position = 0, ParameterSetName = Token)]
+    [NormalizeIdentifier]
     [ValidateTenantId]
     public string? TenantId { get; set; }
 
@@ -45,6 +46,7 @@ public sealed class ConnectMailOAuthCommand : MailOAuthCmdlet
     [Parameter(Mandatory = true, ParameterSetName = FederatedFile)]
     [Parameter(ParameterSetName = Managed)]
     [Alias("AppId", "ApplicationId")]
+    [NormalizeIdentifier]
     [ValidateClientId]
     public string? ClientId { get; set; }
 

@@ -11,6 +11,7 @@ public sealed class DisconnectMailOAuthCommand : MailOAuthCmdlet
     protected override void ProcessRecord()
     {
         if (Session.Connection is { } c) WriteVerbose($"Disconnecting from tenant {c.TenantId} ({c.Environment.Name}).");
-        Session.Connection = null;
+        // Also drops the cached app credentials of Send-MailOAuthTest and friends (their secrets).
+        Session.ForgetCredentials();
     }
 }

@@ -18,6 +18,7 @@ public sealed class GetMailOAuthAppCommand : MailOAuthCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ById)]
     [Alias("AppId", "ApplicationId")]
+    [NormalizeIdentifier]
     [ValidateClientId]
     public string? ClientId { get; set; }
 

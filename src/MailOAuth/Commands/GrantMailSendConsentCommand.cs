@@ -25,7 +25,8 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("AppId", "ApplicationId")]
-    [Validation.ValidateClientId]
+    [NormalizeIdentifier]
+    [ValidateClientId]
     public string ClientId { get; set; } = "";
 
     /// <summary>The app's secret: when given, the grant is proven with fresh app tokens.</summary>

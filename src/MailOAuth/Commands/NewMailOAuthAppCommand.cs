@@ -33,6 +33,7 @@ public sealed class NewMailOAuthAppCommand : MailOAuthCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Sender", "Mailbox")]
+    [NormalizeIdentifier]
     [ValidateEmailAddress]
     public string? SenderAddress { get; set; }
 

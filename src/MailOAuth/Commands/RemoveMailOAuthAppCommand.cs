@@ -13,6 +13,7 @@ public sealed class RemoveMailOAuthAppCommand : MailOAuthCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("AppId", "ApplicationId")]
+    [NormalizeIdentifier]
     [ValidateClientId]
     public string ClientId { get; set; } = "";
 

@@ -19,11 +19,13 @@ namespace MailOAuth.Commands;
 public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
 {
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [NormalizeIdentifier]
     [ValidateTenantId]
     public string TenantId { get; set; } = "";
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("AppId", "ApplicationId")]
+    [NormalizeIdentifier]
     [ValidateClientId]
     public string ClientId { get; set; } = "";
 
@@ -34,11 +36,13 @@ public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Sender", "Mailbox")]
+    [NormalizeIdentifier]
     [ValidateEmailAddress]
     public string SenderAddress { get; set; } = "";
 
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
+    [NormalizeIdentifier]
     [ValidateEmailAddress]
     public string[] To { get; set; } = null!;
 
@@ -50,6 +54,7 @@ public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
     public string? Body { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [NormalizeIdentifier]
     [ValidateEmailAddress]
     public string? From { get; set; }
 

@@ -19,6 +19,7 @@ public sealed class SendResellerTestEmailCommand : PlatformCmdlet
 {
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
+    [NormalizeIdentifier]
     [ValidateEmailAddress]
     public string[] To { get; set; } = null!;
 

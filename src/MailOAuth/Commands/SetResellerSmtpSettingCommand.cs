@@ -22,11 +22,13 @@ public sealed class SetResellerSmtpSettingCommand : PlatformCmdlet
     private const string PassThruSet = "PassThru";
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [NormalizeIdentifier]
     [ValidateTenantId]
     public string TenantId { get; set; } = "";
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("AppId", "ApplicationId")]
+    [NormalizeIdentifier]
     [ValidateClientId]
     public string ClientId { get; set; } = "";
 
@@ -37,6 +39,7 @@ public sealed class SetResellerSmtpSettingCommand : PlatformCmdlet
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Sender", "Mailbox")]
+    [NormalizeIdentifier]
     [ValidateEmailAddress]
     public string SenderAddress { get; set; } = "";
 

@@ -16,8 +16,14 @@ namespace MailOAuth.Infrastructure;
 /// everything Core needs from <c>dependencies/</c> first. On Windows PowerShell 5.1 (no load contexts)
 /// the folder is simply probed.
 /// </summary>
-public sealed class ModuleInitializer : IModuleAssemblyInitializer
+public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
+    /// <summary>
+    /// Remove-Module forgets this runspace's MailOAuth session (its admin connection and cached app
+    /// credentials): a module imported again starts without a connection.
+    /// </summary>
+    public void OnRemove(PSModuleInfo psModuleInfo) => SessionRegistry.Forget(System.Management.Automation.Runspaces.Runspace.DefaultRunspace);
+
     private static readonly string s_dependencies = Path.Combine(
         Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".", "dependencies");
 

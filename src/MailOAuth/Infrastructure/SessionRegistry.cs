@@ -38,4 +38,13 @@ internal static class SessionRegistry
         session.Connection = null;
         session.Dispose();
     }
+
+    /// <summary>
+    /// Forgets (and disposes) a runspace's session: its connection, cached app credentials and clouds.
+    /// Called when the module is removed, so Remove-Module / Import-Module -Force starts clean.
+    /// </summary>
+    public static void Forget(Runspace? runspace)
+    {
+        if (runspace is not null) Release(runspace);
+    }
 }

@@ -16,9 +16,8 @@ public sealed class ValidateTenantIdAttribute : ValidateArgumentsAttribute
 
     protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
     {
-        var raw = arguments as string ?? arguments?.ToString() ?? "";
-        ControlCharacters.Refuse(raw, "tenant ID");
-        var text = raw.Trim();
+        var text = arguments as string ?? arguments?.ToString() ?? "";
+        ControlCharacters.Refuse(text, "tenant ID");
         if (Guid.TryParse(text, out var guid) && guid != Guid.Empty) return;
         if (s_dns.IsMatch(text)) return;
         throw new ValidationMetadataException(
@@ -32,12 +31,41 @@ public sealed class ValidateClientIdAttribute : ValidateArgumentsAttribute
 {
     protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
     {
-        var raw = arguments as string ?? arguments?.ToString() ?? "";
-        ControlCharacters.Refuse(raw, "client ID");
-        var text = raw.Trim();
+        var text = arguments as string ?? arguments?.ToString() ?? "";
+        ControlCharacters.Refuse(text, "client ID");
         if (Guid.TryParse(text, out var guid) && guid != Guid.Empty) return;
         throw new ValidationMetadataException(
             $"'{text}' is not a client ID. Use the Application (client) ID, a GUID from Entra ID → App registrations → the app → Overview.");
+    }
+}
+
+/// <summary>
+/// Normalises an identifier before it is validated and used, so that what is checked is what is sent:
+/// surrounding white space (a pasted trailing newline) is trimmed, and a GUID in any form .NET reads
+/// ("{…}", 32 digits, "(…)", the hex-struct form) becomes its 36-character form. Put it beside
+/// ValidateTenantId, ValidateClientId and ValidateEmailAddress.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class NormalizeIdentifierAttribute : ArgumentTransformationAttribute
+{
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+    {
+        var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
+        return value switch
+        {
+            string text => Normalize(text),
+            string[] texts => Array.ConvertAll(texts, Normalize),
+            object[] items when Array.TrueForAll(items, i => (i is PSObject p ? p.BaseObject : i) is string) =>
+                Array.ConvertAll(items, i => Normalize((string)(i is PSObject p ? p.BaseObject : i))),
+            _ => inputData,
+        };
+    }
+
+    /// <summary>The trimmed text; a GUID in its 36-character lower-case form.</summary>
+    public static string Normalize(string text)
+    {
+        var trimmed = text.Trim();
+        return Guid.TryParse(trimmed, out var guid) ? guid.ToString("D") : trimmed;
     }
 }
 
@@ -45,14 +73,24 @@ public sealed class ValidateClientIdAttribute : ValidateArgumentsAttribute
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class ValidateEmailAddressAttribute : ValidateEnumeratedArgumentsAttribute
 {
-    private static readonly Regex s_address = new(@"^[^@\s""<>(),;:\\\[\]]+@([a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]{2,}$", RegexOptions.CultureInvariant);
+    // ASCII only, and none of the characters that would change a Graph request path (/ \ ? # %):
+    // a mailbox address Exchange Online serves never has them, and a look-alike letter from another
+    // script (a Cyrillic 'о' in contoso) is refused here rather than sent to another tenant's domain.
+    private static readonly Regex s_address = new(@"^[A-Za-z0-9!$&'*+=^_`{|}~.\-]+@([a-zA-Z0-9-]+\.)+[a-zA-Z0-9-]{2,}$", RegexOptions.CultureInvariant);
+
+    private static string Printable(string text)
+    {
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++) if (char.IsControl(chars[i])) chars[i] = '?';
+        var shown = new string(chars);
+        return shown.Length > 80 ? shown.Substring(0, 80) + "…" : shown;
+    }
 
     protected override void ValidateElement(object element)
     {
-        var raw = element as string ?? element?.ToString() ?? "";
-        ControlCharacters.Refuse(raw, "e-mail address");
-        var text = raw.Trim();
-        if (text.Length > 0 && s_address.IsMatch(text))
+        var text = element as string ?? element?.ToString() ?? "";
+        ControlCharacters.Refuse(text, "e-mail address");
+        if (text.Length > 0 && text.Length <= 320 && s_address.IsMatch(text))
         {
             try
             {
@@ -62,7 +100,12 @@ public sealed class ValidateEmailAddressAttribute : ValidateEnumeratedArgumentsA
             {
             }
         }
-        throw new ValidationMetadataException($"'{text}' is not an e-mail address (expected name@domain, e.g. sender@contoso.com).");
+        var nonAscii = -1;
+        for (var i = 0; i < text.Length && nonAscii < 0; i++) if (text[i] > 127) nonAscii = i;
+        if (nonAscii >= 0)
+            throw new ValidationMetadataException(
+                $"'{Printable(text)}' is not an e-mail address Exchange Online serves: character {nonAscii + 1} ('{text[nonAscii]}', U+{(int)text[nonAscii]:X4}) is not ASCII — a look-alike letter from another script? Type the address again.");
+        throw new ValidationMetadataException($"'{Printable(text)}' is not an e-mail address (expected name@domain, e.g. sender@contoso.com).");
     }
 }
 
