@@ -271,7 +271,7 @@ public sealed class UnforeseenFailureTests : IClassFixture<CoreSandboxFixture>, 
         await AddFaultAsync(new { pathPattern = "servicePrincipals\\(appId=(%27|')00000003-0000-0000-c000-000000000000", method = "GET", status = 200, body = "{}", count = 5 });
 
         var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new ConsentService(session).GrantAsync(
-            new GrantRequest { ClientId = _sandbox.Info.Apps.Unconsented.ClientId }, Timeout));
+            new GrantRequest { ClientId = _sandbox.Info.Apps.Unconsented.ClientId, Force = true }, Timeout));
 
         Assert.Equal(DiagnosisCode.InternalError, ex.Code);
         Assert.Contains("grant Mail.Send", ex.Message);
