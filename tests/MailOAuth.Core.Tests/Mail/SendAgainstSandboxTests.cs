@@ -276,7 +276,7 @@ public sealed class SendAgainstSandboxTests : IClassFixture<MailSandboxFixture>,
 
         Assert.Equal(DiagnosisCode.ConditionalAccessBlocked, ex.Code);
         Assert.Equal("AADSTS53003", ex.Diagnosis.ServiceCode);
-        Assert.Empty((await _sandbox.RequestsAsync()).Where(r => r.Kind == "graph"));
+        Assert.DoesNotContain(await _sandbox.RequestsAsync(), r => r.Kind == "graph");
     }
 
     [Fact]
