@@ -35,6 +35,33 @@ Describe 'The failure contract of the cmdlets' -Tag 'Contract' {
         }
     }
 
+    Context 'resources released' {
+        It "releases a runspace's session when the runspace closes" {
+            $flags = [Reflection.BindingFlags]'NonPublic,Static'
+            $registry = [MailOAuth.Infrastructure.MailOAuthCmdlet].Assembly.GetType('MailOAuth.Infrastructure.SessionRegistry')
+            $sessions = $registry.GetField('s_sessions', $flags).GetValue($null)
+            $rs = [runspacefactory]::CreateRunspace()
+            $rs.Open()
+            $ps = [powershell]::Create()
+            $ps.Runspace = $rs
+            [void]$ps.AddScript('param($m) Import-Module $m; Get-MailOAuthEnvironment -Name Global | Out-Null').AddArgument($env:MAILOAUTH_MODULE_PATH).Invoke()
+            $ps.Dispose()
+            $session = $null
+            $sessions.TryGetValue($rs, [ref]$session) | Should -BeTrue
+            $rs.Close()
+            # The state event may be raised on another thread: wait for the condition, bounded.
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while ($sessions.TryGetValue($rs, [ref]$session) -and [DateTime]::UtcNow -lt $deadline) { [void][Threading.SpinWait]::SpinUntil({ $false }, 20) }
+            $sessions.TryGetValue($rs, [ref]$session) | Should -BeFalse
+            $rs.Dispose()
+        }
+
+        It 'disposes the cancellation source of every cmdlet (IDisposable)' {
+            $cmdlets = Get-Command -Module MailOAuth
+            foreach ($c in $cmdlets) { $c.ImplementingType.GetInterfaces() | Should -Contain ([IDisposable]) -Because $c.Name }
+        }
+    }
+
     Context 'Retry-After: NaN (issue: System.ArgumentException / NetworkFailure)' {
         It 'Send-MailOAuthTest treats an unreadable Retry-After as none and retries' {
             Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = 'sendMail$'; status = 429; retryAfter = 'NaN'; count = 1 } | Out-Null
