@@ -103,9 +103,10 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
     /// </summary>
     private bool Confirm(GrantSubject subject, string tenantId)
     {
-        var what = $"app '{subject.DisplayName}' ({ClientId}) in tenant {tenantId}";
         const string action = "Grant admin consent for Microsoft Graph Mail.Send (application permission)";
-        if (subject.IsManaged) return ShouldProcess(what, action);
+        if (subject.IsManaged) return ShouldProcess($"app {ClientId} in tenant {tenantId}", action);
+
+        var what = $"app '{subject.DisplayName}' ({ClientId}) in tenant {tenantId}";
 
         var warning = $"'{subject.DisplayName}' ({ClientId}) was not created by MailOAuth. Tenant-wide Mail.Send lets it send as any mailbox in tenant {tenantId}.";
         if (!ShouldProcess($"{action} to {what}, an app MailOAuth does not manage.", $"{warning} Grant it?", "Grant Mail.Send to an unmanaged app"))
