@@ -3,7 +3,7 @@ using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
-/// <summary>The app role assignment as Graph v1.0 writes it (wire §4.6).</summary>
+/// <summary>The app role assignment as Graph v1.0 writes it.</summary>
 public static class AppRoleAssignmentJson
 {
     public static readonly EntitySchema Schema = new(

@@ -5,7 +5,7 @@ using MailOAuth.Sandbox.Tenancy;
 namespace MailOAuth.Sandbox.Graph;
 
 /// <summary>
-/// The app role assignments of a service principal (wire §4.6): <c>appRoleAssignedTo</c> on the
+/// The app role assignments of a service principal: <c>appRoleAssignedTo</c> on the
 /// resource, <c>appRoleAssignments</c> on the principal. Routed by <see cref="ServicePrincipalsEndpoints"/>.
 /// </summary>
 internal static class AppRoleAssignmentsEndpoints

@@ -6,7 +6,7 @@ using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
-/// <summary>An application's password credentials (wire §4.3): addPassword and removePassword. Routed by <see cref="ApplicationsEndpoints"/>.</summary>
+/// <summary>An application's password credentials: addPassword and removePassword. Routed by <see cref="ApplicationsEndpoints"/>.</summary>
 internal static class ApplicationPasswordsEndpoints
 {
     /// <summary>

@@ -3,7 +3,7 @@ using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
-/// <summary>The domain as Graph v1.0 writes it (wire §4.9).</summary>
+/// <summary>The domain as Graph v1.0 writes it.</summary>
 public static class DomainJson
 {
     public static readonly EntitySchema Schema = new(

@@ -4,7 +4,7 @@ using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
-/// <summary>The organization as Graph v1.0 writes it (wire §4.10).</summary>
+/// <summary>The organization as Graph v1.0 writes it.</summary>
 public static class OrganizationJson
 {
     public static readonly EntitySchema Schema = new(

@@ -5,7 +5,7 @@ using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
-/// <summary>The service principal as Graph v1.0 writes it (wire §4) and the rules for POST/PATCH bodies.</summary>
+/// <summary>The service principal as Graph v1.0 writes it and the rules for POST/PATCH bodies.</summary>
 public static class ServicePrincipalJson
 {
     private static readonly Dictionary<string, string> Defaults = new(StringComparer.Ordinal)

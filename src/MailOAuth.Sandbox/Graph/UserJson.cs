@@ -3,7 +3,7 @@ using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
-/// <summary>The user as Graph v1.0 writes it (wire §4.7).</summary>
+/// <summary>The user as Graph v1.0 writes it.</summary>
 public static class UserJson
 {
     /// <summary>

@@ -79,6 +79,7 @@ public sealed class SandboxHost : IAsyncDisposable
                 }
                 catch (IOException e) when (options.Port == 0 && attempt < MaxPortAttempts && IsAddressInUse(e))
                 {
+                    // Taken between the pick and the bind: everything made for it is disposed; next port.
                 }
             }
         }
