@@ -99,7 +99,7 @@ public sealed class MailOAuthSession : IDisposable
 
     /// <summary>
     /// Forgets cached app credentials for a client: after a grant, a token issued before it never gains
-    /// the new role (wire §6), so the next send must get a fresh one.
+    /// the new role (docs/service-behaviour.md#replication), so the next send must get a fresh one.
     /// </summary>
     public void ForgetAppClients(string clientId)
     {

@@ -1,5 +1,4 @@
-# MailOAuth keeps its dependencies private on PowerShell 7 (field notes "Modules that break each
-# other"): with another module's older Azure.Core and MSAL already loaded, it still works, on its own copies.
+# MailOAuth keeps its dependencies private on PowerShell 7 (docs/design.md#type-boundary): with another module's older Azure.Core and MSAL already loaded, it still works, on its own copies.
 Describe 'Dependency isolation' -Tag 'Isolation' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')

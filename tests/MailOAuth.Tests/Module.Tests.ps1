@@ -56,7 +56,7 @@ Describe 'The built module' -Tag 'Module' {
 Describe 'Clouds' -Tag 'Environment' {
     BeforeAll { . (Join-Path $PSScriptRoot 'Common.ps1') }
 
-    It 'knows the four built-in clouds with their hosts (wire §7)' {
+    It 'knows the four built-in clouds with their hosts (docs/service-behaviour.md#national-clouds)' {
         $envs = Get-MailOAuthEnvironment
         ($envs | Where-Object Name -EQ 'Global').GraphEndpoint | Should -Be 'https://graph.microsoft.com/'
         ($envs | Where-Object Name -EQ 'USGov').AuthorityHost | Should -Be 'https://login.microsoftonline.us/'

@@ -1,4 +1,4 @@
-# Secrets never appear in any output stream, error, ToString() or transcript (ARCHITECTURE.md "Secrets").
+# Secrets never appear in any output stream, error, ToString() or transcript (docs/design.md#secrets).
 Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')

@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace MailOAuth.Core.Auth;
 
 /// <summary>
-/// The claims of an app-only Graph token that matter here (wire §3). The token is decoded, not
+/// The claims of an app-only Graph token that matter here (docs/service-behaviour.md#token-roles). The token is decoded, not
 /// validated: only Graph validates it; MailOAuth reads <c>roles</c> to diagnose before sending.
 /// </summary>
 public sealed class AccessTokenClaims
@@ -26,7 +26,7 @@ public sealed class AccessTokenClaims
         IssuedAt = issuedAt;
     }
 
-    /// <summary>App role values; empty when the token has no roles claim (no consent: wire §3).</summary>
+    /// <summary>App role values; empty when the token has no roles claim (no consent: docs/service-behaviour.md#token-roles).</summary>
     public IReadOnlyList<string> Roles { get; }
     public string? AppId { get; }
     public string? TenantId { get; }

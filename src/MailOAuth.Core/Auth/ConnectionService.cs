@@ -187,7 +187,7 @@ public sealed class ConnectionService
 
     /// <summary>
     /// A token from elsewhere is used as given, so check before anything else that it is a Graph token of
-    /// this cloud (aud: the Graph root or Graph's appId, wire §3) and not expired.
+    /// this cloud (aud: the Graph root or Graph's appId, docs/service-behaviour.md#token-roles) and not expired.
     /// </summary>
     private static void RequireUsableAccessToken(string token, CloudEnvironment environment, DateTimeOffset now)
     {

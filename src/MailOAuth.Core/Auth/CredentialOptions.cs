@@ -9,7 +9,7 @@ internal static class CredentialOptions
 {
     /// <summary>
     /// Authority host of the environment; instance discovery off for custom clouds (MSAL does not
-    /// know their hosts, field-notes "Library behaviour"); the module's HTTP stack as transport; and no
+    /// know their hosts, docs/design.md#libraries); the module's HTTP stack as transport; and no
     /// Azure.Core retries, because the module's RetryHandler already sits in that transport.
     /// </summary>
     public static T Configure<T>(T options, HttpStack http) where T : TokenCredentialOptions

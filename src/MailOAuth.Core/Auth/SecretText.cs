@@ -39,7 +39,7 @@ public static class SecretText
 
     /// <summary>
     /// A client secret *ID* (keyId) is a GUID; a secret *value* is ~40 characters of mixed symbols
-    /// (wire §4.3). A GUID-shaped "secret" is almost certainly the ID pasted by mistake.
+    /// (docs/service-behaviour.md#add-password). A GUID-shaped "secret" is almost certainly the ID pasted by mistake.
     /// </summary>
     public static bool LooksLikeSecretId(string secret) => Guid.TryParse(secret.Trim(), out _);
 

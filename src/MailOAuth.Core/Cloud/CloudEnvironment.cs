@@ -5,7 +5,7 @@ namespace MailOAuth.Core.Cloud;
 
 /// <summary>
 /// A Microsoft cloud (or a stand-in such as the sandbox): where tokens come from and where Graph lives.
-/// Built-in values follow wire reference §7 (national clouds).
+/// Built-in values follow docs/service-behaviour.md#national-clouds (national clouds).
 /// </summary>
 public sealed class CloudEnvironment
 {
@@ -37,7 +37,7 @@ public sealed class CloudEnvironment
     /// </summary>
     public X509Certificate2? TrustedCertificate { get; }
 
-    /// <summary>The client-credentials scope: the Graph resource identifier + "/.default" (wire §1.1, §7).</summary>
+    /// <summary>The client-credentials scope: the Graph resource identifier + "/.default" (docs/service-behaviour.md#token-request, #national-clouds).</summary>
     public string GraphScope => GraphEndpoint.GetLeftPart(UriPartial.Authority) + "/.default";
 
     /// <summary>Graph's v1.0 base URL.</summary>
@@ -45,7 +45,7 @@ public sealed class CloudEnvironment
 
     /// <summary>
     /// MSAL's instance discovery only knows Microsoft's own hosts; a custom authority (a sandbox, a
-    /// private cloud) must turn it off (field-notes "Library behaviour").
+    /// private cloud) must turn it off (docs/design.md#libraries).
     /// </summary>
     public bool DisableInstanceDiscovery => !IsBuiltIn;
 

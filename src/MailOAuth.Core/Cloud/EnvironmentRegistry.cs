@@ -19,7 +19,7 @@ public sealed class EnvironmentRegistry
 
     public EnvironmentRegistry()
     {
-        // Wire reference §7: authority hosts and Graph roots per national cloud.
+        // docs/service-behaviour.md#national-clouds: authority hosts and Graph roots per national cloud.
         foreach (var env in new[]
         {
             new CloudEnvironment("Global", new Uri("https://login.microsoftonline.com"), new Uri("https://graph.microsoft.com"), true),

@@ -34,7 +34,7 @@ public static partial class DiagnosisCatalog
 
     /// <summary>
     /// The address given is a user's SMTP address, not its UPN: Graph sends through /users/{id | UPN}
-    /// only (wire §4.7), so the address would not be found there.
+    /// only (docs/service-behaviour.md#users), so the address would not be found there.
     /// </summary>
     public static Diagnosis SenderIsMailNotUpn(string senderAddress, string userPrincipalName) => new(
         DiagnosisCode.SenderMailboxNotFound,

@@ -3,7 +3,7 @@ using System;
 namespace MailOAuth.Core.Diagnostics;
 
 /// <summary>
-/// The one mapping from service evidence to a diagnosis (ARCHITECTURE.md "Diagnosis codes").
+/// The one mapping from service evidence to a diagnosis (docs/design.md#diagnosis-codes).
 /// Keys on the AADSTS number, Graph's error.code and the HTTP status — never on message text.
 /// Everything that explains a failure to an admin goes through here, so the platform client can
 /// reuse the same explanations for an error the platform reports.
@@ -38,7 +38,7 @@ public static partial class DiagnosisCatalog
         RetryWait = retries?.TotalWait ?? TimeSpan.Zero,
     };
 
-    /// <summary>A token was issued but carries no Mail.Send application role (wire §3: no consent means no roles claim).</summary>
+    /// <summary>A token was issued but carries no Mail.Send application role (docs/service-behaviour.md#token-roles: no consent means no roles claim).</summary>
     public static Diagnosis TokenLacksMailSend(DiagnosisContext context, string rolesSeen) => new(
         DiagnosisCode.MailSendPermissionMissing,
         $"The access token issued to app '{context.ClientId}' carries no Mail.Send application role (roles in the token: {rolesSeen}), so Graph would refuse to send.",
@@ -81,7 +81,7 @@ public static partial class DiagnosisCatalog
     /// </summary>
     public static Diagnosis PlatformTestFailed(string? platformCode, string platformMessage, DiagnosisContext context)
     {
-        // The platform relays Entra's or Graph's text; the AADSTS number inside it is the code (wire §0.1).
+        // The platform relays Entra's or Graph's text; the AADSTS number inside it is the code (docs/service-behaviour.md#entra-error-body).
         var aadsts = System.Text.RegularExpressions.Regex.Match(platformMessage, @"AADSTS(\d+)");
         ServiceError? relayed = null;
         if (aadsts.Success && int.TryParse(aadsts.Groups[1].Value, out var number))
@@ -140,22 +140,22 @@ public static partial class DiagnosisCatalog
         var cloud = c.EnvironmentName ?? "Global";
         switch (e.AadstsCode)
         {
-            case 90002: // wire §1.7
-            case 900023: // wire §1.8
+            case 90002: // docs/service-behaviour.md#aadsts-tenant-not-found
+            case 900023: // docs/service-behaviour.md#aadsts-tenant-not-found
                 return new(DiagnosisCode.TenantNotFound,
                     e.AadstsCode == 900023
                         ? $"'{c.TenantId}' is not a valid tenant identifier (neither a tenant GUID nor a DNS name)."
                         : $"Tenant '{c.TenantId}' was not found in the {cloud} cloud.",
                     $"Use the Directory (tenant) ID from Entra ID → Overview, or a verified domain of the tenant. If the tenant is in a national cloud (GCC High, DoD, China), pass -Environment USGov, USGovDoD or China (current: {cloud}).");
-            case 700016: // wire §1.6
+            case 700016: // docs/service-behaviour.md#aadsts-app-not-found
                 return new(DiagnosisCode.ApplicationNotFound,
                     $"No application with client ID '{c.ClientId}' exists in tenant '{c.TenantId}'.",
                     "Use the Application (client) ID from Entra ID → App registrations → the app → Overview (not the object ID), and check that the app is registered in this tenant. Right after creating the app this can take a minute to replicate.");
-            case 7000218: // wire §1.12: neither client_secret nor client_assertion arrived
+            case 7000218: // docs/service-behaviour.md#aadsts-missing-credential: neither client_secret nor client_assertion arrived
                 return new(DiagnosisCode.InvalidClientSecret,
                     $"No client secret reached Entra ID for app '{c.ClientId}' (the secret was empty).",
                     "Pass the secret's Value (as a SecureString) with -ClientSecret.");
-            case 7000215: // wire §1.4
+            case 7000215: // docs/service-behaviour.md#aadsts-invalid-secret
                 return c.SecretLooksLikeSecretId
                     ? new(DiagnosisCode.InvalidClientSecret,
                         $"The client secret for app '{c.ClientId}' was rejected. The value given has the shape of a GUID: it is almost certainly the secret *ID*, not the secret *value*.",
@@ -163,11 +163,11 @@ public static partial class DiagnosisCatalog
                     : new(DiagnosisCode.InvalidClientSecret,
                         $"The client secret for app '{c.ClientId}' was rejected: it is not a current secret of this app (wrong value, deleted, or the secret ID pasted instead of the value).",
                         "Copy the secret's Value (not its Secret ID) from when it was created, or create a new secret and use its value. A secret created seconds ago can take up to a minute to become usable.");
-            case 7000222: // wire §1.5
+            case 7000222: // docs/service-behaviour.md#aadsts-expired-secret
                 return new(DiagnosisCode.ClientSecretExpired,
                     $"The client secret of app '{c.ClientId}' has expired.",
                     "Create a new client secret (Certificates & secrets → New client secret), store its value where the old one was used, then delete the expired one.");
-            case 53003: // wire §1.11
+            case 53003: // docs/service-behaviour.md#aadsts-conditional-access
                 return new(DiagnosisCode.ConditionalAccessBlocked,
                     $"A Conditional Access policy for workload identities blocks token issuance to app '{c.ClientId}'.",
                     "In Entra ID → Protection → Conditional Access, find the policy that targets this service principal (sign-in logs → service principal sign-ins show it) and exclude the app or allow its location.");
@@ -190,7 +190,7 @@ public static partial class DiagnosisCatalog
     {
         switch (e.Error)
         {
-            case "ErrorAccessDenied": // wire §5.1 / §5.2: same code, told apart by the token's roles
+            case "ErrorAccessDenied": // docs/service-behaviour.md#graph-access-denied: same code, told apart by the token's roles
                 return c.TokenHasMailSend == true
                     ? new(DiagnosisCode.MailboxAccessDenied,
                         $"The app has Mail.Send, but Exchange denies it access to mailbox '{c.SenderAddress}': an application access policy or RBAC management scope excludes this mailbox.",
@@ -198,25 +198,25 @@ public static partial class DiagnosisCatalog
                     : new(DiagnosisCode.MailSendPermissionMissing,
                         $"Graph denied sending as '{c.SenderAddress}': app '{c.ClientId}' has no Mail.Send application permission with admin consent.",
                         MailSendRemediation);
-            case "Request_ResourceNotFound" when c.NotFoundCode == DiagnosisCode.ApplicationNotFound: // wire §5.9
+            case "Request_ResourceNotFound" when c.NotFoundCode == DiagnosisCode.ApplicationNotFound: // docs/service-behaviour.md#replication
                 return new(DiagnosisCode.ApplicationNotFound,
                     $"No application with client ID '{c.ClientId}' exists in tenant '{c.TenantId}'.",
                     "Use the Application (client) ID (not the object ID) of an app registered in this tenant; Get-MailOAuthApp lists the apps MailOAuth manages.");
-            case "ErrorInvalidUser": // wire §5.3
-            case "ResourceNotFound": // wire §5.3b
+            case "ErrorInvalidUser": // docs/service-behaviour.md#graph-user-not-found
+            case "ResourceNotFound": // docs/service-behaviour.md#graph-user-not-found
             case "Request_ResourceNotFound":
                 return new(DiagnosisCode.SenderMailboxNotFound,
                     $"There is no user or mailbox '{c.SenderAddress}' in tenant '{c.TenantId}'.",
                     "Use the sender's user principal name or primary SMTP address as it appears in Microsoft 365 admin → Users, in the same tenant as the app.");
-            case "MailboxNotEnabledForRESTAPI": // wire §5.4
+            case "MailboxNotEnabledForRESTAPI": // docs/service-behaviour.md#mailbox-not-enabled
                 return new(DiagnosisCode.SenderMailboxNotLicensed,
                     $"User '{c.SenderAddress}' exists but has no Exchange Online mailbox Graph can use: unlicensed, inactive, soft-deleted, a guest, or hosted on-premises.",
                     "Assign the user a licence that includes Exchange Online (and wait for the mailbox to be provisioned), or use a licensed cloud mailbox (a shared mailbox needs no licence) as the sender.");
-            case "ErrorSendAsDenied": // wire §5.5
+            case "ErrorSendAsDenied": // docs/service-behaviour.md#send-as-denied
                 return new(DiagnosisCode.SendAsDenied,
                     $"The From address{(string.IsNullOrEmpty(c.FromAddress) ? "" : $" '{c.FromAddress}'")} is not mailbox '{c.SenderAddress}', and that mailbox has no right to send as it.",
                     "Make the From address the sender mailbox itself (clear the separate From setting), or grant the mailbox Send As on the From address in Exchange.");
-            case "Authorization_RequestDenied": // wire §5.7
+            case "Authorization_RequestDenied": // docs/service-behaviour.md#authorization-denied
                 return new(DiagnosisCode.InsufficientPrivileges,
                     $"The signed-in identity may not {c.Operation ?? "do this"}: it needs {c.RequiredPermission ?? "a directory permission it lacks"}.",
                     $"Grant the automation identity the Microsoft Graph application permission {c.RequiredPermission ?? "Application.ReadWrite.All / AppRoleAssignment.ReadWrite.All"} (with admin consent), or sign in interactively as an Application Administrator or Cloud Application Administrator (Privileged Role Administrator to grant Mail.Send).");
@@ -224,7 +224,7 @@ public static partial class DiagnosisCatalog
                 return new(DiagnosisCode.SecretLifetimeNotAllowed,
                     "The tenant's app management policy does not allow a client secret that lives this long.",
                     "Run again with a shorter -SecretLifetimeMonths (the policy's maximum is often 6 months or 90-180 days), or ask the tenant admin for the allowed lifetime (Entra ID → App registrations → app management policies).");
-            case "InvalidAuthenticationToken": // wire §5.6
+            case "InvalidAuthenticationToken": // docs/service-behaviour.md#invalid-token
                 return new(DiagnosisCode.UnexpectedResponse,
                     "Graph rejected the access token.",
                     "Check that -Environment names the tenant's cloud: a token from one cloud is not valid in another. Run the command again to get a fresh token.");

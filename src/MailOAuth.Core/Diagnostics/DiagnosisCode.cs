@@ -2,7 +2,7 @@ namespace MailOAuth.Core.Diagnostics;
 
 /// <summary>
 /// Stable diagnosis codes. Public API: each becomes the ErrorId of an ErrorRecord
-/// (ARCHITECTURE.md "Diagnosis codes"). Never rename one.
+/// (docs/design.md#diagnosis-codes). Never rename one.
 /// </summary>
 public enum DiagnosisCode
 {

@@ -9,7 +9,7 @@ public sealed class DiagnosisContext
     public string? FromAddress { get; init; }
     public string? EnvironmentName { get; init; }
 
-    /// <summary>The client secret given has the shape of a GUID: almost certainly the secret ID (wire §1.4, §4.3).</summary>
+    /// <summary>The client secret given has the shape of a GUID: almost certainly the secret ID (docs/service-behaviour.md#aadsts-invalid-secret, #add-password).</summary>
     public bool SecretLooksLikeSecretId { get; init; }
 
     /// <summary>The permission (or role) the failed operation needed, to name it in InsufficientPrivileges.</summary>

@@ -10,7 +10,7 @@ public enum ServiceKind { Entra, Graph }
 /// <summary>
 /// An error answer as the service sent it, reduced to what diagnosis keys on: the HTTP status and the
 /// service's code (Entra: the first of <c>error_codes</c>; Graph: <c>error.code</c>). Never the text:
-/// wire §0.1 "Never use this field to react to an error in your code".
+/// docs/service-behaviour.md#entra-error-body "Never use this field to react to an error in your code".
 /// </summary>
 public sealed class ServiceError
 {
@@ -33,7 +33,7 @@ public sealed class ServiceError
     /// <summary>The code to show: "AADSTS7000215" or the Graph code.</summary>
     public string? DisplayCode => AadstsCode != 0 ? "AADSTS" + AadstsCode : Error;
 
-    /// <summary>Parses an Entra token/discovery error body (wire §0.1). Unknown shapes give a bare status.</summary>
+    /// <summary>Parses an Entra token/discovery error body (docs/service-behaviour.md#entra-error-body). Unknown shapes give a bare status.</summary>
     public static ServiceError FromEntra(int status, string? body)
     {
         var e = new ServiceError { Service = ServiceKind.Entra, Status = status };
@@ -51,7 +51,7 @@ public sealed class ServiceError
         return e;
     }
 
-    /// <summary>Parses a Graph error body (wire §0.3; innerError optional).</summary>
+    /// <summary>Parses a Graph error body (docs/service-behaviour.md#graph-error-body; innerError optional).</summary>
     public static ServiceError FromGraph(int status, string? body, string? requestIdHeader = null, string? clientRequestIdHeader = null)
     {
         var e = new ServiceError { Service = ServiceKind.Graph, Status = status, RequestId = requestIdHeader, CorrelationId = clientRequestIdHeader };
@@ -78,7 +78,7 @@ public sealed class ServiceError
 
     /// <summary>
     /// Entra's error_description ends with " Trace ID: … Correlation ID: … Timestamp: …", separated by
-    /// one space (2024+) or CRLF (older) — wire §0.1. Keep only the message itself.
+    /// one space (2024+) or CRLF (older) — docs/service-behaviour.md#entra-error-body. Keep only the message itself.
     /// </summary>
     internal static string? FirstLine(string? description)
     {

@@ -148,7 +148,7 @@ public sealed class AppProvisioner
         var startedAt = time.GetUtcNow();
         try
         {
-            // wire §5.9 / field notes: addPassword right after creation answers Request_ResourceNotFound.
+            // docs/service-behaviour.md#replication: addPassword right after creation answers Request_ResourceNotFound.
             return await waiter.UntilAsync($"application {app.AppId} (to add its secret)", isNew,
                 c => directory.AddPasswordRawAsync(app.Id!, request.SecretDescription, time.GetUtcNow().AddMonths(request.SecretLifetimeMonths), c),
                 ex => GraphErrors.Is(ex, 404), ct).ConfigureAwait(false)
@@ -221,7 +221,7 @@ public sealed class AppProvisioner
         if (existing is not null) return existing;
         try
         {
-            // wire §4.5: NoBackingApplicationObject until the new app replicates.
+            // docs/service-behaviour.md#service-principal: NoBackingApplicationObject until the new app replicates.
             var created = await waiter.UntilAsync($"application {appId} (to create its service principal)", isNew,
                 c => directory.UpsertServicePrincipalRawAsync(appId, c),
                 ex => GraphErrors.Is(ex, 400, "Request_BadRequest", "NoBackingApplicationObject") || GraphErrors.Is(ex, 404) || IsBackingApplicationNotLocalYet(ex),
@@ -314,7 +314,7 @@ public sealed class AppProvisioner
     }
 
     /// <summary>
-    /// wire §4.5: the second transient form Azure CLI retries — a 403 Authorization_RequestDenied "the
+    /// docs/service-behaviour.md#service-principal: the second transient form Azure CLI retries — a 403 Authorization_RequestDenied "the
     /// backing application of the service principal being created must in the local tenant", seen with
     /// Application.ReadWrite.OwnedBy right after the app is created. Its code is the generic
     /// Authorization_RequestDenied, so only the message tells it from a real lack of rights.

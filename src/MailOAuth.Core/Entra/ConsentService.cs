@@ -10,7 +10,7 @@ namespace MailOAuth.Core.Entra;
 
 /// <summary>
 /// Grant-MailSendConsent. Admin consent for an *application* permission is an appRoleAssignment from
-/// the app's service principal to Microsoft Graph's (field notes "Consent"; wire §4.6) — done exactly so,
+/// the app's service principal to Microsoft Graph's (docs/service-behaviour.md#app-role-assignment) — done exactly so,
 /// in every cloud. With the app's secret at hand it proves the grant with fresh tokens.
 /// </summary>
 public sealed class ConsentService
@@ -65,7 +65,7 @@ public sealed class ConsentService
         var sp = await AppProvisioner.EnsureServicePrincipalAsync(directory, waiter, request.ClientId, isNew, ct).ConfigureAwait(false);
         var spId = sp.Id!;
 
-        // A service principal created moments ago may not be readable yet (wire §5.9).
+        // A service principal created moments ago may not be readable yet (docs/service-behaviour.md#replication).
         var existing = (await waiter.UntilAsync($"service principal {spId} (to read its grants)", isNew,
                 c => directory.GetAppRoleAssignmentsAsync(spId, c), ex => ex is MailOAuthException { Code: DiagnosisCode.ApplicationNotFound }, ct).ConfigureAwait(false))
             .FirstOrDefault(a => a.AppRoleId == roleId && a.ResourceId?.ToString() == graphSp.Id);
@@ -92,7 +92,7 @@ public sealed class ConsentService
         }
         else reporter.Verbose($"Mail.Send is already granted to app {request.ClientId}: nothing to write.");
 
-        // Tokens issued before the grant never gain the role (wire §6): drop cached ones.
+        // Tokens issued before the grant never gain the role (docs/service-behaviour.md#replication): drop cached ones.
         _session.ForgetAppClients(request.ClientId);
 
         var verified = false;
@@ -118,7 +118,7 @@ public sealed class ConsentService
 
     /// <summary>
     /// Fresh app tokens — a new credential each time, never a cached token — until their roles hold
-    /// Mail.Send. A new app or secret may first answer AADSTS700016 / 7000215 / 7000222 (wire §1.5, §6).
+    /// Mail.Send. A new app or secret may first answer AADSTS700016 / 7000215 / 7000222 (docs/service-behaviour.md#aadsts-expired-secret, #replication).
     /// </summary>
     private async Task ProveAsync(AdminConnection connection, GrantRequest request, ReplicationWaiter waiter, bool appIsNew, CancellationToken ct)
     {
@@ -138,14 +138,14 @@ public sealed class ConsentService
     }
 
     /// <summary>
-    /// wire §4.6: a duplicate assignment is 400 Request_BadRequest "Permission being assigned already
+    /// docs/service-behaviour.md#app-role-assignment: a duplicate assignment is 400 Request_BadRequest "Permission being assigned already
     /// exists on the object." Request_BadRequest alone is too broad and there is no finer code, so the
     /// message is the only evidence that tells this case apart.
     /// </summary>
     private static bool IsDuplicate(Exception ex) =>
         GraphErrors.HasMessage(ex, 400, "Request_BadRequest", "already exists");
 
-    /// <summary>wire §4.6: a principal not yet replicated can also answer 400 "Not a valid reference update."</summary>
+    /// <summary>docs/service-behaviour.md#app-role-assignment: a principal not yet replicated can also answer 400 "Not a valid reference update."</summary>
     private static bool IsNotValidReference(Exception ex) =>
         GraphErrors.HasMessage(ex, 400, "Request_BadRequest", "Not a valid reference update");
 

@@ -121,7 +121,7 @@ internal sealed class DirectoryClient
             (await _graph.ServicePrincipals[servicePrincipalId].AppRoleAssignments.GetAsync(cancellationToken: ct).ConfigureAwait(false))?.Value
             ?? new List<AppRoleAssignment>());
 
-    /// <summary>Raw appRoleAssignedTo (the recommended form, wire §4.6); the caller handles duplicates and replication.</summary>
+    /// <summary>Raw appRoleAssignedTo (the recommended form, docs/service-behaviour.md#app-role-assignment); the caller handles duplicates and replication.</summary>
     public Task<AppRoleAssignment?> AssignAppRoleRawAsync(string resourceSpId, string principalId, Guid appRoleId, CancellationToken ct) =>
         _graph.ServicePrincipals[resourceSpId].AppRoleAssignedTo.PostAsync(new AppRoleAssignment
         {

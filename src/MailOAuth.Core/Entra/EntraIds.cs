@@ -2,7 +2,7 @@ using System;
 
 namespace MailOAuth.Core.Entra;
 
-/// <summary>Well-known identifiers, the same in every tenant and cloud (wire §4.1, §7).</summary>
+/// <summary>Well-known identifiers, the same in every tenant and cloud (docs/service-behaviour.md#create-application, #national-clouds).</summary>
 public static class EntraIds
 {
     /// <summary>Microsoft Graph's appId.</summary>

@@ -6,7 +6,7 @@ using MailOAuth.Core.Diagnostics;
 namespace MailOAuth.Core.Entra;
 
 /// <summary>
-/// Rides out Entra's eventual consistency for objects this run just created (wire §6; field notes:
+/// Rides out Entra's eventual consistency for objects this run just created (docs/service-behaviour.md#replication:
 /// no replication SLA exists). Polls the specific symptom with a short, growing backoff and a progress
 /// bar, bounded by one budget for the whole command; never a fixed sleep. Past the budget it says
 /// what is still pending and that re-running resumes. All its time (the budget, the backoff, what it
@@ -15,7 +15,7 @@ namespace MailOAuth.Core.Entra;
 /// </summary>
 public sealed class ReplicationWaiter
 {
-    /// <summary>The default budget for one command (about 5 minutes, ARCHITECTURE "Reliability rules").</summary>
+    /// <summary>The default budget for one command (about 5 minutes, docs/design.md#reliability).</summary>
     public static readonly TimeSpan DefaultBudget = TimeSpan.FromMinutes(5);
 
     private static readonly TimeSpan s_firstDelay = TimeSpan.FromMilliseconds(500);
@@ -44,7 +44,7 @@ public sealed class ReplicationWaiter
 
     /// <summary>
     /// How old an app or secret may be and still have its replication symptoms ridden out: a grant
-    /// reaches Exchange minutes after it is made (wire §6), so 15 minutes covers an onboarding run.
+    /// reaches Exchange minutes after it is made (docs/service-behaviour.md#replication), so 15 minutes covers an onboarding run.
     /// </summary>
     public static readonly TimeSpan RecentWindow = TimeSpan.FromMinutes(15);
 

@@ -44,7 +44,7 @@ internal static class SenderCheck
         }
         if (user is null)
         {
-            // Graph addresses a mailbox by id or UPN only (wire §4.7): an SMTP address that differs from the
+            // Graph addresses a mailbox by id or UPN only (docs/service-behaviour.md#users): an SMTP address that differs from the
             // UPN is a common hybrid-tenant mistake, and worth naming precisely.
             var byMail = await directory.FindUsersByMailAsync(senderAddress, ct).ConfigureAwait(false);
             if (byMail.Count == 1 && byMail[0].UserPrincipalName is { } upn)

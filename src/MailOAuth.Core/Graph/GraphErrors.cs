@@ -31,7 +31,7 @@ public static class GraphErrors
     /// True when <paramref name="ex"/> is a Graph answer with this status and code whose message contains
     /// <paramref name="text"/>. Only for the few cases where Graph gives a generic code
     /// (Request_BadRequest, Authorization_RequestDenied) and the message is the only evidence that tells
-    /// two situations apart (wire §4.5, §4.6); everywhere else diagnosis keys on codes, never text.
+    /// two situations apart (docs/service-behaviour.md#service-principal, #app-role-assignment); everywhere else diagnosis keys on codes, never text.
     /// </summary>
     public static bool HasMessage(Exception ex, int status, string code, string text) =>
         Is(ex, status, code) && ((ODataError)ex).Error?.Message?.IndexOf(text, StringComparison.OrdinalIgnoreCase) >= 0;

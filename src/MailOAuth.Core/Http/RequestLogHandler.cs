@@ -9,7 +9,7 @@ namespace MailOAuth.Core.Http;
 
 /// <summary>
 /// Writes one Debug line per HTTP attempt: method, URL (query values hidden), status, request-id and
-/// time. Nothing else: no headers, no bodies (ARCHITECTURE.md "Secrets").
+/// time. Nothing else: no headers, no bodies (docs/design.md#secrets).
 /// </summary>
 public sealed class RequestLogHandler : DelegatingHandler
 {

@@ -20,13 +20,13 @@ public sealed class MailTestRequest
 
     /// <summary>
     /// When the app's secret (and so its grant) was created, if known (piped from New-MailOAuthApp).
-    /// A recent one means Exchange may still refuse the new grant for a while (wire §6).
+    /// A recent one means Exchange may still refuse the new grant for a while (docs/service-behaviour.md#replication).
     /// </summary>
     public DateTimeOffset? ProvisionedAt { get; init; }
 
     /// <summary>
     /// Send even when the token carries no Mail.Send role: tenants that scope Mail.Send with Exchange
-    /// "RBAC for Applications" remove the tenant-wide Entra grant (field notes), so their tokens have no roles.
+    /// "RBAC for Applications" remove the tenant-wide Entra grant (docs/service-behaviour.md#exchange-rbac), so their tokens have no roles.
     /// </summary>
     public bool SkipRoleCheck { get; init; }
 

@@ -21,7 +21,7 @@ namespace MailOAuth.Core.Mail;
 /// </summary>
 public sealed class MailTestService
 {
-    /// <summary>The application permission this workflow needs (wire §4.1).</summary>
+    /// <summary>The application permission this workflow needs (docs/service-behaviour.md#create-application).</summary>
     public const string MailSendRole = "Mail.Send";
 
     private readonly MailOAuthSession _session;
@@ -57,7 +57,7 @@ public sealed class MailTestService
         var rolesText = claims.Roles.Count == 0 ? "none" : string.Join(", ", claims.Roles);
         reporter.Verbose($"Token roles: {rolesText}.");
 
-        // No Mail.Send in the token means Graph will answer 403 ErrorAccessDenied (wire §3, §5.1):
+        // No Mail.Send in the token means Graph will answer 403 ErrorAccessDenied (docs/service-behaviour.md#token-roles, #graph-access-denied):
         // say so before sending, with the roles actually seen.
         if (!claims.HasRole(MailSendRole) && request.SkipRoleCheck)
             reporter.Verbose("The token carries no Mail.Send role; sending anyway (-SkipRoleCheck: Exchange RBAC for Applications may allow it).");
@@ -94,8 +94,8 @@ public sealed class MailTestService
 
         var headers = new HeadersInspectionHandlerOption { InspectResponseHeaders = true };
         reporter.Verbose($"Sending a test message as {request.SenderAddress} to {string.Join(", ", request.To)}.");
-        // The token had Mail.Send: a 403 ErrorAccessDenied now means the mailbox is out of scope (wire §5.2)
-        // — unless the grant is brand new, when Exchange may not honour it yet (wire §6): then wait, bounded.
+        // The token had Mail.Send: a 403 ErrorAccessDenied now means the mailbox is out of scope (docs/service-behaviour.md#graph-access-denied)
+        // — unless the grant is brand new, when Exchange may not honour it yet (docs/service-behaviour.md#replication): then wait, bounded.
         var withRoles = new DiagnosisContext
         {
             TenantId = context.TenantId, ClientId = context.ClientId, SenderAddress = context.SenderAddress,

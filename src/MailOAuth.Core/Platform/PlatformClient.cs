@@ -15,7 +15,7 @@ using MailOAuth.Core.Diagnostics;
 namespace MailOAuth.Core.Platform;
 
 /// <summary>
-/// The reseller platform's SMTP-settings API (ARCHITECTURE.md "Platform API contract", or a profile):
+/// The reseller platform's SMTP-settings API (docs/design.md#platform-contract, or a profile):
 /// HttpClient + System.Text.Json over the module's HTTP stack (so 429/503 retry like everything else),
 /// HTTPS only (plain HTTP only to loopback), the API token only in its header, errors mapped once.
 /// </summary>
@@ -87,7 +87,7 @@ public sealed class PlatformClient
 
     /// <summary>Triggers the platform's own test e-mail and reads its verdict.</summary>
     /// <param name="provisionedAt">When the app's secret/grant was made, if known: a recent grant that the
-    /// platform's test reports as access denied is waited for (Exchange honours it late, wire §6).</param>
+    /// platform's test reports as access denied is waited for (Exchange honours it late, docs/service-behaviour.md#replication).</param>
     /// <param name="target">The platform, its API token and its profile.</param>
     /// <param name="to">The recipients, one platform test each.</param>
     /// <param name="propagationBudget">How long to wait for a new grant to reach Exchange (null: the default).</param>

@@ -9,7 +9,7 @@ namespace MailOAuth.Core.Platform;
 /// <summary>
 /// How one platform names its SMTP-settings API: paths, methods, field names, authentication, and
 /// where the test answer says delivered / message id / error. The default is the contract in
-/// ARCHITECTURE.md ("Platform API contract"); another platform needs only a profile file (JSON).
+/// docs/design.md#platform-contract; another platform needs only a profile file (JSON).
 /// Field paths may be dotted ("error.message").
 /// </summary>
 public sealed class PlatformProfile

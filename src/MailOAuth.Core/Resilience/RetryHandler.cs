@@ -10,7 +10,7 @@ namespace MailOAuth.Core.Resilience;
 /// <summary>
 /// The one retry loop. Sits in every HttpClient the module builds (Azure.Identity's transport, the
 /// Graph client, the platform client). MailOAuth owns it instead of Kiota's RetryHandler, which falls
-/// back to 3 s for a fractional Retry-After and (before 2.1.6) ignored HTTP dates (field-notes).
+/// back to 3 s for a fractional Retry-After and (before 2.1.6) ignored HTTP dates (docs/design.md#libraries).
 /// Waits are the server's Retry-After or a computed backoff — never a fixed sleep — and bounded both in
 /// count and in total time; a wait that would overrun the budget is not started. Every wait and timeout
 /// runs on the injected <see cref="TimeProvider"/>, so tests drive it on a fake clock.

@@ -9,7 +9,7 @@ namespace MailOAuth.Core.Resilience;
 /// <summary>
 /// When and how long to wait before retrying a transient failure. One policy for every HTTP call
 /// the module makes (token endpoint, Graph, platform): 429, 503 and 504 and connection failures are
-/// retried; 400/401/403 never are (ARCHITECTURE.md "Reliability rules").
+/// retried; 400/401/403 never are (docs/design.md#reliability).
 /// </summary>
 public sealed class RetryPolicy
 {
@@ -51,7 +51,7 @@ public sealed class RetryPolicy
     }
 
     /// <summary>
-    /// Reads Retry-After in all three forms seen on the wire: integer seconds (Graph, wire §0.4),
+    /// Reads Retry-After in all three forms seen on the wire: integer seconds (Graph, docs/service-behaviour.md#graph-error-body),
     /// fractional seconds ("2.128", which the typed header parser rejects) and an HTTP date.
     /// Null when absent or unreadable.
     /// </summary>

@@ -1,6 +1,6 @@
 namespace MailOAuth.Sandbox.Control;
 
-/// <summary>A message accepted by sendMail (wire §4.11), as <c>GET /_sandbox/outbox</c> shows it.</summary>
+/// <summary>A message accepted by sendMail (docs/service-behaviour.md#send-mail), as <c>GET /_sandbox/outbox</c> shows it.</summary>
 public sealed record OutboxMessage(
     string Id,
     string From,

@@ -7,17 +7,17 @@ using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Entra;
 
-/// <summary>The JWTs Entra issues: app-only and delegated Graph access tokens (v1.0 format, wire §3) and id tokens.</summary>
+/// <summary>The JWTs Entra issues: app-only and delegated Graph access tokens (v1.0 format, docs/service-behaviour.md#token-roles) and id tokens.</summary>
 public static class AccessTokens
 {
-    /// <summary>v2 endpoint lifetime (wire §1.2).</summary>
+    /// <summary>v2 endpoint lifetime (docs/service-behaviour.md#token-request).</summary>
     public const int ExpiresInSeconds = 3599;
 
-    /// <summary>iat/nbf are backdated 5 minutes, so exp - iat = 3900 s, as in real tokens (wire §3).</summary>
+    /// <summary>iat/nbf are backdated 5 minutes, so exp - iat = 3900 s, as in real tokens (docs/service-behaviour.md#token-roles).</summary>
     public static readonly TimeSpan Backdating = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// An app-only Graph access token (wire §3). <c>roles</c> holds the principal's Graph role
+    /// An app-only Graph access token (docs/service-behaviour.md#token-roles). <c>roles</c> holds the principal's Graph role
     /// values that have replicated at issue time, and is absent, not empty, when there are none.
     /// <paramref name="appIdAcr"/> is "1" for a secret, "2" for a certificate, federated or managed identity.
     /// </summary>

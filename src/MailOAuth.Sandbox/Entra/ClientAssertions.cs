@@ -90,7 +90,7 @@ public sealed record CompactJwt(JsonElement Header, JsonElement Payload, byte[] 
 }
 
 /// <summary>
-/// Client authentication with <c>client_assertion</c> (wire §1.1, §1.12): a certificate assertion
+/// Client authentication with <c>client_assertion</c> (docs/service-behaviour.md#token-request, #aadsts-missing-credential): a certificate assertion
 /// (iss = sub = client_id, signed with the private key of one of the app's keyCredentials) or a
 /// federated one (workload identity federation: iss is an external issuer that the app trusts
 /// through a federated identity credential).

@@ -3,11 +3,11 @@ using MailOAuth.Sandbox.Hosting;
 
 namespace MailOAuth.Sandbox.Entra;
 
-/// <summary>MSAL instance discovery, OIDC discovery and the JWKS (wire §2).</summary>
+/// <summary>MSAL instance discovery, OIDC discovery and the JWKS (docs/service-behaviour.md#discovery).</summary>
 public static class DiscoveryEndpoints
 {
     /// <summary>
-    /// <c>GET /common/discovery/instance?api-version=1.1&amp;authorization_endpoint=…</c> (wire §2.1).
+    /// <c>GET /common/discovery/instance?api-version=1.1&amp;authorization_endpoint=…</c> (docs/service-behaviour.md#discovery).
     /// The sandbox's own host is the preferred network and the only alias; the tenant is not
     /// validated here (a bad tenant fails at the OIDC step).
     /// </summary>
@@ -46,7 +46,7 @@ public static class DiscoveryEndpoints
     }
 
     /// <summary>
-    /// <c>GET /{tenant}/v2.0/.well-known/openid-configuration</c> (wire §2.2). Asked by domain,
+    /// <c>GET /{tenant}/v2.0/.well-known/openid-configuration</c> (docs/service-behaviour.md#discovery). Asked by domain,
     /// the endpoints carry the tenant GUID; for common/organizations they keep the segment and
     /// the issuer is the literal <c>{tenantid}</c> template.
     /// </summary>

@@ -8,7 +8,7 @@ public static class EntraResponses
 {
     public const string JsonContentType = "application/json; charset=utf-8";
 
-    /// <summary>Token endpoint headers (wire §0.2). <c>x-ms-clitelem</c> carries the error code, 0 on success.</summary>
+    /// <summary>Token endpoint headers (docs/service-behaviour.md#token-request). <c>x-ms-clitelem</c> carries the error code, 0 on success.</summary>
     public static void ApplyTokenHeaders(HttpContext context, SandboxRequest request, int errorCode = 0)
     {
         var headers = context.Response.Headers;
@@ -35,7 +35,7 @@ public static class EntraResponses
         };
     }
 
-    /// <summary>Discovery headers (wire §2.1).</summary>
+    /// <summary>Discovery headers (docs/service-behaviour.md#discovery).</summary>
     public static void ApplyDiscoveryHeaders(HttpContext context, SandboxRequest request)
     {
         var headers = context.Response.Headers;
@@ -59,10 +59,10 @@ public static class EntraResponses
     }
 
     /// <summary>
-    /// Writes the flat Entra error body in the server's field order (wire §0.1): error,
+    /// Writes the flat Entra error body in the server's field order (docs/service-behaviour.md#entra-error-body): error,
     /// error_description ("AADSTSn: text Trace ID: … Correlation ID: … Timestamp: …", 2024+
     /// single-space form), error_codes (integers), timestamp, trace_id, correlation_id, error_uri,
-    /// then suberror and claims when present (wire §1.11).
+    /// then suberror and claims when present (docs/service-behaviour.md#aadsts-conditional-access).
     /// </summary>
     public static Task WriteErrorAsync(HttpContext context, EntraError error, DateTimeOffset now, bool discovery = false)
     {
@@ -92,7 +92,7 @@ public static class EntraResponses
             ["timestamp"] = timestamp,
             ["trace_id"] = request.RequestId,
             ["correlation_id"] = request.CorrelationId,
-            // The host follows the host the request went to (wire §0.1).
+            // The host follows the host the request went to (docs/service-behaviour.md#entra-error-body).
             ["error_uri"] = $"{context.Request.Scheme}://{context.Request.Host}/error?code={error.Code}",
         };
         if (error.Suberror is not null)

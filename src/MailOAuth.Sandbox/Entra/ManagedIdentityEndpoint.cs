@@ -78,7 +78,7 @@ public static class ManagedIdentityEndpoint
         var audience = TokenEndpoint.AudienceOf(resource, runtime.GraphEndpoint);
         if (audience is null)
         {
-            // The endpoint relays Entra's answer (INFERRED wrapping; text wire §1.10).
+            // The endpoint relays Entra's answer (INFERRED wrapping; text docs/service-behaviour.md#aadsts-scope).
             await WriteErrorAsync(context, 400,
                 $"AADSTS500011: The resource principal named {resource} was not found in the tenant named {runtime.Directory.Tenant.DisplayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.");
             return;

@@ -18,7 +18,7 @@ public enum TenantMatch
     Malformed,
 }
 
-/// <summary>Resolves the authority's tenant segment (wire §1.1, §1.7, §1.8).</summary>
+/// <summary>Resolves the authority's tenant segment (docs/service-behaviour.md#token-request, #aadsts-tenant-not-found).</summary>
 public static class TenantResolver
 {
     public static TenantMatch Resolve(DirectoryStore directory, string segment)
@@ -35,7 +35,7 @@ public static class TenantResolver
 
         if (!DomainNames.IsDnsName(segment))
         {
-            // e.g. a 35-digit GUID, "authorize", "undefined", "{{tenantid}}" (wire §1.8).
+            // e.g. a 35-digit GUID, "authorize", "undefined", "{{tenantid}}" (docs/service-behaviour.md#aadsts-tenant-not-found).
             return TenantMatch.Malformed;
         }
 
@@ -55,7 +55,7 @@ public static class TenantResolver
         return (match, segment, match switch
         {
             TenantMatch.Malformed => EntraErrors.MalformedTenant(segment),
-            // wire §2.3: invalid_tenant on discovery, invalid_request on the token endpoint.
+            // docs/service-behaviour.md#discovery: invalid_tenant on discovery, invalid_request on the token endpoint.
             TenantMatch.NotFound => EntraErrors.TenantNotFound(segment, forDiscovery),
             _ => null,
         });

@@ -7,21 +7,21 @@ using MailOAuth.Sandbox.Tenancy;
 namespace MailOAuth.Sandbox.Entra;
 
 /// <summary>
-/// <c>POST /{tenant}/oauth2/v2.0/token</c> (wire §1): client credentials with a secret, a
+/// <c>POST /{tenant}/oauth2/v2.0/token</c> (docs/service-behaviour.md#token-request): client credentials with a secret, a
 /// certificate assertion or a federated assertion; and, for the delegated admin, the device
 /// code and refresh token grants (<see cref="DeviceCodeFlow"/>).
 /// </summary>
 public static class TokenEndpoint
 {
-    /// <summary>v2 endpoint lifetime (wire §1.2).</summary>
+    /// <summary>v2 endpoint lifetime (docs/service-behaviour.md#token-request).</summary>
     public const int ExpiresInSeconds = AccessTokens.ExpiresInSeconds;
 
     public const string DeviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code";
 
-    /// <summary>iat/nbf are backdated 5 minutes, so exp - iat = 3900 s, as in real tokens (wire §3).</summary>
+    /// <summary>iat/nbf are backdated 5 minutes, so exp - iat = 3900 s, as in real tokens (docs/service-behaviour.md#token-roles).</summary>
     public static readonly TimeSpan Backdating = AccessTokens.Backdating;
 
-    /// <summary>Scopes MSAL adds to every request (wire §1.1); never a resource.</summary>
+    /// <summary>Scopes MSAL adds to every request (docs/service-behaviour.md#token-request); never a resource.</summary>
     internal static readonly string[] OidcScopes = ["openid", "profile", "offline_access", "email"];
 
     public static async Task HandleAsync(HttpContext context, SandboxRuntime runtime)
@@ -79,14 +79,14 @@ public static class TokenEndpoint
             return;
         }
 
-        // wire §1.6: unknown (or non-GUID) client_id in this tenant, or an app that has not replicated yet (wire §6).
+        // docs/service-behaviour.md#aadsts-app-not-found: unknown (or non-GUID) client_id in this tenant, or an app that has not replicated yet (docs/service-behaviour.md#replication).
         if (FindReplicatedApplication(runtime, clientId) is not { } app)
         {
             await EntraResponses.WriteErrorAsync(context, EntraErrors.ApplicationNotFound(clientId, directory.Tenant.DisplayName), now);
             return;
         }
 
-        // Client authentication (wire §1.3-§1.5, §1.12).
+        // Client authentication (docs/service-behaviour.md#token-request, #aadsts-invalid-secret, #aadsts-expired-secret, #aadsts-missing-credential).
         var secret = Field(form, "client_secret") ?? basicSecret;
         var assertion = Field(form, "client_assertion");
         var appIdAcr = secret is not null ? "1" : "2";
@@ -101,7 +101,7 @@ public static class TokenEndpoint
             return;
         }
 
-        // Scope: "<resource>/.default", MSAL's extra OIDC scopes tolerated (wire §1.1, §1.9).
+        // Scope: "<resource>/.default", MSAL's extra OIDC scopes tolerated (docs/service-behaviour.md#token-request, #aadsts-scope).
         var scope = Field(form, "scope");
         if (scope is null)
         {
@@ -124,14 +124,14 @@ public static class TokenEndpoint
         }
 
         // A brand-new service principal is not known to the token service yet: 700016 for a few
-        // seconds (field notes, gh:AzureAD/microsoft-authentication-library-for-dotnet#3706).
+        // seconds (docs/service-behaviour.md#replication).
         if (!runtime.IsReplicated(servicePrincipal.CreatedDateTime))
         {
             await EntraResponses.WriteErrorAsync(context, EntraErrors.ApplicationNotFound(clientId, directory.Tenant.DisplayName), now);
             return;
         }
 
-        // wire §1.11: a workload-identity Conditional Access policy blocks issuance.
+        // docs/service-behaviour.md#aadsts-conditional-access: a workload-identity Conditional Access policy blocks issuance.
         if (directory.FindBlockingPolicy(servicePrincipal.Id) is { } policy)
         {
             await EntraResponses.WriteErrorAsync(context, EntraErrors.ConditionalAccessBlocked(policy.Id), now);
@@ -140,7 +140,7 @@ public static class TokenEndpoint
 
         var accessToken = AccessTokens.IssueAppToken(runtime, app.AppId.ToString(), app.DisplayName, servicePrincipal, audience!, now, appIdAcr);
         EntraResponses.ApplyTokenHeaders(context, request);
-        // wire §1.2: expires_in is a number; no refresh_token, scope or id_token.
+        // docs/service-behaviour.md#token-request: expires_in is a number; no refresh_token, scope or id_token.
         await EntraResponses.WriteJsonAsync(context, new JsonObject
         {
             ["token_type"] = "Bearer",
@@ -150,15 +150,15 @@ public static class TokenEndpoint
         });
     }
 
-    /// <summary>The application with this appId if it exists and has replicated (wire §6).</summary>
+    /// <summary>The application with this appId if it exists and has replicated (docs/service-behaviour.md#replication).</summary>
     internal static DirectoryApplication? FindReplicatedApplication(SandboxRuntime runtime, string clientId) =>
         Guid.TryParse(clientId, out var appId) && runtime.Directory.FindApplicationByAppId(appId) is { } app && runtime.IsReplicated(app.CreatedDateTime)
             ? app
             : null;
 
     /// <summary>
-    /// wire §1.4/§1.5: no match → 7000215; matches only expired keys → 7000222. A secret that has
-    /// not replicated yet does not match (7000215, wire §6).
+    /// docs/service-behaviour.md#aadsts-invalid-secret, #aadsts-expired-secret: no match → 7000215; matches only expired keys → 7000222. A secret that has
+    /// not replicated yet does not match (7000215, docs/service-behaviour.md#replication).
     /// </summary>
     private static EntraError? CheckSecret(SandboxRuntime runtime, DirectoryApplication app, string secret, DateTimeOffset now)
     {
@@ -201,7 +201,7 @@ public static class TokenEndpoint
 
     /// <summary>
     /// The token audience for a resource identifier: the Graph endpoint as requested (with its
-    /// trailing slash if it had one, wire §3), or the Graph appId GUID (INFERRED); null otherwise.
+    /// trailing slash if it had one, docs/service-behaviour.md#token-roles), or the Graph appId GUID (INFERRED); null otherwise.
     /// </summary>
     internal static string? AudienceOf(string resource, string graphEndpoint)
     {

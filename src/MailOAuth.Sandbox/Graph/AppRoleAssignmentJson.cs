@@ -13,7 +13,7 @@ public static class AppRoleAssignmentJson
         DefaultProperties: null,
         Filterable: new HashSet<string>(["resourceId", "principalId", "appRoleId"]));
 
-    /// <summary>wire §4.6 body.</summary>
+    /// <summary>docs/service-behaviour.md#app-role-assignment body.</summary>
     public static JsonObject ToJson(AppRoleAssignment assignment) => new()
     {
         ["id"] = assignment.Id,

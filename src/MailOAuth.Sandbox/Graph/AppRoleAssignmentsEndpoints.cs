@@ -15,7 +15,7 @@ internal static class AppRoleAssignmentsEndpoints
 
     /// <summary>
     /// GET …/appRoleAssignments or …/appRoleAssignedTo: a list, so assignments within the
-    /// replication lag are not in it yet (wire §4.6: "A new entry may lag 30 to 60 s").
+    /// replication lag are not in it yet (docs/service-behaviour.md#app-role-assignment: "A new entry may lag 30 to 60 s").
     /// </summary>
     internal static async Task ListAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue, string relation)
     {
@@ -87,8 +87,8 @@ internal static class AppRoleAssignmentsEndpoints
 
     /// <summary>
     /// POST …/appRoleAssignedTo (on the resource) or …/appRoleAssignments (on the principal),
-    /// body <c>{principalId, resourceId, appRoleId}</c> → 201 (wire §4.6). A principal that has
-    /// not replicated yet is not found (404, wire §4.6 / §6); a duplicate and an unknown role are 400s.
+    /// body <c>{principalId, resourceId, appRoleId}</c> → 201 (docs/service-behaviour.md#app-role-assignment). A principal that has
+    /// not replicated yet is not found (404, docs/service-behaviour.md#app-role-assignment, #replication); a duplicate and an unknown role are 400s.
     /// </summary>
     internal static async Task AssignAsync(DirectoryRequest request, ServicePrincipal? servicePrincipal, string keyValue, string relation)
     {

@@ -10,7 +10,7 @@ using MailOAuth.Sandbox.Tenancy;
 namespace MailOAuth.Sandbox.Graph;
 
 /// <summary>
-/// The application as Graph v1.0 writes it (wire §4; the shape follows the "Upsert application"
+/// The application as Graph v1.0 writes it (docs/service-behaviour.md#microsoft-graph; the shape follows the "Upsert application"
 /// doc example), its credentials, and the rules for POST/PATCH bodies. The longest of the entity
 /// files: the property list and the PATCH rules of one entity read best side by side.
 /// </summary>
@@ -187,7 +187,7 @@ public static class ApplicationJson
                         break;
                     }
 
-                    // wire §4.1 / "Upsert application": not supported; use addPassword (INFERRED text).
+                    // docs/service-behaviour.md#create-application / "Upsert application": not supported; use addPassword (INFERRED text).
                     return (null, GraphError.BadRequest("Setting passwordCredentials this way is not supported. Use the addPassword and removePassword methods."));
                 case "keyCredentials":
                     var (keys, keyError) = ParseKeyCredentials(value, app.KeyCredentials);

@@ -10,9 +10,9 @@ namespace MailOAuth.Sandbox.Graph;
 internal static class ApplicationPasswordsEndpoints
 {
     /// <summary>
-    /// POST …/addPassword → 200 with secretText, shown once (wire §4.3). Right after the
+    /// POST …/addPassword → 200 with secretText, shown once (docs/service-behaviour.md#add-password). Right after the
     /// application was created it is not found yet: 404 Request_ResourceNotFound naming the id as
-    /// given (wire §5.9, field notes). A tenant secret-lifetime policy caps endDateTime.
+    /// given (docs/service-behaviour.md#replication). A tenant secret-lifetime policy caps endDateTime.
     /// </summary>
     internal static async Task AddPasswordAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
     {
@@ -85,7 +85,7 @@ internal static class ApplicationPasswordsEndpoints
         await request.JsonAsync(json);
     }
 
-    /// <summary>POST …/removePassword <c>{"keyId"}</c> → 204 (wire §4.4).</summary>
+    /// <summary>POST …/removePassword <c>{"keyId"}</c> → 204 (docs/service-behaviour.md#remove-password).</summary>
     internal static async Task RemovePasswordAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
     {
         if (await CheckCredentialWriteAsync(request, application, keyValue) is not { } target)
@@ -109,7 +109,7 @@ internal static class ApplicationPasswordsEndpoints
             : request.ErrorAsync(GraphError.BadRequest($"No password credential found with keyId '{keyId}'."))); // INFERRED
     }
 
-    /// <summary>Rights first, then existence; a not yet replicated application is "not found" here (wire §6).</summary>
+    /// <summary>Rights first, then existence; a not yet replicated application is "not found" here (docs/service-behaviour.md#replication).</summary>
     private static async Task<DirectoryApplication?> CheckCredentialWriteAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
     {
         if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))

@@ -5,7 +5,7 @@ using MailOAuth.Sandbox.Tenancy;
 namespace MailOAuth.Sandbox.Graph;
 
 /// <summary>
-/// <c>/v1.0/applications</c> (wire §4.1-§4.4): create, list with <c>$filter</c>, get / update /
+/// <c>/v1.0/applications</c> (docs/service-behaviour.md#create-application, #filter-applications, #add-password, #remove-password): create, list with <c>$filter</c>, get / update /
 /// delete by id, <c>(appId='…')</c> or <c>(uniqueName='…')</c>, upsert by uniqueName, addPassword
 /// and removePassword.
 /// </summary>
@@ -81,7 +81,7 @@ public static class ApplicationsEndpoints
         request.GetEntityAsync(ApplicationJson.Schema, "applications", application, keyValue,
             a => DirectoryPermissions.CanReadApplication(request.Caller, a), a => ApplicationJson.ToJson(a, request.Runtime));
 
-    /// <summary>POST /applications → 201 (wire §4.1). displayName is required.</summary>
+    /// <summary>POST /applications → 201 (docs/service-behaviour.md#create-application). displayName is required.</summary>
     private static async Task CreateAsync(DirectoryRequest request)
     {
         if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))

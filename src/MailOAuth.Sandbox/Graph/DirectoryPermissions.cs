@@ -3,7 +3,7 @@ using MailOAuth.Sandbox.Tenancy;
 namespace MailOAuth.Sandbox.Graph;
 
 /// <summary>
-/// Who may do what (wire §4, §5.7). App tokens are checked against <c>roles</c>, delegated ones
+/// Who may do what (docs/service-behaviour.md#microsoft-graph, #authorization-denied). App tokens are checked against <c>roles</c>, delegated ones
 /// against <c>scp</c>. Missing rights give 403 Authorization_RequestDenied.
 /// </summary>
 public static class DirectoryPermissions
@@ -22,7 +22,7 @@ public static class DirectoryPermissions
     /// <summary>
     /// One application: with a read permission; owned ones with OwnedBy; and its own application
     /// without any ("A service principal can retrieve its own application and service principal
-    /// details without being granted any application permissions", wire §4.5).
+    /// details without being granted any application permissions", docs/service-behaviour.md#service-principal).
     /// </summary>
     public static bool CanReadApplication(GraphCaller caller, DirectoryApplication application) =>
         CanReadAllApplications(caller)
@@ -43,7 +43,7 @@ public static class DirectoryPermissions
 
     /// <summary>
     /// appRoleAssignedTo / appRoleAssignments writes: AppRoleAssignment.ReadWrite.All **and** a
-    /// permission to read applications (wire §4.6: without Application.Read.All, 403).
+    /// permission to read applications (docs/service-behaviour.md#app-role-assignment: without Application.Read.All, 403).
     /// </summary>
     public static bool CanWriteAssignments(GraphCaller caller) =>
         caller.HasAnyPermission("AppRoleAssignment.ReadWrite.All") && CanReadAllApplications(caller);
@@ -52,6 +52,6 @@ public static class DirectoryPermissions
 
     public static bool CanReadDomains(GraphCaller caller) => caller.HasAnyPermission(ReadDomains);
 
-    /// <summary>Every property of the organization; without it only id, displayName and verifiedDomains (wire §4.10).</summary>
+    /// <summary>Every property of the organization; without it only id, displayName and verifiedDomains (docs/service-behaviour.md#organization).</summary>
     public static bool CanReadOrganization(GraphCaller caller) => caller.HasAnyPermission(ReadOrganization);
 }

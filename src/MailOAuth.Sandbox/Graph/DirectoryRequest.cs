@@ -41,7 +41,7 @@ public sealed class DirectoryRequest(HttpContext http, SandboxRuntime runtime, G
     /// <summary>
     /// A directory list (<c>GET /applications</c>, <c>GET /servicePrincipals</c>): needs a read
     /// permission (or .OwnedBy, which lists only the caller's own objects) and is served by an eventually
-    /// consistent replica, so objects created within the replication lag are not in it (wire §6).
+    /// consistent replica, so objects created within the replication lag are not in it (docs/service-behaviour.md#replication).
     /// </summary>
     public async Task ListAsync<T>(EntitySchema schema, string entitySet, IEnumerable<T> items, Func<T, DateTimeOffset> created,
         Func<T, IEnumerable<Guid>> owners, Func<T, JsonObject> toJson)

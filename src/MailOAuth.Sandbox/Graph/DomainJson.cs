@@ -16,7 +16,7 @@ public static class DomainJson
         DefaultProperties: null,
         Filterable: new HashSet<string>(["id"]));
 
-    /// <summary>wire §4.9 keys (isVerified added; an unverified domain supports no services).</summary>
+    /// <summary>docs/service-behaviour.md#domains keys (isVerified added; an unverified domain supports no services).</summary>
     public static JsonObject ToJson(TenantDomain domain) => new()
     {
         ["authenticationType"] = "Managed",

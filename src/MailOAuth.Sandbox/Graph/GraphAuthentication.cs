@@ -25,7 +25,7 @@ public sealed record GraphCaller(string AppId, string ObjectId, string TenantId,
 
 /// <summary>
 /// Validates the bearer token the way Graph's gateway does: present, RS256-signed by the
-/// sandbox key, within nbf/exp, issued for Graph (wire §3, §5.6).
+/// sandbox key, within nbf/exp, issued for Graph (docs/service-behaviour.md#token-roles, #invalid-token).
 /// </summary>
 public static class GraphAuthentication
 {

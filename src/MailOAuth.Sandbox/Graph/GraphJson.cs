@@ -12,7 +12,7 @@ public static class GraphJson
     public static string Iso(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>Credential timestamps, always with seven fraction digits (wire §4.3).</summary>
+    /// <summary>Credential timestamps, always with seven fraction digits (docs/service-behaviour.md#add-password).</summary>
     public static string Iso7(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 

@@ -4,41 +4,41 @@ using MailOAuth.Sandbox.Hosting;
 
 namespace MailOAuth.Sandbox.Graph;
 
-/// <summary>One entry of a Graph error's <c>details</c> (wire §0.3).</summary>
+/// <summary>One entry of a Graph error's <c>details</c> (docs/service-behaviour.md#graph-error-body).</summary>
 public sealed record GraphErrorDetail(string Code, string Message, string Target);
 
-/// <summary>A Graph error: status, code and message (wire §0.3, §5), and sometimes <c>details</c>.</summary>
+/// <summary>A Graph error: status, code and message (docs/service-behaviour.md#graph-error-body, #graph-errors), and sometimes <c>details</c>.</summary>
 public sealed record GraphError(int Status, string Code, string Message)
 {
     public IReadOnlyList<GraphErrorDetail> Details { get; init; } = [];
 
-    // ---- directory (wire §4, §5.7-§5.10) ----
+    // ---- directory (docs/service-behaviour.md#microsoft-graph, #authorization-denied, #service-principal, #replication, #app-role-assignment) ----
 
-    // wire §5.7
+    // docs/service-behaviour.md#authorization-denied
     public static GraphError InsufficientPrivileges() => new(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
 
-    // wire §4.7 / §5.9: the value as the client gave it.
+    // docs/service-behaviour.md#users, #replication: the value as the client gave it.
     public static GraphError DirectoryObjectNotFound(string idAsGiven) => new(404, "Request_ResourceNotFound",
         $"Resource '{idAsGiven}' does not exist or one of its queried reference-property objects are not present.");
 
-    // wire §4.5 / §5.8 (exact, with details).
+    // docs/service-behaviour.md#service-principal (exact, with details).
     public static GraphError NoBackingApplicationObject(string appId)
     {
         var message = $"The appId '{appId}' of the service principal does not reference a valid application object.";
         return new GraphError(400, "Request_BadRequest", message) { Details = [new GraphErrorDetail("NoBackingApplicationObject", message, "appId")] };
     }
 
-    // wire §4.6 / §5.10
+    // docs/service-behaviour.md#app-role-assignment
     public static GraphError PermissionAlreadyExists() => new(400, "Request_BadRequest", "Permission being assigned already exists on the object.");
 
-    // wire §4.6 (INFERRED real)
+    // docs/service-behaviour.md#app-role-assignment (INFERRED real)
     public static GraphError PermissionNotFound() => new(400, "Request_BadRequest", "Permission being assigned was not found on application.");
 
     // INFERRED: a second service principal for the same appId.
     public static GraphError ServicePrincipalExists() => new(409, "Request_MultipleObjectsWithSameKeyValue",
         "Another object with the same value for property servicePrincipalNames already exists.");
 
-    // The code is the real one (field notes, gh:Azure/azure-cli#28522); the message is INFERRED.
+    // The code is the real one (docs/service-behaviour.md#secret-policy); the message is INFERRED.
     public static GraphError CredentialLifetimeExceedsPolicy() => new(400, "CredentialInvalidLifetimeAsPerAppPolicy",
         "Credential lifetime exceeds the max value allowed as per assigned policy.");
 
@@ -71,7 +71,7 @@ public sealed record GraphError(int Status, string Code, string Message)
     public static GraphError UniqueNameHeldByDeletedApplication() =>
         BadRequest("Another object with the same value for property uniqueName already exists.");
 
-    // wire §5.6b, §5.6c, §5.6
+    // docs/service-behaviour.md#invalid-token
     public static GraphError TokenEmpty() => new(401, "InvalidAuthenticationToken", "Access token is empty.");
 
     public static GraphError TokenInvalid() => new(401, "InvalidAuthenticationToken", "Access token validation failure.");
@@ -80,26 +80,26 @@ public sealed record GraphError(int Status, string Code, string Message)
 
     public static GraphError TokenExpired() => new(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.");
 
-    // wire §5.1
+    // docs/service-behaviour.md#graph-access-denied
     public static GraphError AccessDenied() => new(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
 
-    // wire §5.2
+    // docs/service-behaviour.md#graph-access-denied
     public static GraphError ODataDisabled() => new(403, "ErrorAccessDenied", "Access to OData is disabled.");
 
-    // wire §5.3: the value as the client gave it.
+    // docs/service-behaviour.md#graph-user-not-found: the value as the client gave it.
     public static GraphError InvalidUser(string value) => new(404, "ErrorInvalidUser", $"The requested user '{value}' is invalid.");
 
-    // wire §5.4
+    // docs/service-behaviour.md#mailbox-not-enabled
     public static GraphError MailboxNotEnabled() => new(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.");
 
-    // wire §5.5: the live text, with "., ".
+    // docs/service-behaviour.md#send-as-denied: the live text, with "., ".
     public static GraphError SendAsDenied() => new(403, "ErrorSendAsDenied",
         "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account., Cannot submit message.");
 
-    // wire §5.13
+    // docs/service-behaviour.md#send-mail
     public static GraphError MeWithAppToken() => new(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
 
-    // wire §5.3b
+    // docs/service-behaviour.md#graph-user-not-found
     public static GraphError ResourceNotFound() => new(404, "ResourceNotFound", "Resource could not be discovered.");
 
     // INFERRED (common gateway texts).
@@ -128,7 +128,7 @@ public sealed record GraphError(int Status, string Code, string Message)
         403 => AccessDenied(),
         404 => ResourceNotFound(),
         409 => new(409, "Conflict", "The request conflicts with the current state of the resource."),
-        // wire §5.12 pattern.
+        // docs/service-behaviour.md#throttling pattern.
         429 => new(429, "TooManyRequests",
             $"Too many requests from Identifier:{clientId ?? "anonymous"} under category:throttle.sandbox.ags.mail. Please try again later."),
         500 => new(500, "generalException", "An unspecified error has occurred."),
@@ -146,7 +146,7 @@ public static class GraphResponses
     private const string AgsDiagnostic =
         """{"ServerInfo":{"DataCenter":"Sandbox","Slice":"E","Ring":"5","ScaleUnit":"000","RoleInstance":"SANDBOX0000001"}}""";
 
-    /// <summary>wire §0.4: on every Graph response.</summary>
+    /// <summary>docs/service-behaviour.md#graph-error-body: on every Graph response.</summary>
     public static void ApplyHeaders(HttpContext context, SandboxRequest request)
     {
         var headers = context.Response.Headers;
@@ -158,7 +158,7 @@ public static class GraphResponses
 
     /// <summary>
     /// <c>{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}</c>
-    /// (wire §0.3; date without Z or fractions). A 401 adds WWW-Authenticate (wire §0.4).
+    /// (docs/service-behaviour.md#graph-error-body; date without Z or fractions). A 401 adds WWW-Authenticate (docs/service-behaviour.md#graph-error-body).
     /// </summary>
     public static Task WriteErrorAsync(HttpContext context, GraphError error, DateTimeOffset now, string authorityHost)
     {
@@ -201,10 +201,10 @@ public static class GraphResponses
         return SandboxJson.WriteAsync(context, error.Status, SandboxJson.Serialize(body), ErrorContentType);
     }
 
-    /// <summary>wire §0.4: the content type of a 200/201 with a body.</summary>
+    /// <summary>docs/service-behaviour.md#graph-error-body: the content type of a 200/201 with a body.</summary>
     public const string ODataContentType = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
-    /// <summary>A success with a body (wire §0.4 headers; directory calls add x-ms-resource-unit).</summary>
+    /// <summary>A success with a body (docs/service-behaviour.md#graph-error-body headers; directory calls add x-ms-resource-unit).</summary>
     public static Task WriteJsonAsync(HttpContext context, JsonObject body, int status = 200)
     {
         ApplySuccessHeaders(context);

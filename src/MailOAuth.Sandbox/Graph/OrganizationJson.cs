@@ -20,7 +20,7 @@ public static class OrganizationJson
         Filterable: new HashSet<string>(["id"]));
 
     /// <summary>
-    /// wire §4.10. With Organization.Read.All or Directory.Read.All every property is filled;
+    /// docs/service-behaviour.md#organization. With Organization.Read.All or Directory.Read.All every property is filled;
     /// otherwise only id, displayName and verifiedDomains, the rest null.
     /// </summary>
     public static JsonObject ToJson(SandboxRuntime runtime, bool full)
@@ -59,7 +59,7 @@ public static class OrganizationJson
                 : null,
             ["privacyProfile"] = null,
             ["provisionedPlans"] = full ? new JsonArray() : null,
-            // capabilities is a comma-plus-space string, not an array (wire §4.10).
+            // capabilities is a comma-plus-space string, not an array (docs/service-behaviour.md#organization).
             ["verifiedDomains"] = new JsonArray([.. tenant.Domains.Where(d => d.IsVerified).Select(d => (JsonNode)new JsonObject
             {
                 ["capabilities"] = "Email, OfficeCommunicationsOnline",

@@ -5,7 +5,7 @@ using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
-/// <summary><c>POST /v1.0/users/{id | userPrincipalName}/sendMail</c> (wire §4.11, §5).</summary>
+/// <summary><c>POST /v1.0/users/{id | userPrincipalName}/sendMail</c> (docs/service-behaviour.md#send-mail, #graph-errors).</summary>
 public static class SendMailEndpoint
 {
     /// <summary>
@@ -29,14 +29,14 @@ public static class SendMailEndpoint
             return;
         }
 
-        // wire §5.1: no Mail.Send in roles (no consent, or a delegated grant only).
+        // docs/service-behaviour.md#graph-access-denied: no Mail.Send in roles (no consent, or a delegated grant only).
         if (!caller.HasRole(WellKnownIds.MailSendRoleValue))
         {
             await WriteAsync(context, runtime, GraphError.AccessDenied());
             return;
         }
 
-        // wire §6: Exchange honours a new Mail.Send grant some time after tokens carry it; meanwhile the
+        // docs/service-behaviour.md#replication: Exchange honours a new Mail.Send grant some time after tokens carry it; meanwhile the
         // answer is the same 403 as with no grant at all.
         if (runtime.MailLag > TimeSpan.Zero && caller.Scopes.Count == 0
             && !runtime.Directory.GetGrantedRoleValues(caller.PrincipalId, WellKnownIds.MicrosoftGraphAppId, created => runtime.Now >= created + runtime.MailLag)
@@ -72,7 +72,7 @@ public static class SendMailEndpoint
             return;
         }
 
-        // wire §5.5: Mail.Send lets the app send *through* any mailbox, not as someone else.
+        // docs/service-behaviour.md#send-as-denied: Mail.Send lets the app send *through* any mailbox, not as someone else.
         if (message!.From is { } from
             && !string.Equals(from, user.UserPrincipalName, StringComparison.OrdinalIgnoreCase)
             && !string.Equals(from, user.Mail, StringComparison.OrdinalIgnoreCase))
@@ -103,15 +103,15 @@ public static class SendMailEndpoint
             SaveToSentItems: message.SaveToSentItems,
             RequestId: request.RequestId));
 
-        // wire §4.11: 202 Accepted, no body.
+        // docs/service-behaviour.md#send-mail: 202 Accepted, no body.
         GraphResponses.ApplyHeaders(context, request);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.ContentLength = 0;
     }
 
     /// <summary>
-    /// <c>/v1.0/me/sendMail</c>: an app token has no "me" (wire §4.11, §5.13). A delegated token
-    /// without the Mail.Send scope is denied (wire §5.1); with it, the signed-in user needs a
+    /// <c>/v1.0/me/sendMail</c>: an app token has no "me" (docs/service-behaviour.md#send-mail). A delegated token
+    /// without the Mail.Send scope is denied (docs/service-behaviour.md#graph-access-denied); with it, the signed-in user needs a
     /// mailbox (INFERRED: the sandbox's only delegated user, the admin, has none).
     /// </summary>
     public static async Task MeAsync(HttpContext context, SandboxRuntime runtime)
@@ -165,7 +165,7 @@ public static class SendMailEndpoint
             content = BodyProperties.String(body, "content");
             if (BodyProperties.String(body, "contentType") is { } requested)
             {
-                // wire §4.11: Text or HTML, case-insensitive.
+                // docs/service-behaviour.md#send-mail: Text or HTML, case-insensitive.
                 if (!requested.Equals("text", StringComparison.OrdinalIgnoreCase) && !requested.Equals("html", StringComparison.OrdinalIgnoreCase))
                 {
                     return (null, GraphError.RequestBodyRead(
@@ -181,7 +181,7 @@ public static class SendMailEndpoint
                 ? BodyProperties.String(fromAddress, "address")
                 : null;
 
-        // The doc's own example sends the string "false" (wire §4.11).
+        // The doc's own example sends the string "false" (docs/service-behaviour.md#send-mail).
         var saveToSentItems = BodyProperties.Find(root, "saveToSentItems") switch
         {
             { ValueKind: JsonValueKind.False } => false,

@@ -6,7 +6,7 @@ using MailOAuth.Sandbox.Tenancy;
 namespace MailOAuth.Sandbox.Graph;
 
 /// <summary>
-/// <c>/v1.0/servicePrincipals</c> (wire §4.5, §4.6): create, upsert by appId, list with
+/// <c>/v1.0/servicePrincipals</c> (docs/service-behaviour.md#service-principal, #app-role-assignment): create, upsert by appId, list with
 /// <c>$filter</c>, get / update / delete by id or <c>(appId='…')</c>, and the app role
 /// assignments (<c>appRoleAssignedTo</c> on the resource, <c>appRoleAssignments</c> on the principal).
 /// </summary>
@@ -73,7 +73,7 @@ public static class ServicePrincipalsEndpoints
         };
     }
 
-    /// <summary>GET /servicePrincipals: eventually consistent, like every list (wire §6).</summary>
+    /// <summary>GET /servicePrincipals: eventually consistent, like every list (docs/service-behaviour.md#replication).</summary>
     private static Task ListAsync(DirectoryRequest request) =>
         request.ListAsync(ServicePrincipalJson.Schema, "servicePrincipals", request.Directory.ListServicePrincipals(), s => s.CreatedDateTime,
             s => s.Owners, s => ServicePrincipalJson.ToJson(s, request.Runtime));
@@ -82,7 +82,7 @@ public static class ServicePrincipalsEndpoints
         request.GetEntityAsync(ServicePrincipalJson.Schema, "servicePrincipals", servicePrincipal, keyValue,
             s => DirectoryPermissions.CanReadServicePrincipal(request.Caller, s), s => ServicePrincipalJson.ToJson(s, request.Runtime));
 
-    /// <summary>POST /servicePrincipals <c>{"appId"}</c> → 201 (wire §4.5).</summary>
+    /// <summary>POST /servicePrincipals <c>{"appId"}</c> → 201 (docs/service-behaviour.md#service-principal).</summary>
     private static async Task CreateAsync(DirectoryRequest request)
     {
         if (!await request.PermitAsync(DirectoryPermissions.CanCreateApplications(request.Caller)))
@@ -108,7 +108,7 @@ public static class ServicePrincipalsEndpoints
     /// <summary>
     /// The create half of POST and of the upsert. One service principal per appId (409); an
     /// application that does not exist, or has not replicated yet, has no "backing application
-    /// object" (wire §4.5 exact 400).
+    /// object" (docs/service-behaviour.md#service-principal exact 400).
     /// </summary>
     private static async Task CreateForAppAsync(DirectoryRequest request, Guid appId, string appIdAsGiven, JsonElement body)
     {

@@ -3,7 +3,7 @@ using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Graph;
 
-/// <summary><c>/v1.0/users</c>, <c>/v1.0/me</c>, <c>/v1.0/domains</c>, <c>/v1.0/organization</c> (wire §4.7, §4.9, §4.10). Read only.</summary>
+/// <summary><c>/v1.0/users</c>, <c>/v1.0/me</c>, <c>/v1.0/domains</c>, <c>/v1.0/organization</c> (docs/service-behaviour.md#users, #domains, #organization). Read only.</summary>
 public static class TenantEndpoints
 {
     /// <summary>GET /users, GET /users/{id | userPrincipalName}: User.Read.All or Directory.Read.All.</summary>
@@ -41,7 +41,7 @@ public static class TenantEndpoints
             return;
         }
 
-        // wire §4.7: not found names the value as the client gave it.
+        // docs/service-behaviour.md#users: not found names the value as the client gave it.
         var value = segments[1].Name;
         if (request.Directory.FindUser(value) is not { } user)
         {
@@ -52,7 +52,7 @@ public static class TenantEndpoints
         await request.JsonAsync(query!.Entity(request.Metadata, "users", UserJson.ToJson(user)));
     }
 
-    /// <summary>GET /me: the signed-in user of a delegated token; an app token has no "me" (wire §5.13).</summary>
+    /// <summary>GET /me: the signed-in user of a delegated token; an app token has no "me" (docs/service-behaviour.md#send-mail).</summary>
     public static async Task MeAsync(DirectoryRequest request)
     {
         if (request.Segments.Count > 1 || request.Segments[0].HasKey)
@@ -127,7 +127,7 @@ public static class TenantEndpoints
             : request.JsonAsync(query!.Entity(request.Metadata, "domains", DomainJson.ToJson(domain))));
     }
 
-    /// <summary>GET /organization (and /organization/{id}): any valid token; the detail depends on the permission (wire §4.10).</summary>
+    /// <summary>GET /organization (and /organization/{id}): any valid token; the detail depends on the permission (docs/service-behaviour.md#organization).</summary>
     public static async Task OrganizationAsync(DirectoryRequest request)
     {
         var segments = request.Segments;

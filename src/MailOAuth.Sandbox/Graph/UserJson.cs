@@ -40,7 +40,7 @@ public static class UserJson
         ["accountEnabled"] = user.AccountEnabled,
         ["userType"] = user.UserType,
         ["onPremisesSyncEnabled"] = user.OnPremisesSyncEnabled,
-        // wire §4.7 (INFERRED shape): {"disabledPlans":[],"skuId":…}
+        // docs/service-behaviour.md#users (INFERRED shape): {"disabledPlans":[],"skuId":…}
         ["assignedLicenses"] = new JsonArray([.. user.AssignedLicenses.Select(l => (JsonNode)new JsonObject
         {
             ["disabledPlans"] = new JsonArray(),

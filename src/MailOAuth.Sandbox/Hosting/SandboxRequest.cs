@@ -37,10 +37,10 @@ public sealed partial class SandboxRequest
     /// <summary>The client's <c>client-request-id</c> header, if it sent one.</summary>
     public string? ClientRequestId { get; }
 
-    /// <summary>Graph's <c>client-request-id</c>: the client's, else equal to request-id (wire §0.3).</summary>
+    /// <summary>Graph's <c>client-request-id</c>: the client's, else equal to request-id (docs/service-behaviour.md#graph-error-body).</summary>
     public string EffectiveClientRequestId => string.IsNullOrEmpty(ClientRequestId) ? RequestId : ClientRequestId;
 
-    /// <summary>Entra's correlation id: the client's <c>client-request-id</c> when it is a GUID, else a new one (wire §0.1).</summary>
+    /// <summary>Entra's correlation id: the client's <c>client-request-id</c> when it is a GUID, else a new one (docs/service-behaviour.md#entra-error-body).</summary>
     public string CorrelationId { get; private set; } = Guid.NewGuid().ToString();
 
     /// <summary>The client (appId) behind the request, for the log: never a secret.</summary>

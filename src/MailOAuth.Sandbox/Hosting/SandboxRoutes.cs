@@ -46,7 +46,7 @@ public static class SandboxRoutes
 
     private static void MapRoutes(WebApplication app, SandboxRuntime runtime, string infoJson)
     {
-        // Entra (wire §1, §2).
+        // Entra (docs/service-behaviour.md#token-request, #discovery).
         app.Map("/common/discovery/instance", context => DiscoveryEndpoints.InstanceAsync(context, runtime));
         app.Map("/{tenant}/v2.0/.well-known/openid-configuration", context => DiscoveryEndpoints.OpenIdConfigurationAsync(context, runtime));
         app.Map("/{tenant}/discovery/v2.0/keys", context => DiscoveryEndpoints.KeysAsync(context, runtime));
@@ -57,7 +57,7 @@ public static class SandboxRoutes
         app.Map("/_sandbox/msi/token", context => ManagedIdentityEndpoint.HandleAsync(context, runtime));
         ExternalIssuer.Map(app, runtime);
 
-        // Graph (wire §4, §5): mail, then the directory (and Graph-shaped answers for the rest).
+        // Graph (docs/service-behaviour.md#microsoft-graph, #graph-errors): mail, then the directory (and Graph-shaped answers for the rest).
         app.Map("/v1.0/users/{user}/sendMail", context => SendMailEndpoint.HandleAsync(context, runtime));
         app.Map("/v1.0/me/sendMail", context => SendMailEndpoint.MeAsync(context, runtime));
         app.Map("/v1.0/{**rest}", context => DirectoryRouter.HandleAsync(context, runtime));

@@ -99,7 +99,7 @@ public sealed class SandboxRuntime : IDisposable
     /// How long a write that references a new object (addPassword on a new app, a service principal
     /// for it, a role assignment naming a new principal) still sees the replication symptom. Null = the
     /// same as <see cref="ReplicationLag"/>. Real directory writes catch up in seconds while the token
-    /// service and list replicas take longer (wire §6), so tests can set the two apart.
+    /// service and list replicas take longer (docs/service-behaviour.md#replication), so tests can set the two apart.
     /// </summary>
     public TimeSpan? DirectoryWriteLag
     {
@@ -112,7 +112,7 @@ public sealed class SandboxRuntime : IDisposable
 
     /// <summary>
     /// How long after an app role assignment Exchange Online still refuses sendMail although tokens
-    /// already carry the role (wire §6: "403 for a while" after consent). 0 = at once.
+    /// already carry the role (docs/service-behaviour.md#replication: "403 for a while" after consent). 0 = at once.
     /// </summary>
     public TimeSpan MailLag
     {
@@ -125,7 +125,7 @@ public sealed class SandboxRuntime : IDisposable
 
     /// <summary>
     /// Whether an object created at <paramref name="createdDateTime"/> has replicated: visible to
-    /// list queries, the token endpoint and the other eventually consistent readers (wire §6).
+    /// list queries, the token endpoint and the other eventually consistent readers (docs/service-behaviour.md#replication).
     /// </summary>
     public bool IsReplicated(DateTimeOffset createdDateTime) => Now >= createdDateTime + ReplicationLag;
 

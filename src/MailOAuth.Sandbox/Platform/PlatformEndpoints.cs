@@ -16,7 +16,7 @@ public static class PlatformEndpoints
 
     public static void Map(IEndpointRouteBuilder routes, SandboxRuntime runtime)
     {
-        // Default profile (ARCHITECTURE.md "Platform API contract").
+        // Default profile (docs/design.md#platform-contract).
         routes.Map("/api/v1/reseller/smtp-settings", context => SettingsAsync(context, runtime, PlatformProfile.Default));
         routes.Map("/api/v1/reseller/smtp-settings/test", context => TestAsync(context, runtime, PlatformProfile.Default));
         routes.Map("/api/{**rest}", NotFoundAsync);

@@ -6,7 +6,7 @@ namespace MailOAuth.Sandbox.Platform;
 
 /// <summary>
 /// One dialect of the platform API: the field names and the texts of its validation messages.
-/// <see cref="Default"/> is the contract's (ARCHITECTURE.md "Platform API contract"),
+/// <see cref="Default"/> is the contract's (docs/design.md#platform-contract),
 /// <see cref="Alternative"/> another vendor's shape over the same stored settings.
 /// </summary>
 public sealed record PlatformProfile(

@@ -12,7 +12,7 @@ namespace MailOAuth.Sandbox.Tenancy;
 // lag (docs/sandbox.md) hides an object from the eventually consistent readers until
 // creation + lag; seeded objects are created long before "now" and are always visible.
 
-/// <summary>A domain of the tenant (wire §4.9).</summary>
+/// <summary>A domain of the tenant (docs/service-behaviour.md#domains).</summary>
 public sealed record TenantDomain(string Name, bool IsVerified, bool IsDefault, bool IsInitial);
 
 /// <summary>The one tenant the sandbox hosts.</summary>
@@ -23,14 +23,14 @@ public sealed record Tenant(Guid Id, string DisplayName, ImmutableArray<TenantDo
     public TenantDomain InitialDomain => Domains.First(d => d.IsInitial);
 }
 
-/// <summary>A licence assigned to a user (wire §4.7: <c>{"disabledPlans":[],"skuId":…}</c>).</summary>
+/// <summary>A licence assigned to a user (docs/service-behaviour.md#users: <c>{"disabledPlans":[],"skuId":…}</c>).</summary>
 public sealed record AssignedLicense(Guid SkuId);
 
 /// <summary>A service plan a user's licences provision (<c>assignedPlans</c> on users).</summary>
 public sealed record AssignedPlan(DateTimeOffset AssignedDateTime, string CapabilityStatus, string Service, Guid ServicePlanId);
 
 /// <summary>
-/// A user. <see cref="HasExchangeLicense"/> false means no Exchange Online mailbox (wire §5.4):
+/// A user. <see cref="HasExchangeLicense"/> false means no Exchange Online mailbox (docs/service-behaviour.md#mailbox-not-enabled):
 /// unlicensed, guest and on-premises users all answer sendMail with MailboxNotEnabledForRESTAPI.
 /// </summary>
 public sealed record DirectoryUser(Guid Id, string UserPrincipalName, string DisplayName, string Mail, bool HasExchangeLicense)
@@ -56,7 +56,7 @@ public sealed record DirectoryUser(Guid Id, string UserPrincipalName, string Dis
 }
 
 /// <summary>
-/// An application password credential (wire §4.3). Only a SHA-256 hash of the secret text is
+/// An application password credential (docs/service-behaviour.md#add-password). Only a SHA-256 hash of the secret text is
 /// kept; the text itself is returned once, when the credential is created.
 /// </summary>
 public sealed record PasswordCredential(
@@ -117,7 +117,7 @@ public sealed record KeyCredential(
 public sealed record FederatedIdentityCredential(Guid Id, string Name, string Issuer, string Subject, ImmutableArray<string> Audiences);
 
 /// <summary>
-/// An application object (wire §4.1). The properties the sandbox acts on are typed; every other
+/// An application object (docs/service-behaviour.md#create-application). The properties the sandbox acts on are typed; every other
 /// writable Graph property is kept as raw JSON text in <see cref="Properties"/> and echoed back.
 /// </summary>
 public sealed record DirectoryApplication(
@@ -157,7 +157,7 @@ public sealed record DirectoryApplication(
     public DateTimeOffset? DeletedDateTime { get; init; }
 }
 
-/// <summary>An app role a resource service principal exposes (wire §4.5).</summary>
+/// <summary>An app role a resource service principal exposes (docs/service-behaviour.md#service-principal).</summary>
 public sealed record AppRole(
     Guid Id,
     string Value,
@@ -170,7 +170,7 @@ public sealed record AppRole(
 /// <summary>A delegated permission a resource service principal exposes (<c>oauth2PermissionScopes</c>).</summary>
 public sealed record PermissionScope(Guid Id, string Value, string AdminConsentDisplayName, string AdminConsentDescription, string Type = "Admin");
 
-/// <summary>A service principal (wire §4.5).</summary>
+/// <summary>A service principal (docs/service-behaviour.md#service-principal).</summary>
 public sealed record ServicePrincipal(
     Guid Id,
     Guid AppId,
@@ -214,7 +214,7 @@ public sealed record ServicePrincipal(
     public bool IsManagedIdentity => ServicePrincipalType == "ManagedIdentity";
 }
 
-/// <summary>An app role assignment: the actual grant (admin consent, wire §4.6).</summary>
+/// <summary>An app role assignment: the actual grant (admin consent, docs/service-behaviour.md#app-role-assignment).</summary>
 public sealed record AppRoleAssignment(
     string Id,
     Guid PrincipalId,
@@ -230,12 +230,12 @@ public sealed record DelegatedGrant(Guid ClientAppId, Guid UserId, ImmutableArra
 
 /// <summary>
 /// A Conditional Access policy for workload identities whose only grant control is Block
-/// (wire §1.11): a token request by one of the listed service principals gets AADSTS53003.
+/// (docs/service-behaviour.md#aadsts-conditional-access): a token request by one of the listed service principals gets AADSTS53003.
 /// </summary>
 public sealed record ConditionalAccessPolicy(Guid Id, string DisplayName, ImmutableHashSet<Guid> BlockedServicePrincipalIds);
 
 /// <summary>
-/// An Exchange application access policy (DenyAccess) on a mailbox (wire §5.2). A null
+/// An Exchange application access policy (DenyAccess) on a mailbox (docs/service-behaviour.md#graph-access-denied). A null
 /// <see cref="AppId"/> applies to every application (a sandbox simplification).
 /// </summary>
 public sealed record ApplicationAccessPolicy(Guid Id, Guid MailboxUserId, Guid? AppId);
@@ -243,10 +243,10 @@ public sealed record ApplicationAccessPolicy(Guid Id, Guid MailboxUserId, Guid? 
 /// <summary>Well-known ids that are the same in every tenant.</summary>
 public static class WellKnownIds
 {
-    /// <summary>Microsoft Graph's appId (wire §4.1).</summary>
+    /// <summary>Microsoft Graph's appId (docs/service-behaviour.md#create-application).</summary>
     public static readonly Guid MicrosoftGraphAppId = Guid.Parse("00000003-0000-0000-c000-000000000000");
 
-    /// <summary>Mail.Send application permission id (wire §4.1, verified).</summary>
+    /// <summary>Mail.Send application permission id (docs/service-behaviour.md#create-application, verified).</summary>
     public static readonly Guid MailSendRoleId = Guid.Parse("b633e1c5-b582-4048-a93e-9f11b44c7e96");
 
     public const string MailSendRoleValue = "Mail.Send";

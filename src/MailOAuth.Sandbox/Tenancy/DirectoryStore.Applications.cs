@@ -208,7 +208,7 @@ public sealed partial class DirectoryStore
 
     /// <summary>
     /// Adds a password credential and returns it with its secret text (shown once, as
-    /// addPassword does, wire §4.3). The default lifetime is two years.
+    /// addPassword does, docs/service-behaviour.md#add-password). The default lifetime is two years.
     /// </summary>
     public (PasswordCredential Credential, string SecretText)? AddPassword(
         Guid applicationObjectId,

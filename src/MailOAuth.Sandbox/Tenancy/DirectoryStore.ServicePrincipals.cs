@@ -90,7 +90,7 @@ public sealed partial class DirectoryStore
 
     /// <summary>
     /// Grants <paramref name="appRoleId"/> of <paramref name="resourceId"/> to
-    /// <paramref name="principalId"/> (wire §4.6). The checks run in Graph's order: principal,
+    /// <paramref name="principalId"/> (docs/service-behaviour.md#app-role-assignment). The checks run in Graph's order: principal,
     /// resource, role, duplicate.
     /// </summary>
     public (AssignmentOutcome Outcome, AppRoleAssignment? Assignment) AddAppRoleAssignment(Guid principalId, Guid resourceId, Guid appRoleId, DateTimeOffset now)
@@ -117,7 +117,7 @@ public sealed partial class DirectoryStore
                 return (AssignmentOutcome.Duplicate, null);
             }
 
-            // The real id is an opaque base64url string, not a GUID (wire §4.6).
+            // The real id is an opaque base64url string, not a GUID (docs/service-behaviour.md#app-role-assignment).
             var id = Convert.ToBase64String([.. Guid.NewGuid().ToByteArray(), .. Guid.NewGuid().ToByteArray()])
                 .TrimEnd('=').Replace('+', '-').Replace('/', '_');
             var assignment = new AppRoleAssignment(id, principalId, resourceId, appRoleId, now, principal.DisplayName, resource.DisplayName);
@@ -170,8 +170,8 @@ public sealed partial class DirectoryStore
 
     /// <summary>
     /// The app role values granted to <paramref name="principalId"/> for the resource
-    /// <paramref name="resourceAppId"/>: what goes into a token's <c>roles</c> claim (wire §3).
-    /// Only assignments <paramref name="isVisible"/> accepts count (replication, wire §6).
+    /// <paramref name="resourceAppId"/>: what goes into a token's <c>roles</c> claim (docs/service-behaviour.md#token-roles).
+    /// Only assignments <paramref name="isVisible"/> accepts count (replication, docs/service-behaviour.md#replication).
     /// </summary>
     public IReadOnlyList<string> GetGrantedRoleValues(Guid principalId, Guid resourceAppId, Func<DateTimeOffset, bool>? isVisible = null)
     {

@@ -110,7 +110,7 @@ public sealed partial class DirectoryStore
         }
     }
 
-    /// <summary>True when an Exchange application access policy denies <paramref name="appId"/> this mailbox (wire §5.2).</summary>
+    /// <summary>True when an Exchange application access policy denies <paramref name="appId"/> this mailbox (docs/service-behaviour.md#graph-access-denied).</summary>
     public bool IsMailboxAccessDenied(Guid mailboxUserId, Guid appId)
     {
         lock (_gate)

@@ -11,7 +11,7 @@ public static class SecretGenerator
     /// <summary>
     /// 40 characters: three random alphanumerics, the "8Q~" marker current secrets carry, then
     /// 34 characters of the secret alphabet (e.g. <c>abc8Q~…</c>). The hint is the first three
-    /// characters (wire §4.3).
+    /// characters (docs/service-behaviour.md#add-password).
     /// </summary>
     public static string NewSecretText() =>
         RandomNumberGenerator.GetString(Alphanumeric, 3) + "8Q~" + RandomNumberGenerator.GetString(SecretAlphabet, 34);

@@ -8,7 +8,7 @@ public static partial class SeedData
     /// <summary>A subset of Microsoft Graph's application permissions (ids are the same in every tenant).</summary>
     public static readonly ImmutableArray<AppRole> MicrosoftGraphAppRoles =
     [
-        // wire §4.5: the Mail.Send entry.
+        // docs/service-behaviour.md#service-principal: the Mail.Send entry.
         Role(WellKnownIds.MailSendRoleId, WellKnownIds.MailSendRoleValue, "Send mail as any user",
             "Allows the app to send mail as any user without a signed-in user."),
         Role(Guid.Parse("810c84a8-4a9e-49e6-bf7d-12d183f40d01"), "Mail.Read", "Read mail in all mailboxes",

@@ -51,7 +51,7 @@ public static partial class SeedData
         var unlicensed = User("0ea9fba7-d25c-40e9-8dd6-f59748d9d444", "unlicensed", "Unlicensed User");
         var restricted = Mailbox("1d20e3cc-e7b0-48bc-9bfa-1afa0a7760c8", "restricted", "Restricted Mailbox", longAgo);
         var other = Mailbox("ee304b45-d9f8-4709-9d9a-d5e80f476dd8", "other", "Other User", longAgo);
-        // wire §5.4: guests and on-premises mailboxes have no Exchange Online plan.
+        // docs/service-behaviour.md#mailbox-not-enabled: guests and on-premises mailboxes have no Exchange Online plan.
         var guest = User("38eef56d-b30d-424f-9db1-f1b9e8ed3058", "guest", "Guest User") with { UserType = "Guest" };
         var onPrem = User("9def6564-6a37-4935-8867-2a3b3b0698de", "onprem", "On-Premises User") with { OnPremisesSyncEnabled = true };
         var adminUser = User("3b127cd8-6b81-4ec3-9d1b-0c1e5bee18cb", "admin", "Sandbox Administrator") with
@@ -61,7 +61,7 @@ public static partial class SeedData
             DirectoryRoleTemplateIds = [WellKnownIds.GlobalAdministratorRoleTemplateId],
         };
         // A mailbox whose primary SMTP address differs from its UPN (common in hybrid tenants): Graph's
-        // /users/{id | userPrincipalName} knows it only by jdoe@contoso.com (wire §4.7).
+        // /users/{id | userPrincipalName} knows it only by jdoe@contoso.com (docs/service-behaviour.md#users).
         var aliased = Mailbox("5a1d7c2e-3f4b-4e8a-9c6d-2b7e8f9a0c1d", "jdoe", "Jane Doe", longAgo) with { Mail = "jane.doe@" + VerifiedDomain };
         foreach (var user in new[] { licensed, unlicensed, restricted, other, guest, onPrem, adminUser, aliased })
         {

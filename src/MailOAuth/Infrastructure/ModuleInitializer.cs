@@ -9,7 +9,7 @@ namespace MailOAuth.Infrastructure;
 /// <summary>
 /// Keeps MailOAuth's dependencies (Azure.Identity, MSAL, Kiota, Microsoft.Graph) private, so the module
 /// works in the same session as Az.Accounts, Microsoft.Graph or ExchangeOnlineManagement whatever their
-/// versions (field notes "Modules that break each other"; msgraph-sdk-powershell #3394).
+/// versions (docs/design.md#type-boundary; msgraph-sdk-powershell #3394).
 /// Core and its dependencies live in <c>dependencies/</c> beside this assembly. On PowerShell 7 they load
 /// into a private AssemblyLoadContext, bridged by one event: the default context asks for MailOAuth.Core
 /// (the only dependency this assembly names) and gets it from the private context, which then resolves

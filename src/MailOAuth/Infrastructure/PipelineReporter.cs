@@ -7,7 +7,7 @@ namespace MailOAuth.Infrastructure;
 
 /// <summary>
 /// Collects what Core reports from worker threads; the cmdlet drains it on the pipeline thread,
-/// the only thread allowed to call Write* (ARCHITECTURE.md "Async in one place").
+/// the only thread allowed to call Write* (docs/design.md#async-in-one-place).
 /// </summary>
 internal sealed class PipelineReporter : IOperationReporter, IDisposable
 {

@@ -21,7 +21,7 @@ public sealed class MailOAuthTestResult
         Environment = environment;
     }
 
-    /// <summary>Always "Accepted": Graph answered 202; delivery itself is asynchronous (wire §4.11).</summary>
+    /// <summary>Always "Accepted": Graph answered 202; delivery itself is asynchronous (docs/service-behaviour.md#send-mail).</summary>
     public string Status => "Accepted";
     public string TenantId { get; }
     public string ClientId { get; }

@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 namespace MailOAuth.Validation;
 
 /// <summary>
-/// A tenant is its GUID or one of its DNS domain names (wire §1.1). Anything else would only fail
+/// A tenant is its GUID or one of its DNS domain names (docs/service-behaviour.md#token-request). Anything else would only fail
 /// later with AADSTS900023, after a network round trip.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]

@@ -4,12 +4,12 @@ using Xunit;
 
 namespace MailOAuth.Core.Tests.Auth;
 
-/// <summary>Decoding the app-only Graph token's claims (wire §3): roles present, absent, or no token at all.</summary>
+/// <summary>Decoding the app-only Graph token's claims (docs/service-behaviour.md#token-roles): roles present, absent, or no token at all.</summary>
 public class AccessTokenClaimsTests
 {
     private const string Header = """{"typ":"JWT","alg":"RS256","x5t":"nOo3ZDrODXEK1jKWhXslHR_KXEg","kid":"nOo3ZDrODXEK1jKWhXslHR_KXEg"}""";
 
-    // The real decoded token of wire §3 (elided values filled in).
+    // The real decoded token of docs/service-behaviour.md#token-roles (elided values filled in).
     private const string RealPayload = """
         {"aud":"https://graph.microsoft.com","iss":"https://sts.windows.net/63122682-bd96-47fd-97ab-95a76ce699a6/","iat":1717046428,"nbf":1717046428,"exp":1717050328,
          "aio":"E2NgYHhq8Xsk9vH3LmvN1w==","app_displayname":"downloader","appid":"1671f074-56e2-4c37-873b-b7b07a120b18","appidacr":"1",
@@ -57,7 +57,7 @@ public class AccessTokenClaimsTests
     [Fact]
     public void No_roles_claim_means_no_roles()
     {
-        // Wire §3: no consent gives no roles claim at all, not an empty array.
+        // docs/service-behaviour.md#token-roles: no consent gives no roles claim at all, not an empty array.
         var payload = RealPayload.Replace("\"roles\":[\"User.ReadBasic.All\",\"Mail.Read\"],", "");
         Assert.DoesNotContain("roles", payload);
 

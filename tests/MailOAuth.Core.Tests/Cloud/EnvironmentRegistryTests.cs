@@ -3,7 +3,7 @@ using Xunit;
 
 namespace MailOAuth.Core.Tests.Cloud;
 
-/// <summary>Built-in clouds per wire §7 and the rules for custom ones (the sandbox is one).</summary>
+/// <summary>Built-in clouds per docs/service-behaviour.md#national-clouds and the rules for custom ones (the sandbox is one).</summary>
 public class EnvironmentRegistryTests
 {
     [Theory]
@@ -29,7 +29,7 @@ public class EnvironmentRegistryTests
     {
         var env = new EnvironmentRegistry().Get("China");
 
-        // Wire §7: login.chinacloudapi.cn and login.partner.microsoftonline.cn are aliases of one authority.
+        // docs/service-behaviour.md#national-clouds: login.chinacloudapi.cn and login.partner.microsoftonline.cn are aliases of one authority.
         Assert.Contains(env.AuthorityHost.Host, new[] { "login.chinacloudapi.cn", "login.partner.microsoftonline.cn" });
         Assert.Equal("https", env.AuthorityHost.Scheme);
         Assert.Equal(new Uri("https://microsoftgraph.chinacloudapi.cn/"), env.GraphEndpoint);

@@ -4,7 +4,7 @@ using Xunit;
 namespace MailOAuth.Core.Tests.Diagnostics;
 
 /// <summary>
-/// Every error body the module must recognise, copied from shared/reference/entra-graph-wire.md
+/// Every error body the module must recognise, copied from the sources docs/service-behaviour.md cites
 /// (GUIDs filled in where the reference elides them), run through the one parser and the one catalog.
 /// </summary>
 public class WireBodyMappingTests
@@ -15,64 +15,64 @@ public class WireBodyMappingTests
     private const string GraphRequestId = "b04ace1e-13a0-4940-b489-f86dcca10985";
     private const string GraphClientRequestId = "c15bdf2f-24b1-4a51-c59a-097eddb21a96";
 
-    // ---- Entra token / discovery bodies (wire §0.1, §1.3–§1.12, §2.3) ----
+    // ---- Entra token / discovery bodies (docs/service-behaviour.md#entra-error-body, #token-request and the AADSTS entries after it, #discovery) ----
 
-    // §1.4, 2022+ text, 2024+ single-space separators.
+    // docs/service-behaviour.md#aadsts-invalid-secret, 2022+ text, 2024+ single-space separators.
     private static readonly string Entra7000215NewSpace = Fill("""
         {"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '@APPID@'. Trace ID: @TRACE@ Correlation ID: @CORR@ Timestamp: 2024-07-15 11:14:02Z","error_codes":[7000215],"timestamp":"2024-07-15 11:14:02Z","trace_id":"@TRACE@","correlation_id":"@CORR@","error_uri":"https://login.microsoftonline.com/error?code=7000215"}
         """);
 
-    // §1.4, 2022+ text, 2016–2023 CRLF separators.
+    // docs/service-behaviour.md#aadsts-invalid-secret, 2022+ text, 2016–2023 CRLF separators.
     private static readonly string Entra7000215NewCrlf = Fill("""
         {"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '@APPID@'.\r\nTrace ID: @TRACE@\r\nCorrelation ID: @CORR@\r\nTimestamp: 2023-05-10 08:01:44Z","error_codes":[7000215],"timestamp":"2023-05-10 08:01:44Z","trace_id":"@TRACE@","correlation_id":"@CORR@","error_uri":"https://login.microsoftonline.com/error?code=7000215"}
         """);
 
-    // §1.4, old text (2019–2021), CRLF.
+    // docs/service-behaviour.md#aadsts-invalid-secret, old text (2019–2021), CRLF.
     private static readonly string Entra7000215OldCrlf = Fill("""
         {"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret is provided.\r\nTrace ID: @TRACE@\r\nCorrelation ID: @CORR@\r\nTimestamp: 2020-03-02 09:12:55Z","error_codes":[7000215],"timestamp":"2020-03-02 09:12:55Z","trace_id":"@TRACE@","correlation_id":"@CORR@","error_uri":"https://login.microsoftonline.com/error?code=7000215"}
         """);
 
-    // §1.4, old text, single space.
+    // docs/service-behaviour.md#aadsts-invalid-secret, old text, single space.
     private static readonly string Entra7000215OldSpace = Fill("""
         {"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret is provided. Trace ID: @TRACE@ Correlation ID: @CORR@ Timestamp: 2024-08-02 10:00:01Z","error_codes":[7000215],"timestamp":"2024-08-02 10:00:01Z","trace_id":"@TRACE@","correlation_id":"@CORR@","error_uri":"https://login.microsoftonline.com/error?code=7000215"}
         """);
 
-    // §1.5, 2022+ text.
+    // docs/service-behaviour.md#aadsts-expired-secret, 2022+ text.
     private static readonly string Entra7000222 = Fill("""
         {"error":"invalid_client","error_description":"AADSTS7000222: The provided client secret keys for app '@APPID@' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds. Trace ID: @TRACE@ Correlation ID: @CORR@ Timestamp: 2024-11-20 14:03:12Z","error_codes":[7000222],"timestamp":"2024-11-20 14:03:12Z","trace_id":"@TRACE@","correlation_id":"@CORR@","error_uri":"https://login.microsoftonline.com/error?code=7000222"}
         """);
 
-    // §1.5, 2020–2021 text, CRLF.
+    // docs/service-behaviour.md#aadsts-expired-secret, 2020–2021 text, CRLF.
     private static readonly string Entra7000222Old = Fill("""
         {"error":"invalid_client","error_description":"AADSTS7000222: The provided client secret keys are expired. Visit the Azure Portal to create new keys for your app, or consider using certificate credentials for added security: https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials\r\nTrace ID: @TRACE@\r\nCorrelation ID: @CORR@\r\nTimestamp: 2021-01-05 07:45:10Z","error_codes":[7000222],"timestamp":"2021-01-05 07:45:10Z","trace_id":"@TRACE@","correlation_id":"@CORR@","error_uri":"https://login.microsoftonline.com/error?code=7000222"}
         """);
 
-    // §1.6.
+    // docs/service-behaviour.md#aadsts-app-not-found.
     private static readonly string Entra700016 = Fill("""
         {"error":"unauthorized_client","error_description":"AADSTS700016: Application with identifier '@APPID@' was not found in the directory 'Default Directory'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant. Trace ID: @TRACE@ Correlation ID: @CORR@ Timestamp: 2024-09-01 12:00:00Z","error_codes":[700016],"timestamp":"2024-09-01 12:00:00Z","trace_id":"@TRACE@","correlation_id":"@CORR@","error_uri":"https://login.microsoftonline.com/error?code=700016"}
         """);
 
-    // §1.7, token endpoint (invalid_request).
+    // docs/service-behaviour.md#aadsts-tenant-not-found, token endpoint (invalid_request).
     private static readonly string Entra90002Token = Fill("""
         {"error":"invalid_request","error_description":"AADSTS90002: Tenant 'nowhere.example' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant. Trace ID: @TRACE@ Correlation ID: @CORR@ Timestamp: 2025-08-11 09:30:00Z","error_codes":[90002],"timestamp":"2025-08-11 09:30:00Z","trace_id":"@TRACE@","correlation_id":"@CORR@","error_uri":"https://login.microsoftonline.com/error?code=90002"}
         """);
 
-    // §2.3, OIDC discovery (invalid_tenant), CRLF.
+    // docs/service-behaviour.md#discovery, OIDC discovery (invalid_tenant), CRLF.
     private static readonly string Entra90002Oidc = Fill("""
         {"error":"invalid_tenant","error_description":"AADSTS90002: Tenant '7e4eceb3-77b1-4b61-8729-9010f468a787' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.\r\nTrace ID: @TRACE@\r\nCorrelation ID: @CORR@\r\nTimestamp: 2022-10-24 16:58:16Z","error_codes":[90002],"timestamp":"2022-10-24 16:58:16Z","trace_id":"@TRACE@","correlation_id":"@CORR@","error_uri":"https://login.microsoftonline.com/error?code=90002"}
         """);
 
-    // §1.8.
+    // docs/service-behaviour.md#aadsts-tenant-not-found.
     private static readonly string Entra900023 = Fill("""
         {"error":"invalid_request","error_description":"AADSTS900023: Specified tenant identifier '63122682-bd96-47fd-97ab-95a76ce699a' is neither a valid DNS name, nor a valid external domain. Trace ID: @TRACE@ Correlation ID: @CORR@ Timestamp: 2024-04-03 18:22:07Z","error_codes":[900023],"timestamp":"2024-04-03 18:22:07Z","trace_id":"@TRACE@","correlation_id":"@CORR@","error_uri":"https://login.microsoftonline.com/error?code=900023"}
         """);
 
-    // §1.11, word for word with its suberror and claims.
+    // docs/service-behaviour.md#aadsts-conditional-access, word for word with its suberror and claims.
     private static readonly string Entra53003 = Fill("""
         {"error":"invalid_grant","error_description":"AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance. Trace ID: @TRACE@ Correlation ID: @CORR@ Timestamp: 2025-03-07 21:25:44Z","error_codes":[53003],"timestamp":"2025-03-07 21:25:44Z","trace_id":"@TRACE@","correlation_id":"@CORR@","error_uri":"https://login.microsoftonline.com/error?code=53003","suberror":"message_only","claims":"{\"access_token\":{\"capolids\":{\"essential\":true,\"values\":[\"01234567-89ab-cdef-fedc-ba9876543210\"]}}}"}
         """);
 
-    // §1.12.
+    // docs/service-behaviour.md#aadsts-missing-credential.
     private static readonly string Entra7000218 = Fill("""
         {"error":"invalid_client","error_description":"AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'. Trace ID: @TRACE@ Correlation ID: @CORR@ Timestamp: 2024-02-14 06:40:31Z","error_codes":[7000218],"timestamp":"2024-02-14 06:40:31Z","trace_id":"@TRACE@","correlation_id":"@CORR@","error_uri":"https://login.microsoftonline.com/error?code=7000218"}
         """);
@@ -217,7 +217,7 @@ public class WireBodyMappingTests
         Assert.Contains("Retried 3 times", d.Message);
     }
 
-    // ---- Graph bodies (wire §0.3, §4.1, §5) ----
+    // ---- Graph bodies (docs/service-behaviour.md#graph-error-body, #create-application, #graph-errors) ----
 
     private const string Inner =
         "\"innerError\":{\"date\":\"2023-02-20T05:06:48\",\"request-id\":\"" + GraphRequestId + "\",\"client-request-id\":\"" + GraphClientRequestId + "\"}";
@@ -309,7 +309,7 @@ public class WireBodyMappingTests
     [Fact]
     public void ErrorAccessDenied_is_told_apart_by_the_token_not_by_the_text()
     {
-        // Same code, same text — only what the token carried differs (wire §5.1 / §5.2).
+        // Same code, same text — only what the token carried differs (docs/service-behaviour.md#graph-access-denied).
         var body = GraphBody("ErrorAccessDenied", "Access to OData is disabled.");
         Assert.Equal(DiagnosisCode.MailSendPermissionMissing, DiagnosisCatalog.Explain(ServiceError.FromGraph(403, body), Context(tokenHasMailSend: false)).Code);
         Assert.Equal(DiagnosisCode.MailSendPermissionMissing, DiagnosisCatalog.Explain(ServiceError.FromGraph(403, body), Context(tokenHasMailSend: null)).Code);

@@ -7,8 +7,7 @@ using Xunit;
 namespace MailOAuth.Core.Tests.Entra;
 
 /// <summary>
-/// Entra's eventual consistency, ridden out for new objects and only for them (ARCHITECTURE.md
-/// "Reliability rules"), with the sandbox's replication lag — on one fake clock shared by the sandbox
+/// Entra's eventual consistency, ridden out for new objects and only for them (docs/design.md#reliability), with the sandbox's replication lag — on one fake clock shared by the sandbox
 /// and the sessions: every poll and backoff is real code over real HTTP, but the seconds of lag pass
 /// in fake time, so the bounds below are exact whatever the machine's load.
 /// </summary>

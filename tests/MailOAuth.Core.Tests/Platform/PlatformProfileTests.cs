@@ -4,7 +4,7 @@ using Xunit;
 namespace MailOAuth.Core.Tests.Platform;
 
 /// <summary>
-/// <see cref="PlatformProfile"/>: the default is the platform API contract (ARCHITECTURE.md), a JSON
+/// <see cref="PlatformProfile"/>: the default is the platform API contract (docs/design.md#platform-contract), a JSON
 /// profile overrides only what it names, and a profile that cannot work is refused when read.
 /// </summary>
 public sealed class PlatformProfileTests

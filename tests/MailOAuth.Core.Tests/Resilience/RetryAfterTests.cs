@@ -9,7 +9,7 @@ using Xunit;
 namespace MailOAuth.Core.Tests.Resilience;
 
 /// <summary>
-/// Retry-After in all its wire forms (ARCHITECTURE.md "Reliability rules", wire §0.4), and the
+/// Retry-After in all its wire forms (docs/design.md#reliability, docs/service-behaviour.md#graph-error-body), and the
 /// <see cref="RetryHandler"/>'s waits over a fake inner handler, on a fake clock: every wait is exact
 /// and takes no wall time, so these run in parallel with everything else.
 /// </summary>
@@ -412,7 +412,7 @@ public class RetryAfterTests
         Assert.Contains("in 0 s", reporter.Verbose[0]);
         Assert.Contains("HTTP 503", reporter.Verbose[1]);
         Assert.Contains("in 0.05 s", reporter.Verbose[1]);
-        // Logs name the URL, never query values (ARCHITECTURE.md "Secrets").
+        // Logs name the URL, never query values (docs/design.md#secrets).
         Assert.All(reporter.Verbose, line => Assert.DoesNotContain("hunter2", line));
         Assert.Empty(reporter.Warnings);
     }

@@ -4,7 +4,7 @@ using Xunit;
 namespace MailOAuth.Core.Tests.Sandbox;
 
 /// <summary>
-/// The sandbox's Graph directory endpoints answer like the real ones (entra-graph-wire.md §4, §5):
+/// The sandbox's Graph directory endpoints answer like the real ones (docs/service-behaviour.md#microsoft-graph, #graph-errors):
 /// the whole onboarding by raw HTTP, upsert, filters, permissions, the secret-lifetime policy
 /// and cascading deletes. Each test makes its own objects (unique names) in the shared sandbox.
 /// </summary>
@@ -59,7 +59,7 @@ public sealed class SandboxDirectoryTests(SandboxFixture sandbox)
         Assert.Equal($"{sandbox.Info.GraphEndpoint}/v1.0/$metadata#organization", result.String("@odata.context"));
         var organization = Assert.Single(result.Body.GetProperty("value").EnumerateArray());
         Assert.Equal(sandbox.Info.TenantId, organization.GetProperty("id").GetString());
-        Assert.Equal(JsonValueKind.Null, organization.GetProperty("tenantType").ValueKind); // wire §4.10: the rest is null
+        Assert.Equal(JsonValueKind.Null, organization.GetProperty("tenantType").ValueKind); // docs/service-behaviour.md#organization: the rest is null
         var domains = organization.GetProperty("verifiedDomains").EnumerateArray().ToList();
         Assert.Equal(["contoso.com", "contoso.onmicrosoft.com"], domains.Select(d => d.GetProperty("name").GetString()!).ToArray());
         Assert.Equal("Email, OfficeCommunicationsOnline", domains[0].GetProperty("capabilities").GetString());
@@ -95,7 +95,7 @@ public sealed class SandboxDirectoryTests(SandboxFixture sandbox)
         Assert.Equal(secretText[..3], secret.String("hint"));
         Assert.True(Guid.TryParse(secret.String("keyId"), out _));
         var start = DateTimeOffset.Parse(secret.String("startDateTime"));
-        Assert.Equal(start.AddYears(2), DateTimeOffset.Parse(secret.String("endDateTime"))); // wire §4.3 default
+        Assert.Equal(start.AddYears(2), DateTimeOffset.Parse(secret.String("endDateTime"))); // docs/service-behaviour.md#add-password default
 
         var servicePrincipal = await sandbox.GraphAsync(HttpMethod.Patch, $"v1.0/servicePrincipals(appId='{appId}')", token, new { }, prefer: "create-if-missing");
         servicePrincipal.AssertStatus(201);
@@ -113,7 +113,7 @@ public sealed class SandboxDirectoryTests(SandboxFixture sandbox)
         Assert.Equal("ServicePrincipal", assignment.String("principalType"));
         Assert.Equal("Microsoft Graph", assignment.String("resourceDisplayName"));
         Assert.Equal(name, assignment.String("principalDisplayName"));
-        Assert.False(Guid.TryParse(assignment.String("id"), out _)); // opaque base64url, not a GUID (wire §4.6)
+        Assert.False(Guid.TryParse(assignment.String("id"), out _)); // opaque base64url, not a GUID (docs/service-behaviour.md#app-role-assignment)
         Assert.Matches("^[A-Za-z0-9_-]+$", assignment.String("id"));
 
         var newToken = await SandboxFixture.GetAccessTokenAsync(sandbox.Client, sandbox.Info, appId, secretText);
@@ -208,7 +208,7 @@ public sealed class SandboxDirectoryTests(SandboxFixture sandbox)
         byName.AssertStatus(200);
         Assert.Equal($"{sandbox.Info.GraphEndpoint}/v1.0/$metadata#applications(id,appId,displayName)", byName.String("@odata.context"));
         var values = byName.Body.GetProperty("value").EnumerateArray().ToList();
-        Assert.Equal(2, values.Count); // display names are not unique (wire §4.2)
+        Assert.Equal(2, values.Count); // display names are not unique (docs/service-behaviour.md#filter-applications)
         Assert.All(values, v => Assert.Equal(["id", "appId", "displayName"], SandboxFixture.PropertyNames(v)));
         Assert.Equal(first.String("id"), Assert.Single(byAppId.Body.GetProperty("value").EnumerateArray()).GetProperty("id").GetString());
         Assert.Single(byTag.Body.GetProperty("value").EnumerateArray());
@@ -325,7 +325,7 @@ public sealed class SandboxDirectoryTests(SandboxFixture sandbox)
 
         sender.AssertStatus(200);
         Assert.Equal($"{sandbox.Info.GraphEndpoint}/v1.0/$metadata#users(mail,accountEnabled,assignedLicenses,assignedPlans)/$entity", sender.String("@odata.context"));
-        Assert.False(sender.Body.TryGetProperty("id", out _)); // $select drops id unless asked (wire §4.7)
+        Assert.False(sender.Body.TryGetProperty("id", out _)); // $select drops id unless asked (docs/service-behaviour.md#users)
         var plan = Assert.Single(sender.Body.GetProperty("assignedPlans").EnumerateArray());
         Assert.Equal("exchange", plan.GetProperty("service").GetString());
         Assert.Equal("Enabled", plan.GetProperty("capabilityStatus").GetString());

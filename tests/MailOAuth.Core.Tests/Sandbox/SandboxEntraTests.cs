@@ -4,7 +4,7 @@ using Xunit;
 
 namespace MailOAuth.Core.Tests.Sandbox;
 
-/// <summary>The sandbox's Entra ID endpoints answer like the real ones (entra-graph-wire.md §0-§3).</summary>
+/// <summary>The sandbox's Entra ID endpoints answer like the real ones (docs/service-behaviour.md#entra-id).</summary>
 [Collection(SandboxCollection.Name)]
 public sealed class SandboxEntraTests(SandboxFixture sandbox)
 {
@@ -24,7 +24,7 @@ public sealed class SandboxEntraTests(SandboxFixture sandbox)
         var body = json.RootElement;
         Assert.Equal(["token_type", "expires_in", "ext_expires_in", "access_token"], SandboxFixture.PropertyNames(body));
         Assert.Equal("Bearer", body.GetProperty("token_type").GetString());
-        Assert.Equal(JsonValueKind.Number, body.GetProperty("expires_in").ValueKind); // wire §1.2: a number
+        Assert.Equal(JsonValueKind.Number, body.GetProperty("expires_in").ValueKind); // docs/service-behaviour.md#token-request: a number
         Assert.Equal(3599, body.GetProperty("expires_in").GetInt32());
 
         var jwt = body.GetProperty("access_token").GetString()!;
@@ -51,7 +51,7 @@ public sealed class SandboxEntraTests(SandboxFixture sandbox)
         var jwt = await sandbox.GetAccessTokenAsync(sandbox.Info.Apps.Unconsented);
 
         var claims = SandboxFixture.JwtPart(jwt, 1);
-        Assert.False(claims.TryGetProperty("roles", out _)); // wire §3: absent, not empty
+        Assert.False(claims.TryGetProperty("roles", out _)); // docs/service-behaviour.md#token-roles: absent, not empty
         Assert.Equal(sandbox.Info.Apps.Unconsented.ClientId, claims.GetProperty("appid").GetString());
     }
 
@@ -230,7 +230,7 @@ public sealed class SandboxEntraTests(SandboxFixture sandbox)
             json.RootElement.GetProperty("metadata")[0].GetProperty("preferred_network").GetString());
     }
 
-    /// <summary>Checks status, content type, field order and formats of an Entra error (wire §0.1).</summary>
+    /// <summary>Checks status, content type, field order and formats of an Entra error (docs/service-behaviour.md#entra-error-body).</summary>
     private static async Task<JsonElement> AssertEntraErrorAsync(HttpResponseMessage response, int status, string error, int code, string[]? keys = null)
     {
         var text = await response.Content.ReadAsStringAsync();

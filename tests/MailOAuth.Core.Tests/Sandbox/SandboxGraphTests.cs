@@ -4,7 +4,7 @@ using Xunit;
 
 namespace MailOAuth.Core.Tests.Sandbox;
 
-/// <summary>The sandbox's Graph sendMail answers like the real one (entra-graph-wire.md §0.3, §0.4, §4.11, §5).</summary>
+/// <summary>The sandbox's Graph sendMail answers like the real one (docs/service-behaviour.md#graph-error-body, #send-mail, #graph-errors).</summary>
 [Collection(SandboxCollection.Name)]
 public sealed class SandboxGraphTests(SandboxFixture sandbox)
 {

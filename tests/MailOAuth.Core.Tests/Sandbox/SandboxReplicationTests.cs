@@ -32,7 +32,7 @@ public sealed class LaggedSandboxFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// Replication lag (ARCHITECTURE "Reliability rules", wire §6, field notes): each symptom shows
+/// Replication lag (docs/design.md#reliability, docs/service-behaviour.md#replication): each symptom shows
 /// while a new object is inside the lag, and is gone once the clock passes creation + lag. The
 /// clock is moved by hand; nothing waits.
 /// </summary>
