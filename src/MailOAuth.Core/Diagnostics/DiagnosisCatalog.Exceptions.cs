@@ -37,6 +37,9 @@ public static partial class DiagnosisCatalog
                     return explained.Diagnosis;
                 case ODataError graph:
                     return Explain(GraphErrors.ToServiceError(graph), context, retries);
+                case MsalThrottledServiceException throttled:
+                    // MSAL answered from its process-wide throttling memory: no request was sent.
+                    return TokenThrottledByLibrary(ServiceError.FromEntra(throttled.StatusCode, throttled.ResponseBody), context);
                 case MsalServiceException msal when msal.StatusCode != 0:
                     return Explain(ServiceError.FromEntra(msal.StatusCode, msal.ResponseBody), context, retries);
                 case ApiException api when api.ResponseStatusCode != 0:

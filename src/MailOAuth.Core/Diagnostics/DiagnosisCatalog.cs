@@ -13,7 +13,7 @@ public static partial class DiagnosisCatalog
     /// <summary>Explains an Entra or Graph error answer.</summary>
     public static Diagnosis Explain(ServiceError error, DiagnosisContext context, RetrySummary? retries = null)
     {
-        var d = error.Service == ServiceKind.Entra ? ExplainEntra(error, context) : ExplainGraph(error, context);
+        var d = error.Service == ServiceKind.Entra ? ExplainEntra(error, context, retries) : ExplainGraph(error, context, retries);
         return new Diagnosis(d.Code, d.Cause, d.Remediation)
         {
             ServiceCode = error.DisplayCode,
@@ -56,7 +56,7 @@ public static partial class DiagnosisCatalog
     /// <summary>The platform itself throttled or failed, after the module's retries.</summary>
     public static Diagnosis PlatformUnavailable(int status, string detail, RetrySummary? retries) => new(
         status == 429 ? DiagnosisCode.Throttled : DiagnosisCode.ServiceUnavailable,
-        $"The platform {(status == 429 ? "throttled the request" : $"failed (HTTP {status})")} and still did so after MailOAuth's retries: {detail}",
+        $"The platform {(status == 429 ? "throttled the request" : $"failed (HTTP {status})")}{AfterRetries(retries)}: {detail}",
         "This is transient on the platform's side: run the command again in a few minutes; nothing was half-changed by a failed save.")
     { HttpStatus = status, Retries = retries?.Count ?? 0, RetryWait = retries?.TotalWait ?? TimeSpan.Zero };
 
@@ -83,12 +83,20 @@ public static partial class DiagnosisCatalog
     {
         // The platform relays Entra's or Graph's text; the AADSTS number inside it is the code (docs/service-behaviour.md#entra-error-body).
         var aadsts = System.Text.RegularExpressions.Regex.Match(platformMessage, @"AADSTS(\d+)");
-        ServiceError? relayed = null;
+        Diagnosis? matched = null;
         if (aadsts.Success && int.TryParse(aadsts.Groups[1].Value, out var number))
-            relayed = ServiceError.FromEntraParts(0, number, platformCode, platformMessage);
-        else if (!string.IsNullOrEmpty(platformCode))
-            relayed = ServiceError.FromGraphParts(0, platformCode, platformMessage, null, null);
-        var matched = relayed is null ? null : Explain(relayed, context);
+            matched = Explain(ServiceError.FromEntraParts(0, number, platformCode, platformMessage), context);
+        // A Graph code as the platform's own code, or as a whole word of its text: a closed list of the
+        // codes the catalogue knows, never free-text matching (docs/service-behaviour.md#graph-errors).
+        var graphCode = RelayedGraphCode(platformCode) ?? RelayedGraphCode(platformMessage);
+        if (matched is null or { Code: DiagnosisCode.UnexpectedResponse } && graphCode is not null)
+            matched = Explain(ServiceError.FromGraphParts(0, graphCode, platformMessage, null, null), context);
+        var transient = RelayedTransient(platformCode) ?? RelayedTransient(platformMessage);
+        if (matched is null or { Code: DiagnosisCode.UnexpectedResponse } && transient is not null)
+            return new(transient.Value,
+                $"The platform's test e-mail failed for a passing reason on the platform's side ({(transient == DiagnosisCode.Throttled ? "throttled" : "a service it needs was unavailable or unreachable")}). The platform says: {platformMessage}",
+                "This is transient: run Send-ResellerTestEmail again in a few minutes (a runbook can retry on this ErrorId). If it persists, check the platform's own connectivity to Microsoft 365.")
+            { ServiceCode = platformCode };
         if (matched is null || matched.Code == DiagnosisCode.UnexpectedResponse)
             return new(DiagnosisCode.PlatformTestFailed,
                 $"The platform's test e-mail failed. The platform says: {platformMessage}",
@@ -99,6 +107,45 @@ public static partial class DiagnosisCatalog
             ServiceCode = matched.ServiceCode,
         };
     }
+
+    /// <summary>The Graph error codes the catalogue explains, as they may appear in a platform's relayed text.</summary>
+    private static readonly string[] s_relayedGraphCodes =
+    {
+        "ErrorAccessDenied", "ErrorInvalidUser", "MailboxNotEnabledForRESTAPI", "ErrorSendAsDenied", "Request_ResourceNotFound",
+        "ResourceNotFound", "Authorization_RequestDenied", "InvalidAuthenticationToken", "CredentialInvalidLifetimeAsPerAppPolicy",
+    };
+
+    /// <summary>Words a platform relays for a passing failure (HTTP reason phrases, Graph and socket error names).</summary>
+    private static readonly (string Word, DiagnosisCode Code)[] s_relayedTransient =
+    {
+        ("TooManyRequests", DiagnosisCode.Throttled), ("ApplicationThrottled", DiagnosisCode.Throttled), ("MailboxConcurrency", DiagnosisCode.Throttled),
+        ("ServiceUnavailable", DiagnosisCode.ServiceUnavailable), ("GatewayTimeout", DiagnosisCode.ServiceUnavailable),
+        ("BadGateway", DiagnosisCode.ServiceUnavailable), ("RequestTimeout", DiagnosisCode.ServiceUnavailable), ("ServerBusy", DiagnosisCode.ServiceUnavailable),
+        ("temporarily_unavailable", DiagnosisCode.ServiceUnavailable), ("NameResolutionFailure", DiagnosisCode.ServiceUnavailable),
+        ("ConnectFailure", DiagnosisCode.ServiceUnavailable), ("ConnectionRefused", DiagnosisCode.ServiceUnavailable),
+        ("ConnectionReset", DiagnosisCode.ServiceUnavailable), ("SocketException", DiagnosisCode.ServiceUnavailable),
+        ("TimedOut", DiagnosisCode.ServiceUnavailable),
+    };
+
+    private static string? RelayedGraphCode(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        foreach (var code in s_relayedGraphCodes)
+            if (IsWholeWord(text!, code)) return code;
+        return null;
+    }
+
+    private static DiagnosisCode? RelayedTransient(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        foreach (var (word, code) in s_relayedTransient)
+            if (IsWholeWord(text!, word)) return code;
+        return null;
+    }
+
+    /// <summary>True when <paramref name="word"/> appears in <paramref name="text"/> bounded by non-word characters.</summary>
+    private static bool IsWholeWord(string text, string word) =>
+        System.Text.RegularExpressions.Regex.IsMatch(text, @"(?<![A-Za-z0-9_])" + System.Text.RegularExpressions.Regex.Escape(word) + @"(?![A-Za-z0-9_])", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>The platform's test failed because it has no SMTP settings stored.</summary>
     public static Diagnosis PlatformTestWithoutSettings(string platformMessage) => new(
@@ -135,7 +182,7 @@ public static partial class DiagnosisCatalog
     private const string MailSendRemediation =
         "In Entra ID → App registrations → the app → API permissions, add Microsoft Graph → *Application* permission Mail.Send (not Delegated) and click 'Grant admin consent' (or run Grant-MailSendConsent). Consent can take a minute to reach new tokens.";
 
-    private static Diagnosis ExplainEntra(ServiceError e, DiagnosisContext c)
+    private static Diagnosis ExplainEntra(ServiceError e, DiagnosisContext c, RetrySummary? r)
     {
         var cloud = c.EnvironmentName ?? "Global";
         switch (e.AadstsCode)
@@ -174,9 +221,9 @@ public static partial class DiagnosisCatalog
         }
 
         if (e.Status == 429 || e.Error == "temporarily_unavailable" && e.Status < 500)
-            return Transient(DiagnosisCode.Throttled, "Entra ID throttled the token request");
+            return Transient(DiagnosisCode.Throttled, "Entra ID throttled the token request", r);
         if (e.Status >= 500 || e.Error == "temporarily_unavailable")
-            return Transient(DiagnosisCode.ServiceUnavailable, "Entra ID was unavailable");
+            return Transient(DiagnosisCode.ServiceUnavailable, "Entra ID was unavailable", r);
         if (e.Error == "invalid_scope" || e.Error == "invalid_resource")
             return new(DiagnosisCode.UnexpectedResponse,
                 "Entra ID refused the Graph scope requested.",
@@ -186,7 +233,7 @@ public static partial class DiagnosisCatalog
             "Look up the AADSTS code at https://login.microsoftonline.com/error and check the app registration.");
     }
 
-    private static Diagnosis ExplainGraph(ServiceError e, DiagnosisContext c)
+    private static Diagnosis ExplainGraph(ServiceError e, DiagnosisContext c, RetrySummary? r)
     {
         switch (e.Error)
         {
@@ -230,14 +277,33 @@ public static partial class DiagnosisCatalog
                     "Check that -Environment names the tenant's cloud: a token from one cloud is not valid in another. Run the command again to get a fresh token.");
         }
 
-        if (e.Status == 429) return Transient(DiagnosisCode.Throttled, "Microsoft Graph throttled the request");
-        if (e.Status >= 500) return Transient(DiagnosisCode.ServiceUnavailable, "Microsoft Graph was unavailable");
+        if (e.Status == 429) return Transient(DiagnosisCode.Throttled, "Microsoft Graph throttled the request", r);
+        if (e.Status >= 500) return Transient(DiagnosisCode.ServiceUnavailable, "Microsoft Graph was unavailable", r);
         return new(DiagnosisCode.UnexpectedResponse,
             "Microsoft Graph refused the request for a reason MailOAuth does not recognise.",
             "Look up the Graph error code in the Microsoft Graph error reference; the request-id identifies the call for a support case.");
     }
 
-    private static Diagnosis Transient(DiagnosisCode code, string what) => new(code,
-        what + " and still did so after MailOAuth's retries.",
+    /// <summary>What MailOAuth did about a transient answer: say so only when it really retried.</summary>
+    private static string AfterRetries(RetrySummary? retries) => retries is { Count: > 0 }
+        ? " and still did so after MailOAuth's retries"
+        : "; MailOAuth made no retry (the wait the service asked for is longer than MailOAuth's retry budget, or repeating the request was not safe)";
+
+    /// <summary>
+    /// MSAL (inside Azure.Identity) keeps a process-wide memory of throttling answers and, until their
+    /// Retry-After passes, answers the same token request from it without sending anything — in every
+    /// runspace of the process. MailOAuth cannot clear it (docs/service-behaviour.md#throttling).
+    /// </summary>
+    public static Diagnosis TokenThrottledByLibrary(ServiceError earlier, DiagnosisContext context) => new(
+        DiagnosisCode.Throttled,
+        $"No request was sent: Entra ID throttled a token request for app '{context.ClientId}' earlier in this PowerShell process, and the token library (MSAL) answers the same request from its memory of that until the wait Entra asked for has passed.",
+        "Wait for the time Entra asked for (Retry-After, at most an hour) before running the command again, or run it in a new PowerShell process (a new runspace in the same process shares the library's memory).")
+    {
+        ServiceCode = earlier.DisplayCode,
+        HttpStatus = earlier.Status,
+    };
+
+    private static Diagnosis Transient(DiagnosisCode code, string what, RetrySummary? retries) => new(code,
+        what + AfterRetries(retries) + ".",
         "This is transient: run the command again in a few minutes. Repeated throttling means another workload is using the same app or tenant heavily.");
 }
