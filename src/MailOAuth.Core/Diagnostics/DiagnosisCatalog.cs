@@ -119,6 +119,8 @@ public static partial class DiagnosisCatalog
     private static readonly (string Word, DiagnosisCode Code)[] s_relayedTransient =
     {
         ("TooManyRequests", DiagnosisCode.Throttled), ("ApplicationThrottled", DiagnosisCode.Throttled), ("MailboxConcurrency", DiagnosisCode.Throttled),
+        ("activityLimitReached", DiagnosisCode.Throttled), ("serviceNotAvailable", DiagnosisCode.ServiceUnavailable),
+        ("NetworkError", DiagnosisCode.ServiceUnavailable), ("Timeout", DiagnosisCode.ServiceUnavailable),
         ("ServiceUnavailable", DiagnosisCode.ServiceUnavailable), ("GatewayTimeout", DiagnosisCode.ServiceUnavailable),
         ("BadGateway", DiagnosisCode.ServiceUnavailable), ("RequestTimeout", DiagnosisCode.ServiceUnavailable), ("ServerBusy", DiagnosisCode.ServiceUnavailable),
         ("temporarily_unavailable", DiagnosisCode.ServiceUnavailable), ("NameResolutionFailure", DiagnosisCode.ServiceUnavailable),

@@ -56,6 +56,8 @@ public sealed class RelayedAndThrottledTests : IClassFixture<CoreSandboxFixture>
     [InlineData("SendFailed", "upstream GatewayTimeout", DiagnosisCode.ServiceUnavailable)]
     [InlineData("SendFailed", "ServiceUnavailable: the service is busy", DiagnosisCode.ServiceUnavailable)]
     [InlineData(null, "System.Net.Sockets.SocketException: Connection refused (ConnectionRefused)", DiagnosisCode.ServiceUnavailable)]
+    [InlineData("serviceNotAvailable", "Service unavailable. Please retry the request after a delay.", DiagnosisCode.ServiceUnavailable)]
+    [InlineData("NetworkError", "Could not reach the mail service: Connection reset by peer", DiagnosisCode.ServiceUnavailable)]
     public void A_passing_failure_relayed_by_the_platform_is_transient_so_a_runbook_can_retry(string? code, string message, DiagnosisCode expected)
     {
         var d = DiagnosisCatalog.PlatformTestFailed(code, message, Context);
