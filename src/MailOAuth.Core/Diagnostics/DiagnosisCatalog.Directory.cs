@@ -41,6 +41,21 @@ public static partial class DiagnosisCatalog
         $"'{senderAddress}' is the e-mail address of user '{userPrincipalName}', not a user principal name; Graph sends through /users/{{id | userPrincipalName}}, so '{senderAddress}' would not be found there.",
         $"Use -SenderAddress {userPrincipalName} (the platform's sender mailbox setting must hold the UPN too).");
 
+    /// <summary>
+    /// The address that failed is an SMTP address (mail or a proxy address) of another user principal name; keeps
+    /// the evidence (Graph's code, request-id) of the call that failed.
+    /// </summary>
+    public static Diagnosis SenderIsMailNotUpn(string senderAddress, string userPrincipalName, Diagnosis observed) =>
+        observed.With(SenderIsMailNotUpn(senderAddress, userPrincipalName).Cause, SenderIsMailNotUpn(senderAddress, userPrincipalName).Remediation);
+
+    /// <summary>What an admin connection's lookup of a not-found sender found: no user has it as an e-mail address either.</summary>
+    public static string SenderLookedUpNotFoundNote(string senderAddress, string tenantId) =>
+        $"MailOAuth's admin connection looked '{senderAddress}' up in tenant {tenantId}: no user has it as UPN, mail or proxy address, so the mailbox does not exist there (or the connection sees another tenant).";
+
+    /// <summary>How to name a sender Graph can find (for a "no user" answer to sending).</summary>
+    internal const string SenderUpnRemediation =
+        "Use the sender's user principal name (Microsoft 365 admin → Users → Username), not another e-mail address of the mailbox; for a platform, store it with Set-ResellerSmtpSetting -SenderAddress. Connected to the tenant with Connect-MailOAuth (User.Read.All), MailOAuth looks the address up (mail, then proxyAddresses) and names the UPN to use.";
+
     /// <summary>No user with this address in the tenant.</summary>
     public static Diagnosis SenderUserNotFound(string senderAddress, string tenantId) => new(
         DiagnosisCode.SenderMailboxNotFound,

@@ -254,9 +254,11 @@ public static partial class DiagnosisCatalog
             case "ErrorInvalidUser": // docs/service-behaviour.md#graph-user-not-found
             case "ResourceNotFound": // docs/service-behaviour.md#graph-user-not-found
             case "Request_ResourceNotFound":
+                // Graph resolves /users/{id | userPrincipalName} only (docs/service-behaviour.md#users): the address that failed
+                // may well be the mailbox's own SMTP address, so "use the primary SMTP address" would be no advice at all.
                 return new(DiagnosisCode.SenderMailboxNotFound,
-                    $"There is no user or mailbox '{c.SenderAddress}' in tenant '{c.TenantId}'.",
-                    "Use the sender's user principal name or primary SMTP address as it appears in Microsoft 365 admin → Users, in the same tenant as the app.");
+                    $"Graph found no user '{c.SenderAddress}' in tenant '{c.TenantId}'. Graph's /users/{{id | userPrincipalName}} does not resolve an SMTP address: a mailbox whose primary SMTP address or alias differs from its user principal name is not found by that address.",
+                    SenderUpnRemediation);
             case "MailboxNotEnabledForRESTAPI": // docs/service-behaviour.md#mailbox-not-enabled
                 return new(DiagnosisCode.SenderMailboxNotLicensed,
                     $"User '{c.SenderAddress}' exists but has no Exchange Online mailbox Graph can use: unlicensed, inactive, soft-deleted, a guest, or hosted on-premises.",

@@ -96,4 +96,9 @@ public sealed class AppInfo
     public string Consent { get; init; } = "NotGranted";
     public DateTimeOffset? CreatedOn { get; init; }
     public IReadOnlyList<SecretInfo> Secrets { get; init; } = Array.Empty<SecretInfo>();
+    /// <summary>
+    /// When this was read, on the session's clock: days left and "expired" are counted from here, so an
+    /// output object says the same thing however late it is rendered or exported (and tests drive the clock).
+    /// </summary>
+    public DateTimeOffset AsOf { get; init; }
 }

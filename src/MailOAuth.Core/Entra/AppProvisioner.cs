@@ -257,6 +257,7 @@ public sealed class AppProvisioner
 
         var graphSp = apps.Count == 0 ? null : await directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false);
         var result = new List<AppInfo>();
+        var asOf = _session.TimeProvider.GetUtcNow();
         foreach (var app in apps)
         {
             var sp = await directory.GetServicePrincipalAsync(app.AppId!, ct).ConfigureAwait(false);
@@ -285,6 +286,7 @@ public sealed class AppProvisioner
                     StartsOn = p.StartDateTime,
                     ExpiresOn = p.EndDateTime,
                 }).OrderBy(s => s.ExpiresOn).ToList(),
+                AsOf = asOf,
             });
         }
         return result;

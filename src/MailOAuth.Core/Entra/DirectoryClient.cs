@@ -144,6 +144,18 @@ internal sealed class DirectoryClient
                 c.QueryParameters.Select = new[] { "id", "userPrincipalName", "mail" };
             }, ct).ConfigureAwait(false))?.Value ?? new List<User>());
 
+    /// <summary>
+    /// Users with <paramref name="address"/> among their proxyAddresses (an alias, not the primary address). The
+    /// directory compares case-insensitively, so "smtp:" also matches the primary "SMTP:" entry (docs/service-behaviour.md#users).
+    /// </summary>
+    public Task<List<User>> FindUsersByProxyAddressAsync(string address, CancellationToken ct) =>
+        Call("look up the sender by proxy address", "User.Read.All", null, async () =>
+            (await _graph.Users.GetAsync(c =>
+            {
+                c.QueryParameters.Filter = $"proxyAddresses/any(p:p eq 'smtp:{Escape(address)}')";
+                c.QueryParameters.Select = new[] { "id", "userPrincipalName", "mail" };
+            }, ct).ConfigureAwait(false))?.Value ?? new List<User>());
+
     public Task<List<Domain>> GetDomainsAsync(CancellationToken ct) =>
         Call("read the tenant's domains", "Domain.Read.All", null, async () =>
             (await _graph.Domains.GetAsync(cancellationToken: ct).ConfigureAwait(false))?.Value ?? new List<Domain>());

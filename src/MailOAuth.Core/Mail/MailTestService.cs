@@ -127,7 +127,8 @@ public sealed class MailTestService
             // A lost answer (reset, timeout) or a 504 may follow a message Graph already accepted.
             if (ex is Resilience.AmbiguousRequestException || GraphErrors.Is(ex, 504))
                 explained = new MailOAuthException(explained.Diagnosis.WithNote(NotRepeatedNote), ex);
-            throw explained;
+            // "No such user" for an address that may be a mailbox's SMTP address: name its UPN when an admin connection can look it up.
+            throw await SenderCheck.ExplainNotFoundAsync(_session, explained, request.TenantId, request.SenderAddress, cancellationToken).ConfigureAwait(false);
         }
 
         var requestId = GraphErrors.Header(headers.ResponseHeaders, "request-id");

@@ -143,12 +143,14 @@ public sealed class PlatformClient
         var view = await TryGetAsync(target, ct).ConfigureAwait(false);
         if (view is not null && view.ClientId is null)
             throw new MailOAuthException(DiagnosisCatalog.PlatformTestWithoutSettings(message));
-        throw new MailOAuthException(DiagnosisCatalog.PlatformTestFailed(code, message, new DiagnosisContext
+        var failure = new MailOAuthException(DiagnosisCatalog.PlatformTestFailed(code, message, new DiagnosisContext
         {
             TenantId = view?.TenantId,
             ClientId = view?.ClientId,
             SenderAddress = view?.SenderAddress,
         }));
+        // A relayed "no such user" for the stored sender: name its UPN when an admin connection to that tenant can look it up.
+        throw await Entra.SenderCheck.ExplainNotFoundAsync(_session, failure, view?.TenantId, view?.SenderAddress, ct).ConfigureAwait(false);
     }
 
     private async Task<SmtpSettingsView?> TryGetAsync(PlatformTarget target, CancellationToken ct)

@@ -16,13 +16,14 @@ public static class UserJson
         [
             "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage",
             "surname", "userPrincipalName", "id", "accountEnabled", "userType", "onPremisesSyncEnabled", "assignedLicenses", "assignedPlans",
+            "proxyAddresses",
         ],
         DefaultProperties:
         [
             "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage",
             "surname", "userPrincipalName", "id",
         ],
-        Filterable: new HashSet<string>(["id", "userPrincipalName", "mail", "displayName", "userType"]));
+        Filterable: new HashSet<string>(["id", "userPrincipalName", "mail", "displayName", "userType", "proxyAddresses"]));
 
     public static JsonObject ToJson(DirectoryUser user) => new()
     {
@@ -40,6 +41,8 @@ public static class UserJson
         ["accountEnabled"] = user.AccountEnabled,
         ["userType"] = user.UserType,
         ["onPremisesSyncEnabled"] = user.OnPremisesSyncEnabled,
+        // The primary address upper-case "SMTP:", aliases lower-case "smtp:" (docs/service-behaviour.md#users).
+        ["proxyAddresses"] = new JsonArray([.. new[] { "SMTP:" + user.Mail }.Concat(user.Aliases.Select(a => "smtp:" + a)).Select(a => (JsonNode)JsonValue.Create(a)!)]),
         // docs/service-behaviour.md#users (INFERRED shape): {"disabledPlans":[],"skuId":…}
         ["assignedLicenses"] = new JsonArray([.. user.AssignedLicenses.Select(l => (JsonNode)new JsonObject
         {

@@ -53,6 +53,12 @@ public sealed record DirectoryUser(Guid Id, string UserPrincipalName, string Dis
 
     /// <summary>Directory role template ids (the <c>wids</c> claim of the user's tokens).</summary>
     public ImmutableArray<Guid> DirectoryRoleTemplateIds { get; init; } = [];
+
+    /// <summary>
+    /// The mailbox's other SMTP addresses (aliases), written to <c>proxyAddresses</c> as <c>smtp:…</c> after the
+    /// primary <c>SMTP:</c><see cref="Mail"/> (docs/service-behaviour.md#users).
+    /// </summary>
+    public ImmutableArray<string> Aliases { get; init; } = [];
 }
 
 /// <summary>

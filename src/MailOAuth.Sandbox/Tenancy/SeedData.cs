@@ -62,7 +62,12 @@ public static partial class SeedData
         };
         // A mailbox whose primary SMTP address differs from its UPN (common in hybrid tenants): Graph's
         // /users/{id | userPrincipalName} knows it only by jdoe@contoso.com (docs/service-behaviour.md#users).
-        var aliased = Mailbox("5a1d7c2e-3f4b-4e8a-9c6d-2b7e8f9a0c1d", "jdoe", "Jane Doe", longAgo) with { Mail = "jane.doe@" + VerifiedDomain };
+        // j.doe@contoso.com is only one of its proxyAddresses (an alias): found neither as UPN nor as mail.
+        var aliased = Mailbox("5a1d7c2e-3f4b-4e8a-9c6d-2b7e8f9a0c1d", "jdoe", "Jane Doe", longAgo) with
+        {
+            Mail = "jane.doe@" + VerifiedDomain,
+            Aliases = ["j.doe@" + VerifiedDomain, "jdoe@" + VerifiedDomain],
+        };
         foreach (var user in new[] { licensed, unlicensed, restricted, other, guest, onPrem, adminUser, aliased })
         {
             store.AddUser(user);

@@ -31,5 +31,5 @@ internal static class OutputMap
 
     public static MailOAuthAppInfo From(AppInfo a) =>
         new(a.TenantId, a.DisplayName, a.ClientId, a.ObjectId, a.ServicePrincipalId, a.IsManaged, a.MailSendDeclared, a.Consent, a.CreatedOn,
-            a.Secrets.Select(s => new MailOAuthSecretInfo(s.KeyId, s.Hint, s.Description, s.StartsOn, s.ExpiresOn)).ToArray());
+            new MailOAuthSecretList(a.Secrets.Select(s => new MailOAuthSecretInfo(s.KeyId, s.Hint, s.Description, s.StartsOn, s.ExpiresOn, a.AsOf))), a.AsOf);
 }
