@@ -293,8 +293,10 @@ public sealed class SecretService
                 reporter.Verbose($"Secret {keyId} ({old.Hint}…) was not confirmed for removal: kept.");
                 continue;
             }
-            if (old.KeyId != state.PlatformSecret?.KeyId && !state.KnownBefore.Contains(old.KeyId!.Value))
-                reporter.Verbose($"Removing secret {keyId} ({old.Hint}…): an earlier, interrupted rotation made it and no platform holds it, so its value was never seen by anyone.");
+            // Made after the platform was last saved, and not what it holds: an interrupted run's secret whose value
+            // only that run ever had.
+            if (old.KeyId != state.PlatformSecret?.KeyId && state.View?.UpdatedAt is { } saved && old.StartDateTime > saved)
+                reporter.Verbose($"Secret {keyId} ({old.Hint}…) was made after the platform was last saved and the platform does not hold it: an earlier, interrupted run made it, so its value was never seen by anyone; it is removed.");
             try
             {
                 reporter.Verbose($"Removing superseded secret {keyId} ({old.Hint}…) of app {request.ClientId}.");
@@ -332,7 +334,7 @@ public sealed class SecretService
     }
 
     private sealed record RotationState(Application App, SmtpSettingsView? View, PasswordCredential? PlatformSecret, int PlatformMatches,
-        string? PlatformHolds, HashSet<Guid> KnownBefore);
+        string? PlatformHolds);
 
     /// <summary>The app, and what the platform (if given) holds for it, read before any write.</summary>
     private async Task<RotationState> ReadStateAsync(DirectoryClient directory, AdminConnection connection, RotateRequest request, CancellationToken ct)
@@ -340,8 +342,7 @@ public sealed class SecretService
         var app = await directory.GetAppByClientIdAsync(request.ClientId, ct).ConfigureAwait(false)
             ?? throw new MailOAuthException(DiagnosisCatalog.AppNotFoundByClientId(request.ClientId, connection.TenantId, AppLookup.Read));
         var secrets = app.PasswordCredentials ?? new List<PasswordCredential>();
-        var known = new HashSet<Guid>(secrets.Where(p => p.KeyId is not null).Select(p => p.KeyId!.Value));
-        if (request.Platform is null) return new RotationState(app, null, null, 0, null, known);
+        if (request.Platform is null) return new RotationState(app, null, null, 0, null);
 
         // A platform that cannot be read is not rotated blindly: its error stops here, before any write.
         var view = await new PlatformClient(_session).GetAsync(request.Platform, ct).ConfigureAwait(false);
@@ -350,12 +351,12 @@ public sealed class SecretService
             throw new MailOAuthException(DiagnosisCatalog.PlatformAppMismatch(request.ClientId, platform, null));
         if (view.ClientId is not null && !string.Equals(view.ClientId, request.ClientId, StringComparison.OrdinalIgnoreCase))
             throw new MailOAuthException(DiagnosisCatalog.PlatformAppMismatch(request.ClientId, platform, view.ClientId));
-        if (view.ClientId is null) return new RotationState(app, view, null, 0, "no SMTP settings", known);
+        if (view.ClientId is null) return new RotationState(app, view, null, 0, "no SMTP settings");
         var matches = string.IsNullOrEmpty(view.ClientSecretHint) ? new List<PasswordCredential>() : secrets.Where(p => p.Hint == view.ClientSecretHint).ToList();
         var holds = matches.Count == 1
             ? $"secret {matches[0].KeyId} ({view.ClientSecretHint}…) of app {view.ClientId}"
             : $"a secret with hint {view.ClientSecretHint}… of app {view.ClientId}" + (matches.Count == 0 ? " that the app no longer has" : $" ({matches.Count} of the app's secrets share that hint)");
-        return new RotationState(app, view, matches.Count == 1 ? matches[0] : null, matches.Count, holds, known);
+        return new RotationState(app, view, matches.Count == 1 ? matches[0] : null, matches.Count, holds);
     }
 
     /// <summary>
