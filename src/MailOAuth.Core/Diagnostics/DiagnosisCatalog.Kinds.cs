@@ -36,6 +36,9 @@ public static partial class DiagnosisCatalog
         DiagnosisCode.UnknownEnvironment => DiagnosisKind.InvalidInput,
         DiagnosisCode.AppNotManaged => DiagnosisKind.Configuration,
         DiagnosisCode.InvalidSignInInput => DiagnosisKind.InvalidInput,
+        DiagnosisCode.SecretInUse => DiagnosisKind.Configuration,
+        DiagnosisCode.SecretNotFound => DiagnosisKind.NotFound,
+        DiagnosisCode.PlatformAppMismatch => DiagnosisKind.Configuration,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A diagnosis code without a kind."),
     };
 }

@@ -39,6 +39,12 @@ public enum DiagnosisCode
     UnknownEnvironment,
     /// <summary>A sign-in input that cannot be used (certificate file, thumbprint, access token, missing parameter).</summary>
     InvalidSignInInput,
+    /// <summary>The secret is the one the given platform uses (or cannot be told apart from it), so it was not removed.</summary>
+    SecretInUse,
+    /// <summary>The app has no client secret with the key id given.</summary>
+    SecretNotFound,
+    /// <summary>A rotation's platform holds another app's settings (or none, and no sender was given).</summary>
+    PlatformAppMismatch,
 }
 
 /// <summary>What kind of failure a diagnosis is (one per code); the cmdlet layer maps it to an ErrorCategory.</summary>

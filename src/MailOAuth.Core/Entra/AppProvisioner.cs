@@ -119,7 +119,11 @@ public sealed class AppProvisioner
         //    so once the first is through the second rarely waits; and a secret is only created when
         //    nothing after it can fail, so its value (shown once) is never lost in an error.
         var sp = await EnsureServicePrincipalAsync(directory, waiter, appId, isNew, ct).ConfigureAwait(false);
-        var secret = await AddSecretAsync(directory, waiter, app, isNew, request, provisioning, _session.TimeProvider, ct).ConfigureAwait(false);
+        var secret = await AddSecretAsync(directory, waiter, app, isNew, request.SecretDescription, request.SecretLifetimeMonths,
+            provisioning == "Created", NewAppRerun, _session.TimeProvider, ct).ConfigureAwait(false);
+        var secretCount = (app.PasswordCredentials?.Count ?? 0) + 1;
+        if (provisioning != "Created" && secretCount > 2)
+            reporter.Warning($"Application '{app.DisplayName}' (client ID {appId}) now has {secretCount} client secrets, each a live credential. Get-MailOAuthSecret -ClientId {appId} lists them; Update-MailOAuthSecret rotates (and removes the superseded ones) and Remove-MailOAuthSecret removes one.");
 
         return new NewAppOutcome
         {
@@ -140,9 +144,18 @@ public sealed class AppProvisioner
         };
     }
 
-    private static async Task<PasswordCredential> AddSecretAsync(DirectoryClient directory, ReplicationWaiter waiter, Application app, bool isNew,
-        NewAppRequest request, string provisioning, TimeProvider time, CancellationToken ct)
+    /// <summary>What to run again after New-MailOAuthApp stopped without its secret.</summary>
+    private const string NewAppRerun = "running New-MailOAuthApp again completes it (the app is reused)";
+
+    /// <summary>
+    /// addPassword with MailOAuth's marker in the description (<see cref="EntraIds.SecretMarker"/>), riding out
+    /// a new app's replication. After an answer lost in transit the secret that was made anyway is removed.
+    /// <paramref name="rerun"/> says what the admin runs to complete the work when this fails (for the error's note).
+    /// </summary>
+    internal static async Task<PasswordCredential> AddSecretAsync(DirectoryClient directory, ReplicationWaiter waiter, Application app, bool isNew,
+        string secretDescription, int lifetimeMonths, bool appCreatedNow, string rerun, TimeProvider time, CancellationToken ct)
     {
+        var description = EntraIds.MarkedSecretDescription(secretDescription);
         const string permission = "Application.ReadWrite.All (or Application.ReadWrite.OwnedBy)";
         var known = new HashSet<Guid>((app.PasswordCredentials ?? new List<PasswordCredential>()).Where(p => p.KeyId is not null).Select(p => p.KeyId!.Value));
         var startedAt = time.GetUtcNow();
@@ -150,7 +163,7 @@ public sealed class AppProvisioner
         {
             // docs/service-behaviour.md#replication: addPassword right after creation answers Request_ResourceNotFound.
             return await waiter.UntilAsync($"application {app.AppId} (to add its secret)", isNew,
-                c => directory.AddPasswordRawAsync(app.Id!, request.SecretDescription, time.GetUtcNow().AddMonths(request.SecretLifetimeMonths), c),
+                c => directory.AddPasswordRawAsync(app.Id!, description, time.GetUtcNow().AddMonths(lifetimeMonths), c),
                 ex => GraphErrors.Is(ex, 404), ct).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("addPassword answered without a credential.");
         }
@@ -160,13 +173,13 @@ public sealed class AppProvisioner
             // The answer was lost after the request was sent: a secret may exist whose value nobody got.
             if (ex is Resilience.AmbiguousRequestException || GraphErrors.Is(ex, 504))
             {
-                var lost = await RemoveLostSecretsAsync(directory, app, known, request.SecretDescription, startedAt, ct).ConfigureAwait(false);
+                var lost = await RemoveLostSecretsAsync(directory, app, known, description, startedAt, ct).ConfigureAwait(false);
                 throw new MailOAuthException(explained.Diagnosis.WithNote(lost +
-                    $" Application '{app.DisplayName}' (client ID {app.AppId}) has no new secret; running New-MailOAuthApp again completes it (the app is reused)."), ex);
+                    $" Application '{app.DisplayName}' (client ID {app.AppId}) has no new secret; {rerun}."), ex);
             }
-            if (explained.Code == DiagnosisCode.SecretLifetimeNotAllowed || provisioning == "Created")
+            if (explained.Code == DiagnosisCode.SecretLifetimeNotAllowed || appCreatedNow)
                 throw new MailOAuthException(explained.Diagnosis.WithNote(
-                    $"Application '{app.DisplayName}' (client ID {app.AppId}) exists without a new secret; running New-MailOAuthApp again completes it (the app is reused)."), ex);
+                    $"Application '{app.DisplayName}' (client ID {app.AppId}) exists without a new secret; {rerun}."), ex);
             throw explained;
         }
     }

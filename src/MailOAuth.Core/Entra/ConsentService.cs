@@ -120,21 +120,39 @@ public sealed class ConsentService
     /// Fresh app tokens — a new credential each time, never a cached token — until their roles hold
     /// Mail.Send. A new app or secret may first answer AADSTS700016 / 7000215 / 7000222 (docs/service-behaviour.md#aadsts-expired-secret, #replication).
     /// </summary>
-    private async Task ProveAsync(AdminConnection connection, GrantRequest request, ReplicationWaiter waiter, bool appIsNew, CancellationToken ct)
+    private Task ProveAsync(AdminConnection connection, GrantRequest request, ReplicationWaiter waiter, bool appIsNew, CancellationToken ct) =>
+        ProveTokenAsync(_session, connection, request.ClientId, request.ClientSecret!,
+            appIsNew || ReplicationWaiter.IsRecent(request.SecretCreatedOn, _session.TimeProvider), waiter, retryMissingRole: true, ct);
+
+    /// <summary>
+    /// Fresh client-credentials tokens for <paramref name="clientId"/> with <paramref name="clientSecret"/> until one is
+    /// issued with Mail.Send in its roles. While <paramref name="secretIsNew"/>, the sign-in refusals of a secret
+    /// or app not yet replicated are ridden out (docs/service-behaviour.md#replication); a token without the
+    /// role is waited for only with <paramref name="retryMissingRole"/> (a grant just made), else it is
+    /// MailSendPermissionMissing at once. Returns the roles of the token that proved it.
+    /// </summary>
+    internal static async Task<System.Collections.Generic.IReadOnlyList<string>> ProveTokenAsync(MailOAuthSession session, AdminConnection connection,
+        string clientId, System.Security.SecureString clientSecret, bool secretIsNew, ReplicationWaiter waiter, bool retryMissingRole, CancellationToken ct)
     {
-        var secretIsNew = appIsNew || ReplicationWaiter.IsRecent(request.SecretCreatedOn, _session.TimeProvider);
-        var secret = SecretText.Reveal(request.ClientSecret!);
-        var http = _session.HttpFor(connection.Environment);
-        await waiter.UntilAsync($"Mail.Send in a fresh token for app {request.ClientId}", objectIsNew: true, async c =>
+        var secret = SecretText.Reveal(clientSecret);
+        var http = session.HttpFor(connection.Environment);
+        var roles = await waiter.UntilAsync($"Mail.Send in a fresh token for app {clientId}", objectIsNew: true, async c =>
         {
-            var fresh = TokenSource.ForClientSecret(http, connection.TenantId, request.ClientId, secret);
+            var fresh = TokenSource.ForClientSecret(http, connection.TenantId, clientId, secret);
             var claims = AccessTokenClaims.Decode((await fresh.GetGraphTokenAsync(c).ConfigureAwait(false)).Token);
-            if (!claims.HasRole(EntraIds.MailSendRoleValue)) throw new RoleNotYetInTokenException(claims.Roles);
-            return true;
+            if (!claims.HasRole(EntraIds.MailSendRoleValue))
+            {
+                if (!retryMissingRole)
+                    throw new MailOAuthException(DiagnosisCatalog.TokenLacksMailSend(new DiagnosisContext { ClientId = clientId, TenantId = connection.TenantId },
+                        claims.Roles.Count == 0 ? "none" : string.Join(", ", claims.Roles)));
+                throw new RoleNotYetInTokenException(claims.Roles);
+            }
+            return claims.Roles;
         }, ex => ex is RoleNotYetInTokenException
             || secretIsNew && ex is MailOAuthException m && m.Code is DiagnosisCode.ApplicationNotFound or DiagnosisCode.InvalidClientSecret or DiagnosisCode.ClientSecretExpired,
         ct).ConfigureAwait(false);
-        OperationContext.CurrentReporter.Verbose($"A fresh token for app {request.ClientId} carries Mail.Send: consent is effective.");
+        OperationContext.CurrentReporter.Verbose($"A fresh token for app {clientId} carries Mail.Send.");
+        return roles;
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ namespace MailOAuth.Core.Entra;
 /// </summary>
 internal sealed class DirectoryClient
 {
-    private static readonly string[] s_appFields = { "id", "appId", "displayName", "tags", "uniqueName", "requiredResourceAccess", "createdDateTime", "passwordCredentials" };
+    private static readonly string[] s_appFields = { "id", "appId", "displayName", "tags", "uniqueName", "requiredResourceAccess", "createdDateTime", "passwordCredentials", "keyCredentials" };
     private readonly AdminConnection _connection;
     private readonly GraphServiceClient _graph;
 
@@ -120,6 +120,32 @@ internal sealed class DirectoryClient
         Call("read the app's role assignments", "Application.Read.All (or Directory.Read.All)", null, async () =>
             (await _graph.ServicePrincipals[servicePrincipalId].AppRoleAssignments.GetAsync(cancellationToken: ct).ConfigureAwait(false))?.Value
             ?? new List<AppRoleAssignment>());
+
+    /// <summary>Every assignment of one of <paramref name="resourceSpId"/>'s app roles (who holds which permission on that API), all pages.</summary>
+    public Task<List<AppRoleAssignment>> GetAppRoleAssignedToAsync(string resourceSpId, CancellationToken ct) =>
+        Call("read who holds Microsoft Graph's application permissions", "Application.Read.All (or Directory.Read.All)", null, async () =>
+        {
+            var all = new List<AppRoleAssignment>();
+            var page = await _graph.ServicePrincipals[resourceSpId].AppRoleAssignedTo.GetAsync(cancellationToken: ct).ConfigureAwait(false);
+            while (page is not null)
+            {
+                all.AddRange(page.Value ?? new List<AppRoleAssignment>());
+                if (string.IsNullOrEmpty(page.OdataNextLink)) break;
+                page = await _graph.ServicePrincipals[resourceSpId].AppRoleAssignedTo.WithUrl(page.OdataNextLink!).GetAsync(cancellationToken: ct).ConfigureAwait(false);
+            }
+            return all;
+        });
+
+    /// <summary>A service principal by its object id, or null when there is none.</summary>
+    public Task<ServicePrincipal?> GetServicePrincipalByIdAsync(string id, CancellationToken ct) =>
+        Call("read the service principal", "Application.Read.All (or Application.ReadWrite.All)", null, () =>
+            OrNull(() => _graph.ServicePrincipals[id].GetAsync(c => c.QueryParameters.Select = new[] { "id", "appId", "displayName", "servicePrincipalType" }, ct)));
+
+    /// <summary>The app's federated identity credentials (workload identity federation); they have no expiry.</summary>
+    public Task<List<FederatedIdentityCredential>> GetFederatedCredentialsAsync(string objectId, CancellationToken ct) =>
+        Call("read the app's federated credentials", "Application.Read.All (or Application.ReadWrite.All)", null, async () =>
+            (await _graph.Applications[objectId].FederatedIdentityCredentials.GetAsync(cancellationToken: ct).ConfigureAwait(false))?.Value
+            ?? new List<FederatedIdentityCredential>());
 
     /// <summary>Raw appRoleAssignedTo (the recommended form, docs/service-behaviour.md#app-role-assignment); the caller handles duplicates and replication.</summary>
     public Task<AppRoleAssignment?> AssignAppRoleRawAsync(string resourceSpId, string principalId, Guid appRoleId, CancellationToken ct) =>

@@ -16,6 +16,22 @@ public static class EntraIds
     /// <summary>The tag that marks an app as created and managed by MailOAuth.</summary>
     public const string ManagedTag = "MailOAuth";
 
+    /// <summary>
+    /// What MailOAuth appends to the description (displayName) of every client secret it creates, so a
+    /// later rotation can tell its own secrets from ones an admin or another tool made. The description is
+    /// the only field addPassword sets atomically with the secret (docs/service-behaviour.md#add-password):
+    /// a marker written separately (a tag, a note) would be lost when a run stops between the two writes.
+    /// </summary>
+    public const string SecretMarker = " [MailOAuth]";
+
+    /// <summary>The description MailOAuth gives a secret it creates: the caller's text with <see cref="SecretMarker"/>.</summary>
+    public static string MarkedSecretDescription(string description) =>
+        description.EndsWith(SecretMarker, StringComparison.Ordinal) ? description : description + SecretMarker;
+
+    /// <summary>True when a secret's description carries <see cref="SecretMarker"/>: MailOAuth created it.</summary>
+    public static bool IsMarkedSecret(string? description) =>
+        description is not null && description.EndsWith(SecretMarker, StringComparison.Ordinal);
+
     /// <summary>Prefix of the client-provided alternate key (uniqueName) MailOAuth gives its apps.</summary>
     public const string UniqueNamePrefix = "mailoauth-";
 

@@ -7,7 +7,7 @@ namespace MailOAuth.Sandbox.Graph;
 /// <summary>
 /// <c>/v1.0/applications</c> (docs/service-behaviour.md#create-application, #filter-applications, #add-password, #remove-password): create, list with <c>$filter</c>, get / update /
 /// delete by id, <c>(appId='…')</c> or <c>(uniqueName='…')</c>, upsert by uniqueName, addPassword
-/// and removePassword.
+/// and removePassword, federatedIdentityCredentials.
 /// </summary>
 public static class ApplicationsEndpoints
 {
@@ -59,6 +59,11 @@ public static class ApplicationsEndpoints
         if (navigation.Count == 1 && navigation[0].Is("removePassword"))
         {
             return HttpMethods.IsPost(request.Method) ? ApplicationPasswordsEndpoints.RemovePasswordAsync(request, application, keyValue) : request.MethodNotAllowedAsync();
+        }
+
+        if (navigation.Count == 1 && navigation[0].Is(FederatedCredentialsEndpoints.Segment))
+        {
+            return FederatedCredentialsEndpoints.RouteAsync(request, application, keyValue);
         }
 
         return request.ErrorAsync(GraphError.UnknownSegment(navigation[0].Name));

@@ -32,4 +32,13 @@ internal static class OutputMap
     public static MailOAuthAppInfo From(AppInfo a) =>
         new(a.TenantId, a.DisplayName, a.ClientId, a.ObjectId, a.ServicePrincipalId, a.IsManaged, a.MailSendDeclared, a.Consent, a.CreatedOn,
             new MailOAuthSecretList(a.Secrets.Select(s => new MailOAuthSecretInfo(s.KeyId, s.Hint, s.Description, s.StartsOn, s.ExpiresOn, a.AsOf))), a.AsOf);
+
+    public static MailOAuthSecret From(CredentialInfo c) =>
+        new(c.TenantId, c.ClientId, c.AppDisplayName, c.CredentialType, c.KeyId, c.Hint, c.Description, c.CreatedOn, c.ExpiresOn, c.DaysLeft, c.Status,
+            c.ManagedByMailOAuth, c.AppManagedByMailOAuth, c.InUseByPlatform);
+
+    public static MailOAuthRotatedSecret From(RotateOutcome o) =>
+        new(o.TenantId, o.ClientId, o.ObjectId, o.DisplayName, o.SenderAddress, o.ClientSecret, o.SecretKeyId, o.SecretHint, o.SecretCreatedOn,
+            o.SecretExpiresOn, o.RemovedKeyIds.ToArray(), o.KeptKeyIds.ToArray(), o.PlatformUpdated, o.ProvenBy.ToArray(), o.PlatformUri, o.Environment,
+            o.ReplicationWait);
 }

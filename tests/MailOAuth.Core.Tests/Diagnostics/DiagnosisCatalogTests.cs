@@ -61,6 +61,9 @@ public sealed class DiagnosisCatalogTests
         [DiagnosisCode.UnknownEnvironment] = () => DiagnosisCatalog.UnknownEnvironment("Mars", "Global"),
         [DiagnosisCode.AppNotManaged] = () => DiagnosisCatalog.AppNotManaged("Someone's", "id", "contoso.com", "it was not deleted"),
         [DiagnosisCode.InvalidSignInInput] = () => DiagnosisCatalog.CertificateUnreadable("cert.pfx", fileUnreadable: false),
+        [DiagnosisCode.SecretInUse] = () => DiagnosisCatalog.SecretInUse("id", "key", "Ab1", "https://portal.example.com/", ambiguous: false),
+        [DiagnosisCode.SecretNotFound] = () => DiagnosisCatalog.SecretNotFound("id", "key"),
+        [DiagnosisCode.PlatformAppMismatch] = () => DiagnosisCatalog.PlatformAppMismatch("id", "https://portal.example.com/", "other"),
     };
 
     public static TheoryData<DiagnosisCode> Codes()

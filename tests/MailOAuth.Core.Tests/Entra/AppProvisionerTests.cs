@@ -100,7 +100,8 @@ public sealed class AppProvisionerTests : IClassFixture<CoreSandboxFixture>, IAs
         var stored = Single(CoreSandboxFixture.AppsWithAppId(directory, outcome.ClientId));
         var credential = Assert.Single(stored.GetProperty("passwordCredentials").EnumerateArray());
         Assert.Equal(outcome.SecretKeyId, credential.GetProperty("keyId").GetString());
-        Assert.Equal("SMTP OAuth Secret", credential.GetProperty("displayName").GetString());
+        // Contract change (issue 10): MailOAuth marks the secrets it creates in their description.
+        Assert.Equal("SMTP OAuth Secret [MailOAuth]", credential.GetProperty("displayName").GetString());
         var sp = Single(CoreSandboxFixture.ServicePrincipalsFor(directory, outcome.ClientId));
         Assert.Equal(outcome.ServicePrincipalId, sp.GetProperty("id").GetString());
         Assert.Equal(outcome.ObjectId, stored.GetProperty("id").GetString());
@@ -246,7 +247,7 @@ public sealed class AppProvisionerTests : IClassFixture<CoreSandboxFixture>, IAs
         var secret = Assert.Single(after.Secrets);
         Assert.Equal(created.SecretKeyId, secret.KeyId);
         Assert.Equal(created.SecretHint, secret.Hint);
-        Assert.Equal("SMTP OAuth Secret", secret.Description);
+        Assert.Equal("SMTP OAuth Secret [MailOAuth]", secret.Description); // the marker of issue 10
         Assert.NotNull(secret.ExpiresOn);
         Assert.InRange(secret.ExpiresOn!.Value, DateTimeOffset.UtcNow.AddMonths(6).AddDays(-2), DateTimeOffset.UtcNow.AddMonths(6).AddDays(1));
         Assert.Equal(created.ClientId, Assert.Single(managed).ClientId); // seeded apps are not MailOAuth's
