@@ -36,6 +36,8 @@ public static partial class DiagnosisCatalog
         DiagnosisCode.UnknownEnvironment => DiagnosisKind.InvalidInput,
         DiagnosisCode.AppNotManaged => DiagnosisKind.Configuration,
         DiagnosisCode.InvalidSignInInput => DiagnosisKind.InvalidInput,
+        DiagnosisCode.AppNotSingleTenant => DiagnosisKind.Configuration,
+        DiagnosisCode.PlatformSettingsMismatch => DiagnosisKind.Configuration,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A diagnosis code without a kind."),
     };
 }

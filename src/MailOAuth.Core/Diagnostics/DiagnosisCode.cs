@@ -39,6 +39,10 @@ public enum DiagnosisCode
     UnknownEnvironment,
     /// <summary>A sign-in input that cannot be used (certificate file, thumbprint, access token, missing parameter).</summary>
     InvalidSignInInput,
+    /// <summary>The app may be signed in to from other tenants (Test-MailOAuthConfiguration warns; a mail sender needs one tenant).</summary>
+    AppNotSingleTenant,
+    /// <summary>The platform holds another tenant, app, sender or secret than the one checked, or a secret that no longer works.</summary>
+    PlatformSettingsMismatch,
 }
 
 /// <summary>What kind of failure a diagnosis is (one per code); the cmdlet layer maps it to an ErrorCategory.</summary>
