@@ -24,6 +24,7 @@
         'Get-ResellerSmtpSetting'
         'Send-ResellerTestEmail'
         'Set-ResellerSmtpSetting'
+        'Test-MailOAuthConfiguration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -37,35 +37,41 @@ public abstract class PlatformCmdlet : MailOAuthCmdlet
         PlatformProfile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PlatformProfile);
 
     /// <summary>The platform target; a bad profile file stops the command (a failed precondition).</summary>
-    internal PlatformTarget Target()
+    internal PlatformTarget Target() => TargetFor(this, PlatformUri, ApiToken, PlatformProfile);
+
+    /// <summary>
+    /// The platform target of any cmdlet with platform parameters (Test-MailOAuthConfiguration takes them
+    /// optionally); a bad profile file stops <paramref name="cmdlet"/> (a failed precondition).
+    /// </summary>
+    internal static PlatformTarget TargetFor(PSCmdlet cmdlet, Uri platformUri, SecureString apiToken, string? platformProfile)
     {
         PlatformProfile? profile = null;
-        if (PlatformProfile is not null)
+        if (platformProfile is not null)
         {
-            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(PlatformProfile);
+            var path = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(platformProfile);
             try
             {
                 profile = path.EndsWith(".psd1", StringComparison.OrdinalIgnoreCase)
-                    ? Core.Platform.PlatformProfile.FromJson(PowerShellDataFileAsJson(path))
+                    ? Core.Platform.PlatformProfile.FromJson(PowerShellDataFileAsJson(cmdlet, path))
                     : Core.Platform.PlatformProfile.FromFile(path);
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or RuntimeException)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, "InvalidPlatformProfile", ErrorCategory.InvalidData, PlatformProfile)
+                cmdlet.ThrowTerminatingError(new ErrorRecord(ex, "InvalidPlatformProfile", ErrorCategory.InvalidData, platformProfile)
                 {
-                    ErrorDetails = new ErrorDetails($"The platform profile '{PlatformProfile}' cannot be used: {ex.Message}")
+                    ErrorDetails = new ErrorDetails($"The platform profile '{platformProfile}' cannot be used: {ex.Message}")
                     {
                         RecommendedAction = "Fix the profile file (see docs/platform-profiles.md) or leave -PlatformProfile out for the default platform API.",
                     },
                 });
             }
         }
-        return new PlatformTarget(PlatformUri, ApiToken, profile);
+        return new PlatformTarget(platformUri, apiToken, profile);
     }
 
-    private string PowerShellDataFileAsJson(string path)
+    private static string PowerShellDataFileAsJson(PSCmdlet cmdlet, string path)
     {
-        var result = InvokeCommand.InvokeScript(
+        var result = cmdlet.InvokeCommand.InvokeScript(
             "param($p) Import-PowerShellDataFile -LiteralPath $p | ConvertTo-Json -Depth 6 -Compress", true, PipelineResultTypes.None, null, path);
         return result.Count > 0 ? result[0].ToString() : throw new ArgumentException("The profile file is empty.");
     }
