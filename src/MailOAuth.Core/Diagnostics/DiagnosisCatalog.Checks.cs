@@ -58,13 +58,13 @@ public static partial class DiagnosisCatalog
     /// <summary>The lifetime asked for is longer than the policy's maximum (pre-flight, before anything is written).</summary>
     public static Diagnosis SecretLifetimeOverPolicy(int requestedMonths, TimeSpan maxLifetime, string source) => new(
         DiagnosisCode.SecretLifetimeNotAllowed,
-        $"A client secret of {requestedMonths} month{(requestedMonths == 1 ? "" : "s")} is longer than the {source} allows: at most {DescribeLifetime(maxLifetime)}. Nothing was created.",
+        $"A client secret of {requestedMonths} month{(requestedMonths == 1 ? "" : "s")} is longer than the {source} allows: at most {DescribeLifetime(maxLifetime)}. Nothing was created or changed.",
         $"Run again with -SecretLifetimeMonths {Math.Max(1, (int)Math.Floor(maxLifetime.TotalDays / 31))} or less (the maximum is {DescribeLifetime(maxLifetime)}).");
 
     /// <summary>New secrets are blocked (pre-flight, before anything is written).</summary>
     public static Diagnosis SecretAdditionBlockedBeforeCreate(string source) => new(
         DiagnosisCode.SecretLifetimeNotAllowed,
-        $"The {source} blocks new client secrets (passwordAddition), so the app could not get one. Nothing was created.",
+        $"The {source} blocks new client secrets (passwordAddition), so the app could not get one. Nothing was created or changed.",
         "Ask the tenant admin to exempt MailOAuth's app from the policy (Entra ID → app management policies), or use an app with a certificate.");
 
     /// <summary>The sender has no Exchange Online plan (a warning: a shared mailbox needs no licence).</summary>

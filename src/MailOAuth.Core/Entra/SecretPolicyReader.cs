@@ -37,9 +37,9 @@ public sealed class SecretPolicy
 
 /// <summary>
 /// Reads <c>GET /policies/defaultAppManagementPolicy</c> and the app's <c>GET /applications/{id}/appManagementPolicies</c>
-/// (docs/service-behaviour.md#secret-policy) and works out what applies to one app: a policy assigned
-/// to the app overrides the tenant default for the restriction types it sets; a restriction that is
-/// disabled, or only for apps created after a date the app predates, does not apply.
+/// (docs/service-behaviour.md#secret-policy) and works out what applies to one app: an enabled policy
+/// assigned to the app replaces the tenant default (which applies only when enabled); a restriction
+/// that is disabled, or only for apps created after a date the app predates, does not apply.
 /// </summary>
 public sealed class SecretPolicyReader
 {
@@ -78,11 +78,13 @@ public sealed class SecretPolicyReader
             }, _connection.Environment.GraphEndpoint);
         }
 
-        // The app's own policy (first enabled one) wins for each restriction type it names.
-        var own = assigned.Where(p => p.IsEnabled != false).Select(p => (Name: $"app management policy '{p.DisplayName}' assigned to the app", Rules: p.Restrictions?.PasswordCredentials)).ToList();
-        var candidates = own.Concat(tenant?.IsEnabled == true
-            ? new[] { (Name: TenantDefaultSource, Rules: tenant.ApplicationRestrictions?.PasswordCredentials) }
-            : Array.Empty<(string Name, List<PasswordCredentialConfiguration>? Rules)>()).ToList();
+        // An enabled policy assigned to the app replaces the tenant default for it; else the default, when enabled.
+        var own = assigned.FirstOrDefault(p => p.IsEnabled != false);
+        var candidates = own is not null
+            ? new[] { (Name: $"app management policy '{own.DisplayName}' assigned to the app", Rules: own.Restrictions?.PasswordCredentials) }
+            : tenant?.IsEnabled == true
+                ? new[] { (Name: TenantDefaultSource, Rules: tenant.ApplicationRestrictions?.PasswordCredentials) }
+                : Array.Empty<(string Name, List<PasswordCredentialConfiguration>? Rules)>();
 
         (TimeSpan? Value, string? Source) lifetime = (null, null);
         (bool Value, string? Source) blocked = (false, null);
@@ -105,7 +107,6 @@ public sealed class SecretPolicyReader
                     additionSet = true;
                 }
             }
-            // A type the app's policy names is settled there, even when the tenant default also names it.
         }
         return new SecretPolicy
         {
@@ -121,6 +122,6 @@ public sealed class SecretPolicyReader
     private static bool Applies(PasswordCredentialConfiguration rule, DateTimeOffset appCreatedOn)
     {
         if (string.Equals(rule.State?.ToString(), "Disabled", StringComparison.OrdinalIgnoreCase)) return false;
-        return rule.RestrictForAppsCreatedAfterDateTime is not { } after || appCreatedOn > after;
+        return rule.RestrictForAppsCreatedAfterDateTime is not { } after || appCreatedOn >= after;
     }
 }

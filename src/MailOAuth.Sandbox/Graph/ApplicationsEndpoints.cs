@@ -61,6 +61,11 @@ public static class ApplicationsEndpoints
             return HttpMethods.IsPost(request.Method) ? ApplicationPasswordsEndpoints.RemovePasswordAsync(request, application, keyValue) : request.MethodNotAllowedAsync();
         }
 
+        if (navigation.Count == 1 && navigation[0].Is("appManagementPolicies"))
+        {
+            return PolicyEndpoints.ListForApplicationAsync(request, application, keyValue);
+        }
+
         return request.ErrorAsync(GraphError.UnknownSegment(navigation[0].Name));
     }
 
