@@ -38,6 +38,12 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
             $r.DiagnosisCode | Should -Be $Code -Because "$Name : $($r.Message)"
             $r
         }
+        function script:TestConfig([hashtable] $S, [hashtable] $More = @{}, [string[]] $To, [switch] $Quiet) {
+            $p = $S + $More
+            if ($To) { $p.To = $To }
+            if ($Quiet) { $p.Quiet = $true }
+            Test-MailOAuthConfiguration @p
+        }
         function script:SendMailRequests { @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object { $_.path -match 'sendMail$' }) }
         function script:New-Name { "Check $([guid]::NewGuid().ToString('N').Substring(0, 8))" }
     }
@@ -91,7 +97,7 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
     Context 'what is not given is Skipped, and nothing is sent without -To' {
         It 'without an admin connection the directory checks are Skipped and the rest run' {
             Disconnect-MailOAuth
-            $results = @(Test-MailOAuthConfiguration @(Settings))
+            $results = @(TestConfig (Settings))
             $results.Check | Should -Be $checkNames
             foreach ($name in 'AppRegistration', 'Consent', 'SecretExpiry', 'SecretPolicy') {
                 $r = Should-Check $results $name 'Skipped'
@@ -101,7 +107,7 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
             (Should-Check $results 'Send' 'Skipped').Message | Should -Match '-To'
             (Should-Check $results 'Platform' 'Skipped').Message | Should -Match '-PlatformUri'
             (Should-Check $results 'PlatformTest' 'Skipped').Message | Should -Match '-PlatformUri'
-            Test-MailOAuthConfiguration @(Settings) -Quiet | Should -BeExactly $true
+            TestConfig (Settings) -Quiet | Should -BeExactly $true
         }
 
         It 'without -To makes no sendMail request and no platform test, even with the platform' {
@@ -118,26 +124,26 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
         }
 
         It 'a connection to another tenant skips the directory checks and names it' {
-            $results = @(Test-MailOAuthConfiguration @(Settings -Tenant ([guid]::NewGuid().ToString())))
+            $results = @(TestConfig (Settings -Tenant ([guid]::NewGuid().ToString())))
             (Should-Check $results 'AppRegistration' 'Skipped').Message | Should -Match $info.tenantId
         }
     }
 
     Context 'Tenant and Credential' {
         It 'an unknown tenant is Tenant and Credential Fail TenantNotFound' {
-            $results = @(Test-MailOAuthConfiguration @(Settings -Tenant 'nosuchtenant.example'))
+            $results = @(TestConfig (Settings -Tenant 'nosuchtenant.example'))
             (Should-Check $results 'Tenant' 'Fail' 'TenantNotFound').Evidence | Should -Match 'AADSTS90002'
             Should-Check $results 'Credential' 'Fail' 'TenantNotFound' | Out-Null
             (Should-Check $results 'Permission' 'Skipped').Message | Should -Match 'Credential'
-            Test-MailOAuthConfiguration @(Settings -Tenant 'nosuchtenant.example') -Quiet | Should -BeExactly $false
+            TestConfig (Settings -Tenant 'nosuchtenant.example') -Quiet | Should -BeExactly $false
         }
 
         It 'a wrong secret is Credential Fail InvalidClientSecret with the AADSTS number; a GUID is called the secret ID' {
-            $results = @(Test-MailOAuthConfiguration @(Settings -Secret 'Wrong8Q~NotTheSecretValue_1234567890abcdef'))
+            $results = @(TestConfig (Settings -Secret 'Wrong8Q~NotTheSecretValue_1234567890abcdef'))
             (Should-Check $results 'Credential' 'Fail' 'InvalidClientSecret').Evidence | Should -Match 'AADSTS7000215'
             (Should-Check $results 'SecretExpiry' 'Fail' 'InvalidClientSecret').Message | Should -Match 'None of the client secrets'
             Should-Check $results 'Tenant' 'Pass' | Out-Null
-            $byId = @(Test-MailOAuthConfiguration @(Settings -Secret $info.apps.consented.secretKeyId))
+            $byId = @(TestConfig (Settings -Secret $info.apps.consented.secretKeyId))
             (Should-Check $byId 'Credential' 'Fail' 'InvalidClientSecret').Message | Should -Match 'secret \*ID\*'
         }
 
@@ -145,7 +151,7 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
             @{ App = 'expiredSecret'; Code = 'ClientSecretExpired'; Aadsts = 'AADSTS7000222' }
             @{ App = 'conditionalAccessBlocked'; Code = 'ConditionalAccessBlocked'; Aadsts = 'AADSTS53003' }
         ) {
-            $results = @(Test-MailOAuthConfiguration @(Settings -App $App))
+            $results = @(TestConfig (Settings -App $App))
             (Should-Check $results 'Credential' 'Fail' $Code).Evidence | Should -Match $Aadsts
         }
 
@@ -160,7 +166,7 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
 
     Context 'Permission, AppRegistration, Consent' {
         It 'an app without consent is Permission and Consent Fail MailSendPermissionMissing, AppRegistration Warning' {
-            $results = @(Test-MailOAuthConfiguration @(Settings -App unconsented))
+            $results = @(TestConfig (Settings -App unconsented))
             (Should-Check $results 'Permission' 'Fail' 'MailSendPermissionMissing').Evidence | Should -Match 'roles: none'
             (Should-Check $results 'Consent' 'Fail' 'MailSendPermissionMissing').Message | Should -Match 'no admin consent'
             # The seeded app declares no permissions at all.
@@ -168,7 +174,7 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
         }
 
         It 'a delegated Mail.Send declared instead of the application one is AppRegistration Fail' {
-            $results = @(Test-MailOAuthConfiguration @(Settings -App delegatedMailSend))
+            $results = @(TestConfig (Settings -App delegatedMailSend))
             $r = Should-Check $results 'AppRegistration' 'Fail' 'MailSendPermissionMissing'
             $r.Message | Should -Match '\*delegated\*'
             $r.Evidence | Should -Match 'Delegated only'
@@ -187,7 +193,7 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
 
     Context 'SecretExpiry and SecretPolicy' {
         It 'an expired secret is SecretExpiry Fail ClientSecretExpired' {
-            $results = @(Test-MailOAuthConfiguration @(Settings -App expiredSecret))
+            $results = @(TestConfig (Settings -App expiredSecret))
             (Should-Check $results 'SecretExpiry' 'Fail' 'ClientSecretExpired').Evidence | Should -Match 'expired'
         }
 
@@ -196,7 +202,7 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
                 passwordCredential = @{ displayName = 'soon'; endDateTime = [DateTimeOffset]::UtcNow.AddDays(10).ToString('o') }
             }
             try {
-                $results = @(Test-MailOAuthConfiguration @(Settings -Secret $added.secretText))
+                $results = @(TestConfig (Settings -Secret $added.secretText))
                 $r = Should-Check $results 'SecretExpiry' 'Warning' 'ClientSecretExpired'
                 $r.Message | Should -Match '(9|10) days left'
                 $r.Evidence | Should -Match $added.keyId
@@ -209,24 +215,24 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
 
         It 'a tenant policy names the maximum lifetime (Pass); an app''s own policy replaces it' {
             [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/policies/secret-lifetime' -Body @{ maxDays = 180 })
-            $results = @(Test-MailOAuthConfiguration @(Settings))
+            $results = @(TestConfig (Settings))
             $r = Should-Check $results 'SecretPolicy' 'Pass'
             $r.Message | Should -Match 'at most 180 days \(tenant default'
             $r.Evidence | Should -Match 'P180D'
             [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/policies/secret-lifetime' -Body @{ maxDays = 90; appId = $info.apps.consented.clientId })
-            (Should-Check @(Test-MailOAuthConfiguration @(Settings)) 'SecretPolicy' 'Pass').Message | Should -Match 'at most 90 days \(app management policy .* assigned to the app\)'
+            (Should-Check @(TestConfig (Settings)) 'SecretPolicy' 'Pass').Message | Should -Match 'at most 90 days \(app management policy .* assigned to the app\)'
         }
 
         It 'a policy that blocks new secrets is SecretPolicy Warning SecretLifetimeNotAllowed' {
             [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/policies/secret-lifetime' -Body @{ blockPasswordAddition = $true })
-            $r = Should-Check @(Test-MailOAuthConfiguration @(Settings)) 'SecretPolicy' 'Warning' 'SecretLifetimeNotAllowed'
+            $r = Should-Check @(TestConfig (Settings)) 'SecretPolicy' 'Warning' 'SecretLifetimeNotAllowed'
             $r.Message | Should -Match 'rotated'
         }
 
         It 'policies that cannot be read (403) make SecretPolicy Skipped, naming Policy.Read.All' {
             Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = 'defaultAppManagementPolicy$'; status = 403; count = 1
                 body = '{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}' } | Out-Null
-            (Should-Check @(Test-MailOAuthConfiguration @(Settings)) 'SecretPolicy' 'Skipped').Message | Should -Match 'Policy\.Read\.All'
+            (Should-Check @(TestConfig (Settings)) 'SecretPolicy' 'Skipped').Message | Should -Match 'Policy\.Read\.All'
         }
     }
 
@@ -238,19 +244,19 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
             @{ Case = 'an e-mail address that is not the UPN'; Sender = 'jane.doe@contoso.com'; Status = 'Fail'; Code = 'SenderMailboxNotFound'; Text = 'jdoe@contoso\.com' }
             @{ Case = 'an unverified domain'; Sender = 'sender@fabrikam.example'; Status = 'Fail'; Code = 'SenderMailboxNotFound'; Text = 'not verified' }
         ) {
-            $r = Should-Check @(Test-MailOAuthConfiguration @(Settings -Sender $Sender)) 'Sender' $Status $Code
+            $r = Should-Check @(TestConfig (Settings -Sender $Sender)) 'Sender' $Status $Code
             $r.Message | Should -Match $Text
             $r.Remediation | Should -Not -BeNullOrEmpty
         }
 
         It 'with -To, a mailbox outside the app''s scope is Send Fail MailboxAccessDenied' {
-            $results = @(Test-MailOAuthConfiguration @(Settings -Sender $info.mailboxes.restricted) -To 'admin@contoso.com')
+            $results = @(TestConfig (Settings -Sender $info.mailboxes.restricted) -To 'admin@contoso.com')
             (Should-Check $results 'Send' 'Fail' 'MailboxAccessDenied').Evidence | Should -Match 'ErrorAccessDenied'
             Should-Check $results 'Sender' 'Pass' | Out-Null
         }
 
         It 'with -To, a good setup sends exactly one message (Send Pass)' {
-            $results = @(Test-MailOAuthConfiguration @(Settings) -To 'admin@contoso.com')
+            $results = @(TestConfig (Settings) -To 'admin@contoso.com')
             (Should-Check $results 'Send' 'Pass').Evidence | Should -Match 'request-id'
             @(SendMailRequests).Count | Should -Be 1
         }
@@ -260,14 +266,14 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
         It 'a platform holding another app is Platform Fail PlatformSettingsMismatch, and its test fails' {
             $other = Settings -App unconsented
             Set-ResellerSmtpSetting @platform -TenantId $other.TenantId -ClientId $other.ClientId -ClientSecret $other.ClientSecret -SenderAddress $other.SenderAddress | Out-Null
-            $results = @(Test-MailOAuthConfiguration @(Settings) @platform -To 'admin@contoso.com')
+            $results = @(TestConfig (Settings) $platform -To 'admin@contoso.com')
             (Should-Check $results 'Platform' 'Fail' 'PlatformSettingsMismatch').Message | Should -Match 'another app'
             Should-Check $results 'PlatformTest' 'Fail' 'MailSendPermissionMissing' | Out-Null
             Should-Check $results 'Send' 'Pass' | Out-Null
         }
 
         It 'a platform without settings is Platform Fail PlatformSettingsMismatch' {
-            (Should-Check @(Test-MailOAuthConfiguration @(Settings) @platform) 'Platform' 'Fail' 'PlatformSettingsMismatch').Message | Should -Match 'no SMTP settings'
+            (Should-Check @(TestConfig (Settings) $platform) 'Platform' 'Fail' 'PlatformSettingsMismatch').Message | Should -Match 'no SMTP settings'
         }
 
         It 'a platform holding a removed secret of the app is Platform Fail PlatformSettingsMismatch' {
@@ -285,7 +291,7 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
         }
 
         It 'a wrong API token is Platform Fail PlatformAuthenticationFailed' {
-            $results = @(Test-MailOAuthConfiguration @(Settings) -PlatformUri $info.platform.uri -ApiToken (ConvertTo-TestSecret 'rsp_WrongToken_1234567890') -To 'admin@contoso.com')
+            $results = @(TestConfig (Settings) @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret 'rsp_WrongToken_1234567890') } -To 'admin@contoso.com')
             Should-Check $results 'Platform' 'Fail' 'PlatformAuthenticationFailed' | Out-Null
             Should-Check $results 'PlatformTest' 'Fail' 'PlatformAuthenticationFailed' | Out-Null
         }
