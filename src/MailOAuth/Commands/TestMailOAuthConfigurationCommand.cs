@@ -14,10 +14,14 @@ namespace MailOAuth.Commands;
 /// secret expiry and policy, sender, and optionally a real send and the platform — and writes one
 /// MailOAuthCheck per check as it completes. Never stops at the first problem; sends mail only with -To.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "MailOAuthConfiguration")]
-[OutputType(typeof(MailOAuthCheck), typeof(bool))]
+[Cmdlet(VerbsDiagnostic.Test, "MailOAuthConfiguration", DefaultParameterSetName = CheckSet)]
+[OutputType(typeof(MailOAuthCheck), ParameterSetName = new[] { CheckSet })]
+[OutputType(typeof(bool), ParameterSetName = new[] { QuietSet })]
 public sealed class TestMailOAuthConfigurationCommand : MailOAuthCmdlet
 {
+    private const string CheckSet = "Check";
+    private const string QuietSet = "Quiet";
+
     /// <summary>
     /// The SPF/DKIM/DMARC checks, when this build has them (null: none are run or written). Set once
     /// where the DNS implementation is registered.
@@ -86,7 +90,7 @@ public sealed class TestMailOAuthConfigurationCommand : MailOAuthCmdlet
     public SwitchParameter SkipDns { get; set; }
 
     /// <summary>Write only $true (no check failed) or $false, like Test-Connection -Quiet.</summary>
-    [Parameter]
+    [Parameter(Mandatory = true, ParameterSetName = QuietSet)]
     public SwitchParameter Quiet { get; set; }
 
     protected override void ProcessRecord()
