@@ -61,6 +61,8 @@ public sealed class DiagnosisCatalogTests
         [DiagnosisCode.UnknownEnvironment] = () => DiagnosisCatalog.UnknownEnvironment("Mars", "Global"),
         [DiagnosisCode.AppNotManaged] = () => DiagnosisCatalog.AppNotManaged("Someone's", "id", "contoso.com", "it was not deleted"),
         [DiagnosisCode.InvalidSignInInput] = () => DiagnosisCatalog.CertificateUnreadable("cert.pfx", fileUnreadable: false),
+        [DiagnosisCode.AppNotSingleTenant] = () => DiagnosisCatalog.AppNotSingleTenant("id", "AzureADMultipleOrgs"),
+        [DiagnosisCode.PlatformSettingsMismatch] = () => DiagnosisCatalog.PlatformSettingsMismatch("it holds client ID x, not y"),
     };
 
     public static TheoryData<DiagnosisCode> Codes()
