@@ -27,6 +27,7 @@
         'Get-ResellerSmtpSetting'
         'Send-ResellerTestEmail'
         'Set-ResellerSmtpSetting'
+        'Test-MailOAuthConfiguration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

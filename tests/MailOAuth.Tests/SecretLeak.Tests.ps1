@@ -114,6 +114,13 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
             Set-ResellerSmtpSetting @platform -TenantId $info.tenantId -ClientId $app.ClientId -ClientSecret (ConvertTo-TestSecret $wrongAdminSecret) -SenderAddress $info.mailboxes.licensed -Verbose -Debug -ErrorAction Continue
             Set-ResellerSmtpSetting @platform -TenantId $info.tenantId -ClientId $app.ClientId -ClientSecret (ConvertTo-TestSecret $wrongAdminSecret) -SenderAddress $info.mailboxes.licensed -Verbose -Debug
             Send-ResellerTestEmail @platform -To 'admin@contoso.com' -Verbose -Debug -ErrorAction Continue
+            # Test-MailOAuthConfiguration: every check, with the platform and a send, and with a wrong secret
+            # and a wrong API token (their failures are check objects, rendered as a list and as the table).
+            $check = @{ TenantId = $info.tenantId; ClientId = $app.ClientId; SenderAddress = $info.mailboxes.licensed; Environment = 'Sandbox' }
+            $app | Set-ResellerSmtpSetting @platform -PassThru | Test-MailOAuthConfiguration -To 'admin@contoso.com' -Verbose -Debug | Format-List * -Force | Out-String
+            Test-MailOAuthConfiguration @check -ClientSecret (ConvertTo-TestSecret $wrongAdminSecret) -PlatformUri $info.platform.uri `
+                -ApiToken (ConvertTo-TestSecret $wrongApiToken) -To 'admin@contoso.com' -Verbose -Debug | Format-Table | Out-String -Width 120
+            $app | Test-MailOAuthConfiguration -Quiet -Verbose -Debug
             New-MailOAuthApp -DisplayName 'Leak test' -Verbose -Debug -WarningAction Continue
             $app | Remove-MailOAuthApp -Confirm:$false -Verbose -Debug
         } *>&1
@@ -143,6 +150,10 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
         $allText | Should -Match 'PlatformRejectedSettings'
         $transcriptText | Should -Match 'Accepted'
         $transcriptText | Should -Match 'Delivered'
+        # Test-MailOAuthConfiguration ran: its passes, and its failures with the wrong secret and token.
+        $allText | Should -Match 'PlatformTest'
+        $allText | Should -Match 'Check\s+: Credential'
+        @($captured | Where-Object { $_ -is [bool] }).Count | Should -Be 1
     }
 
     It '<Name> appears in no stream and not in the transcript' -ForEach @(

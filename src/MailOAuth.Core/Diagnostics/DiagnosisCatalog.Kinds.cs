@@ -39,6 +39,8 @@ public static partial class DiagnosisCatalog
         DiagnosisCode.SecretInUse => DiagnosisKind.Configuration,
         DiagnosisCode.SecretNotFound => DiagnosisKind.NotFound,
         DiagnosisCode.PlatformAppMismatch => DiagnosisKind.Configuration,
+        DiagnosisCode.AppNotSingleTenant => DiagnosisKind.Configuration,
+        DiagnosisCode.PlatformSettingsMismatch => DiagnosisKind.Configuration,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A diagnosis code without a kind."),
     };
 }

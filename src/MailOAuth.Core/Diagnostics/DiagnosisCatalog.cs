@@ -271,6 +271,10 @@ public static partial class DiagnosisCatalog
                 return new(DiagnosisCode.InsufficientPrivileges,
                     $"The signed-in identity may not {c.Operation ?? "do this"}: it needs {c.RequiredPermission ?? "a directory permission it lacks"}.",
                     $"Grant the automation identity the Microsoft Graph application permission {c.RequiredPermission ?? "Application.ReadWrite.All / AppRoleAssignment.ReadWrite.All"} (with admin consent), or sign in interactively as an Application Administrator or Cloud Application Administrator (Privileged Role Administrator to grant Mail.Send).");
+            case "CredentialTypeNotAllowedAsPerAppPolicy": // docs/service-behaviour.md#secret-policy: passwordAddition
+                return new(DiagnosisCode.SecretLifetimeNotAllowed,
+                    "The tenant's app management policy does not allow adding a client secret to this app.",
+                    "Ask the tenant admin to exempt the app from the policy (Entra ID → app management policies), or use a certificate credential instead of a secret.");
             case "CredentialInvalidLifetimeAsPerAppPolicy":
                 return new(DiagnosisCode.SecretLifetimeNotAllowed,
                     "The tenant's app management policy does not allow a client secret that lives this long.",

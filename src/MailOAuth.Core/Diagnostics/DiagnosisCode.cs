@@ -45,6 +45,10 @@ public enum DiagnosisCode
     SecretNotFound,
     /// <summary>A rotation's platform holds another app's settings (or none, and no sender was given).</summary>
     PlatformAppMismatch,
+    /// <summary>The app may be signed in to from other tenants (Test-MailOAuthConfiguration warns; a mail sender needs one tenant).</summary>
+    AppNotSingleTenant,
+    /// <summary>The platform holds another tenant, app, sender or secret than the one checked, or a secret that no longer works.</summary>
+    PlatformSettingsMismatch,
 }
 
 /// <summary>What kind of failure a diagnosis is (one per code); the cmdlet layer maps it to an ErrorCategory.</summary>

@@ -52,6 +52,14 @@ public sealed class AppProvisioner
         var sameName = ours is null ? await directory.FindAppsByNameAsync(request.DisplayName, ct).ConfigureAwait(false) : new List<Application>();
         var managed = ours is null ? sameName.Where(IsManaged).ToList() : new List<Application> { ours };
         var unmanaged = sameName.Where(a => !IsManaged(a)).ToList();
+        // 2. Before anything is written: does the tenant's app management policy allow the secret asked for?
+        var conflict = managed.Count == 0 && unmanaged.Count > 0 && (!request.Force || unmanaged.Count > 1);
+        if (!conflict)
+        {
+            var target = managed.FirstOrDefault(a => a.UniqueName == uniqueName) ?? managed.FirstOrDefault() ?? unmanaged.FirstOrDefault();
+            await PreflightSecretPolicyAsync(connection, target, request, _session.TimeProvider, ct).ConfigureAwait(false);
+        }
+
         Application app;
         string provisioning;
         if (managed.Count > 0)
@@ -115,7 +123,7 @@ public sealed class AppProvisioner
             await directory.UpdateAppAsync(app.Id!, new Application { RequiredResourceAccess = WithMailSend(app.RequiredResourceAccess) }, ct).ConfigureAwait(false);
         }
 
-        // 2. The service principal first, 3. then the secret: both wait for the new app to replicate,
+        // 3. The service principal first, 4. then the secret: both wait for the new app to replicate,
         //    so once the first is through the second rarely waits; and a secret is only created when
         //    nothing after it can fail, so its value (shown once) is never lost in an error.
         var sp = await EnsureServicePrincipalAsync(directory, waiter, appId, isNew, ct).ConfigureAwait(false);
@@ -142,6 +150,31 @@ public sealed class AppProvisioner
             Environment = connection.Environment.Name,
             ReplicationWait = waiter.Waited,
         };
+    }
+
+    /// <summary>
+    /// Reads the app management policy that applies to the app (an existing one, or one about to be created)
+    /// and refuses a secret it would reject — longer than its maximum lifetime, or blocked — before anything
+    /// is written (docs/service-behaviour.md#secret-policy). A policy that cannot be read (no Policy.Read.All)
+    /// is a Verbose line: addPassword's own refusal is then the check.
+    /// </summary>
+    private static async Task PreflightSecretPolicyAsync(Auth.AdminConnection connection, Application? existing, NewAppRequest request, TimeProvider time, CancellationToken ct)
+    {
+        var reporter = OperationContext.CurrentReporter;
+        var now = time.GetUtcNow();
+        var policy = await new SecretPolicyReader(connection).ReadAsync(existing?.Id, existing?.CreatedDateTime ?? now, ct).ConfigureAwait(false);
+        if (!policy.Readable)
+        {
+            reporter.Verbose($"Could not read the tenant's app management policies ({policy.UnreadableReason}); the secret's lifetime is not checked before creating.");
+            return;
+        }
+        if (policy.PasswordAdditionBlocked)
+            throw new MailOAuthException(DiagnosisCatalog.SecretAdditionBlockedBeforeCreate(policy.AdditionBlockedSource!));
+        if (policy.MaxLifetime is { } max && now.AddMonths(request.SecretLifetimeMonths) - now > max)
+            throw new MailOAuthException(DiagnosisCatalog.SecretLifetimeOverPolicy(request.SecretLifetimeMonths, max, policy.MaxLifetimeSource!));
+        reporter.Verbose(policy.MaxLifetime is { } m
+            ? $"The {policy.MaxLifetimeSource} allows secrets of up to {DiagnosisCatalog.DescribeLifetime(m)}: {request.SecretLifetimeMonths} months is within it."
+            : "No app management policy limits the secret's lifetime.");
     }
 
     /// <summary>What to run again after New-MailOAuthApp stopped without its secret.</summary>

@@ -60,6 +60,11 @@ internal sealed class DirectoryClient
         Call("read the application", "Application.Read.All (or Application.ReadWrite.All)", clientId, () =>
             OrNull(() => _graph.ApplicationsWithAppId(clientId).GetAsync(c => c.QueryParameters.Select = s_appFields, ct)));
 
+    /// <summary>The app by client ID with its sign-in audience (Test-MailOAuthConfiguration), or null when there is none.</summary>
+    public Task<Application?> GetAppForCheckAsync(string clientId, CancellationToken ct) =>
+        Call("read the application", "Application.Read.All (or Application.ReadWrite.All)", clientId, () =>
+            OrNull(() => _graph.ApplicationsWithAppId(clientId).GetAsync(c => c.QueryParameters.Select = s_appFields.Concat(new[] { "signInAudience" }).ToArray(), ct)));
+
     public Task<Application?> GetAppByUniqueNameAsync(string uniqueName, CancellationToken ct) =>
         Call("read the application", "Application.Read.All (or Application.ReadWrite.All)", null, () =>
             OrNull(() => _graph.ApplicationsWithUniqueName(uniqueName).GetAsync(c => c.QueryParameters.Select = s_appFields, ct)));

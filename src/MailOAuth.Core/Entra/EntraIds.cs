@@ -13,6 +13,9 @@ public static class EntraIds
 
     public const string MailSendRoleValue = "Mail.Send";
 
+    /// <summary>Mail.Send as a *delegated* permission (a scope): useless to an app-only sender.</summary>
+    public static readonly Guid MailSendScopeId = new("e383f46e-2787-4529-855e-0e479a3ffac0");
+
     /// <summary>The tag that marks an app as created and managed by MailOAuth.</summary>
     public const string ManagedTag = "MailOAuth";
 

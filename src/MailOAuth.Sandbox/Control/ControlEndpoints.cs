@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MailOAuth.Sandbox.Hosting;
 using MailOAuth.Sandbox.Platform;
+using MailOAuth.Sandbox.Tenancy;
 
 namespace MailOAuth.Sandbox.Control;
 
@@ -48,7 +49,7 @@ public static class ControlEndpoints
 
         routes.MapGet("/_sandbox/policies/secret-lifetime", context => ControlHttp.WriteJsonAsync(context, 200, SecretLifetimeJson(runtime)));
         routes.MapPost("/_sandbox/policies/secret-lifetime", context => SetSecretLifetimeAsync(context, runtime));
-        routes.MapDelete("/_sandbox/policies/secret-lifetime", context => ControlHttp.NoContent(context, () => runtime.Directory.SecretLifetimeMaxDays = null));
+        routes.MapDelete("/_sandbox/policies/secret-lifetime", context => ControlHttp.NoContent(context, runtime.Directory.ClearAppManagementPolicies));
 
         routes.MapGet("/_sandbox/platform", context => ControlHttp.WriteJsonAsync(context, 200, SandboxJson.Serialize(PlatformEndpoints.Snapshot(runtime.Platform))));
         routes.MapPost("/_sandbox/reset-platform", context => ControlHttp.NoContent(context, runtime.Platform.Reset));
@@ -101,14 +102,40 @@ public static class ControlEndpoints
             ["mailLagSeconds"] = runtime.MailLag.TotalSeconds,
         });
 
-    /// <summary><c>POST /_sandbox/policies/secret-lifetime {"maxDays": N}</c> → 200 with the policy.</summary>
+    /// <summary>
+    /// <c>POST /_sandbox/policies/secret-lifetime {"maxDays": N, "blockPasswordAddition": bool, "appId": "…"}</c> → 200
+    /// with the policies. Without appId it sets the tenant default app management policy (maxDays and/or
+    /// blockPasswordAddition); with appId (a client ID) it assigns that app its own policy, which replaces
+    /// the default for it. GET /policies/defaultAppManagementPolicy and /applications/{id}/appManagementPolicies show them.
+    /// </summary>
     private static async Task SetSecretLifetimeAsync(HttpContext context, SandboxRuntime runtime)
     {
         var (root, problem) = await ControlHttp.ReadObjectAsync(context);
         var maxDays = problem is null ? ControlHttp.OptionalInt(root, "maxDays", out problem) : null;
-        if (problem is null && maxDays is null or < 1)
+        bool? block = null;
+        string? appId = null;
+        if (problem is null && root.TryGetProperty("blockPasswordAddition", out var b))
         {
-            problem = "maxDays (a whole number of days, at least 1) is required.";
+            if (b.ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False) block = b.GetBoolean();
+            else problem = "blockPasswordAddition must be true or false.";
+        }
+
+        if (problem is null && root.TryGetProperty("appId", out var a))
+        {
+            appId = a.ValueKind == System.Text.Json.JsonValueKind.String ? a.GetString() : null;
+            if (appId is null) problem = "appId must be a client ID (a GUID string).";
+        }
+
+        if (problem is null && (maxDays is < 1 || (maxDays is null && block is null)))
+        {
+            problem = "maxDays (a whole number of days, at least 1) or blockPasswordAddition is required.";
+        }
+
+        DirectoryApplication? application = null;
+        if (problem is null && appId is not null
+            && (!Guid.TryParse(appId, out var clientId) || (application = runtime.Directory.FindApplicationByAppId(clientId)) is null))
+        {
+            problem = $"No application with client ID '{appId}'.";
         }
 
         if (problem is not null)
@@ -117,10 +144,31 @@ public static class ControlEndpoints
             return;
         }
 
-        runtime.Directory.SecretLifetimeMaxDays = maxDays;
+        if (application is not null)
+        {
+            runtime.Directory.SetAppManagementPolicy(application.ObjectId,
+                new AppManagementPolicy(Guid.NewGuid(), $"Secret policy for {application.DisplayName}", maxDays, block ?? false));
+        }
+        else
+        {
+            runtime.Directory.SecretLifetimeMaxDays = maxDays;
+            runtime.Directory.SecretAdditionBlocked = block ?? false;
+        }
+
         await ControlHttp.WriteJsonAsync(context, 200, SecretLifetimeJson(runtime));
     }
 
     private static string SecretLifetimeJson(SandboxRuntime runtime) =>
-        SandboxJson.Serialize(new JsonObject { ["maxDays"] = runtime.Directory.SecretLifetimeMaxDays });
+        SandboxJson.Serialize(new JsonObject
+        {
+            ["maxDays"] = runtime.Directory.SecretLifetimeMaxDays,
+            ["blockPasswordAddition"] = runtime.Directory.SecretAdditionBlocked,
+            ["apps"] = new JsonArray([.. runtime.Directory.AppManagementPolicies().Select(p => (JsonNode)new JsonObject
+            {
+                ["objectId"] = p.Key.ToString(),
+                ["policyId"] = p.Value.Id.ToString(),
+                ["maxDays"] = p.Value.MaxLifetimeDays,
+                ["blockPasswordAddition"] = p.Value.BlockPasswordAddition,
+            })]),
+        });
 }

@@ -12,7 +12,8 @@ internal static class ApplicationPasswordsEndpoints
     /// <summary>
     /// POST …/addPassword → 200 with secretText, shown once (docs/service-behaviour.md#add-password). Right after the
     /// application was created it is not found yet: 404 Request_ResourceNotFound naming the id as
-    /// given (docs/service-behaviour.md#replication). A tenant secret-lifetime policy caps endDateTime.
+    /// given (docs/service-behaviour.md#replication). An app management policy (the app's, else the tenant
+    /// default) caps endDateTime or blocks new secrets (passwordAddition).
     /// </summary>
     internal static async Task AddPasswordAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
     {
@@ -63,7 +64,15 @@ internal static class ApplicationPasswordsEndpoints
             return;
         }
 
-        if (request.Directory.SecretLifetimeMaxDays is { } maxDays && endDateTime - startDateTime > TimeSpan.FromDays(maxDays))
+        // The app's own app management policy, else the tenant default (PolicyEndpoints shows both).
+        var (maxDays, additionBlocked) = request.Directory.EffectiveSecretPolicy(target.ObjectId);
+        if (additionBlocked)
+        {
+            await request.ErrorAsync(GraphError.CredentialTypeNotAllowedByPolicy());
+            return;
+        }
+
+        if (maxDays is { } max && endDateTime - startDateTime > TimeSpan.FromDays(max))
         {
             await request.ErrorAsync(GraphError.CredentialLifetimeExceedsPolicy());
             return;

@@ -66,6 +66,11 @@ public static class ApplicationsEndpoints
             return FederatedCredentialsEndpoints.RouteAsync(request, application, keyValue);
         }
 
+        if (navigation.Count == 1 && navigation[0].Is("appManagementPolicies"))
+        {
+            return PolicyEndpoints.ListForApplicationAsync(request, application, keyValue);
+        }
+
         return request.ErrorAsync(GraphError.UnknownSegment(navigation[0].Name));
     }
 

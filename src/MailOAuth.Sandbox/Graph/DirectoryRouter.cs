@@ -38,6 +38,7 @@ public static class DirectoryRouter
         "domains" => TenantEndpoints.DomainsAsync,
         "organization" => TenantEndpoints.OrganizationAsync,
         "directory" => DeletedItemsEndpoints.RouteAsync,
+        "policies" => PolicyEndpoints.RouteAsync,
         _ => null,
     };
 }

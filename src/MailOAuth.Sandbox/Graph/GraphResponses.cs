@@ -42,6 +42,10 @@ public sealed record GraphError(int Status, string Code, string Message)
     public static GraphError CredentialLifetimeExceedsPolicy() => new(400, "CredentialInvalidLifetimeAsPerAppPolicy",
         "Credential lifetime exceeds the max value allowed as per assigned policy.");
 
+    // INFERRED: the code of a passwordAddition refusal (same family as CredentialInvalidLifetimeAsPerAppPolicy).
+    public static GraphError CredentialTypeNotAllowedByPolicy() => new(400, "CredentialTypeNotAllowedAsPerAppPolicy",
+        "Credential type not allowed as per assigned policy.");
+
     // INFERRED (directory-style texts).
     public static GraphError InvalidPropertyValue(string property, string resource) => new(400, "Request_BadRequest",
         $"Invalid value specified for property '{property}' of resource '{resource}'.");

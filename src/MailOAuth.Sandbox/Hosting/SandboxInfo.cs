@@ -72,6 +72,7 @@ public sealed record SandboxInfo
                 Unconsented = ToInfo(seed.Unconsented),
                 ExpiredSecret = ToInfo(seed.ExpiredSecret),
                 ConditionalAccessBlocked = ToInfo(seed.ConditionalAccessBlocked),
+                DelegatedMailSend = ToInfo(seed.DelegatedMailSend),
             },
             Admin = new SandboxAdmin
             {
@@ -212,6 +213,9 @@ public sealed record SandboxApps
 
     /// <summary>Blocked by a Conditional Access policy: AADSTS53003.</summary>
     [JsonPropertyName("conditionalAccessBlocked")] public required SandboxApp ConditionalAccessBlocked { get; init; }
+
+    /// <summary>Mail.Send declared as a *delegated* permission (Scope) instead of the application one; no consent.</summary>
+    [JsonPropertyName("delegatedMailSend")] public SandboxApp? DelegatedMailSend { get; init; }
 }
 
 /// <summary>One seeded application. All ids are GUID strings; the secret is random per start.</summary>

@@ -246,6 +246,12 @@ public sealed record ConditionalAccessPolicy(Guid Id, string DisplayName, Immuta
 /// </summary>
 public sealed record ApplicationAccessPolicy(Guid Id, Guid MailboxUserId, Guid? AppId);
 
+/// <summary>
+/// An app management policy assigned to one application (Graph <c>appManagementPolicy</c>): its password
+/// restrictions only. <see cref="MaxLifetimeDays"/> null = no passwordLifetime restriction.
+/// </summary>
+public sealed record AppManagementPolicy(Guid Id, string DisplayName, int? MaxLifetimeDays, bool BlockPasswordAddition, bool IsEnabled = true);
+
 /// <summary>Well-known ids that are the same in every tenant.</summary>
 public static class WellKnownIds
 {
@@ -256,6 +262,18 @@ public static class WellKnownIds
     public static readonly Guid MailSendRoleId = Guid.Parse("b633e1c5-b582-4048-a93e-9f11b44c7e96");
 
     public const string MailSendRoleValue = "Mail.Send";
+
+    /// <summary>Mail.Send *delegated* permission id (a scope).</summary>
+    public static readonly Guid MailSendScopeId = Guid.Parse("e383f46e-2787-4529-855e-0e479a3ffac0");
+
+    /// <summary>Policy.Read.All application permission id.</summary>
+    public static readonly Guid PolicyReadAllRoleId = Guid.Parse("246dd0d5-5bd0-4def-940b-0421030a5b68");
+
+    /// <summary>The id of every tenant's default app management policy (a singleton).</summary>
+    public static readonly Guid DefaultAppManagementPolicyId = Guid.Empty;
+
+    /// <summary>The restrictForAppsCreatedAfterDateTime the sandbox gives its restrictions (every seeded app is younger).</summary>
+    public static readonly DateTimeOffset PolicyCutoff = new(2019, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>Microsoft's own tenant, owner of first-party applications such as Graph.</summary>
     public static readonly Guid MicrosoftTenantId = Guid.Parse("f8cdef31-a31e-4b4a-93e4-5f571e91255a");

@@ -102,6 +102,98 @@ public sealed partial class DirectoryStore
         }
     }
 
+    /// <summary>True when the tenant's app management policy blocks adding password credentials (passwordAddition).</summary>
+    public bool SecretAdditionBlocked
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state.SecretAdditionBlocked;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _state.SecretAdditionBlocked = value;
+            }
+        }
+    }
+
+    /// <summary>The tenant default policy is enabled when it restricts anything.</summary>
+    public bool TenantAppPolicyEnabled
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state.SecretLifetimeMaxDays is not null || _state.SecretAdditionBlocked;
+            }
+        }
+    }
+
+    /// <summary>Assigns an app management policy to one application (replacing any it had); null removes it.</summary>
+    public void SetAppManagementPolicy(Guid applicationObjectId, AppManagementPolicy? policy)
+    {
+        lock (_gate)
+        {
+            if (policy is null)
+            {
+                _state.AppPolicies.Remove(applicationObjectId);
+            }
+            else
+            {
+                _state.AppPolicies[applicationObjectId] = policy;
+            }
+        }
+    }
+
+    public void ClearAppManagementPolicies()
+    {
+        lock (_gate)
+        {
+            _state.AppPolicies.Clear();
+            _state.SecretLifetimeMaxDays = null;
+            _state.SecretAdditionBlocked = false;
+        }
+    }
+
+    /// <summary>The policies assigned to an application (at most one in the sandbox).</summary>
+    public IReadOnlyList<AppManagementPolicy> AppManagementPoliciesOf(Guid applicationObjectId)
+    {
+        lock (_gate)
+        {
+            return _state.AppPolicies.TryGetValue(applicationObjectId, out var p) ? [p] : [];
+        }
+    }
+
+    public IReadOnlyDictionary<Guid, AppManagementPolicy> AppManagementPolicies()
+    {
+        lock (_gate)
+        {
+            return new Dictionary<Guid, AppManagementPolicy>(_state.AppPolicies);
+        }
+    }
+
+    /// <summary>
+    /// What applies to a new password credential of this application: an enabled policy assigned to the
+    /// app replaces the tenant default entirely; else the tenant default when enabled (docs/sandbox.md).
+    /// </summary>
+    public (int? MaxDays, bool AdditionBlocked) EffectiveSecretPolicy(Guid applicationObjectId)
+    {
+        lock (_gate)
+        {
+            if (_state.AppPolicies.TryGetValue(applicationObjectId, out var own) && own.IsEnabled)
+            {
+                return (own.MaxLifetimeDays, own.BlockPasswordAddition);
+            }
+
+            return (_state.SecretLifetimeMaxDays, _state.SecretAdditionBlocked);
+        }
+    }
+
     public void AddApplicationAccessPolicy(ApplicationAccessPolicy policy)
     {
         lock (_gate)
@@ -139,5 +231,9 @@ public sealed partial class DirectoryStore
         public List<ApplicationAccessPolicy> AccessPolicies { get; } = [];
 
         public int? SecretLifetimeMaxDays { get; set; }
+
+        public bool SecretAdditionBlocked { get; set; }
+
+        public Dictionary<Guid, AppManagementPolicy> AppPolicies { get; } = []; // by application object id
     }
 }

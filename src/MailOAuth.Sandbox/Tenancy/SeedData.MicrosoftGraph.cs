@@ -29,6 +29,8 @@ public static partial class SeedData
             "Allows the app to create, read, update and delete applications and service principals without a signed-in user."),
         Role(Guid.Parse("18a4783c-866b-4cc7-a460-3d5e5662c884"), "Application.ReadWrite.OwnedBy", "Manage apps that this app creates or owns",
             "Allows the app to create other applications, and fully manage those applications (read, update, update application secrets and delete), without a signed-in user. It cannot update any apps that it is not an owner of."),
+        Role(WellKnownIds.PolicyReadAllRoleId, "Policy.Read.All", "Read your organization's policies",
+            "Allows the app to read all your organization's policies without a signed in user."),
         Role(Guid.Parse("06b708a9-e830-4db3-a914-8e69da51d44f"), "AppRoleAssignment.ReadWrite.All", "Manage app permission grants and app role assignments",
             "Allows the app to manage permission grants for application permissions to any API (including Microsoft Graph) and application assignments for any app, without a signed-in user."),
     ];

@@ -100,6 +100,16 @@ public static partial class SeedData
         var noRights = App(store, material, longAgo, "noRightsAdmin", "MailOAuth sandbox admin (no rights)",
             "0b39dec4-e7e6-4ab2-a391-1bfbc09799c0", "332acfd6-a5fd-4412-9724-c79b84e02f67", "85e3902d-8a86-4cbe-9e38-190b63a7fd28", now);
 
+        // The classic mistake: Mail.Send declared as a *delegated* permission (Scope) instead of the
+        // application one, and so never consented as an app role: app-only tokens never carry it.
+        var delegatedMailSend = App(store, material, longAgo, "delegatedMailSend", "MailOAuth sandbox (delegated Mail.Send)",
+            "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b", "7a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d", "8b3c4d5e-6f7a-4b9c-8d1e-2f3a4b5c6d7e", now);
+        store.UpdateApplication(delegatedMailSend.ObjectId, a => a with
+        {
+            Properties = a.Properties.SetItem("requiredResourceAccess",
+                $"[{{\"resourceAppId\":\"{WellKnownIds.MicrosoftGraphAppId}\",\"resourceAccess\":[{{\"id\":\"{WellKnownIds.MailSendScopeId}\",\"type\":\"Scope\"}}]}}]"),
+        });
+
         // The admin can also sign in with its certificate and as a federated workload.
         store.UpdateApplication(admin.ObjectId, a => a with
         {
@@ -158,6 +168,7 @@ public static partial class SeedData
             NoRightsAdmin = noRights,
             SystemAssignedIdentity = systemIdentity,
             UserAssignedIdentity = userIdentity,
+            DelegatedMailSend = delegatedMailSend,
             PublicClientAppId = WellKnownIds.GraphCommandLineToolsAppId,
             FederatedIssuer = federatedIssuer,
             FederatedSubject = FederatedSubject,

@@ -35,6 +35,9 @@ public sealed record SeededDirectory(
 
     public required SeededIdentity UserAssignedIdentity { get; init; }
 
+    /// <summary>Mail.Send declared as a delegated permission (Scope) only, never consented: app tokens carry no roles.</summary>
+    public required SeededApp DelegatedMailSend { get; init; }
+
     public required Guid PublicClientAppId { get; init; }
 
     public required string FederatedIssuer { get; init; }

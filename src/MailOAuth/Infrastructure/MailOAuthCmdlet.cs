@@ -31,7 +31,9 @@ public abstract class MailOAuthCmdlet : PSCmdlet, IDisposable
     /// Runs a Core operation on a worker thread and blocks the pipeline thread until it ends, writing
     /// Core's verbose/debug/warning/progress messages as they arrive.
     /// </summary>
-    protected T Run<T>(Func<CancellationToken, Task<T>> operation)
+    protected T Run<T>(Func<CancellationToken, Task<T>> operation) => Run((_, ct) => operation(ct));
+
+    private T Run<T>(Func<PipelineReporter, CancellationToken, Task<T>> operation)
     {
         using var reporter = new PipelineReporter();
         _ = Session; // resolve on the pipeline thread before work moves to a worker
@@ -39,7 +41,7 @@ public abstract class MailOAuthCmdlet : PSCmdlet, IDisposable
         using (OperationContext.Begin(reporter))
         {
             // Task.Run captures the operation context (AsyncLocal) so Core's handlers report to us.
-            task = Task.Run(() => operation(_cancellation.Token));
+            task = Task.Run(() => operation(reporter, _cancellation.Token));
         }
 
         var handles = new WaitHandle[] { ((IAsyncResult)task).AsyncWaitHandle, reporter.Arrived };
@@ -84,6 +86,42 @@ public abstract class MailOAuthCmdlet : PSCmdlet, IDisposable
             return;
         }
         onSuccess(result);
+    }
+
+    private Action<object>? _onItem;
+
+    /// <summary>
+    /// <see cref="Invoke{T}"/> for a Core operation that reports items as it goes (a callback on a worker
+    /// thread): each item is handed to <paramref name="onItem"/> on the pipeline thread as soon as it
+    /// arrives, so the objects stream while the operation still runs.
+    /// </summary>
+    protected void InvokeStreaming<TItem, T>(object? target, Func<Action<TItem>, CancellationToken, Task<T>> operation, Action<TItem> onItem, Action<T> onSuccess)
+        where TItem : class
+    {
+        _onItem = item => onItem((TItem)item);
+        try
+        {
+            T result;
+            try
+            {
+                result = Run((reporter, ct) => operation(item => reporter.Output(item), ct));
+            }
+            catch (MailOAuthException ex)
+            {
+                Fail(ex.Diagnosis, target, terminating: false);
+                return;
+            }
+            catch (Exception ex) when (ex is not RuntimeException and not OperationCanceledException)
+            {
+                Fail(DiagnosisCatalog.InternalError(ex, "run " + MyInvocation.MyCommand.Name), target, terminating: false);
+                return;
+            }
+            onSuccess(result);
+        }
+        finally
+        {
+            _onItem = null;
+        }
     }
 
     /// <summary><see cref="Invoke{T}"/> for a Core operation without a result.</summary>
@@ -159,6 +197,7 @@ public abstract class MailOAuthCmdlet : PSCmdlet, IDisposable
                 case PipelineReporter.MessageKind.Verbose: WriteVerbose(message.Text); break;
                 case PipelineReporter.MessageKind.Debug: WriteDebug(message.Text); break;
                 case PipelineReporter.MessageKind.Warning: WriteWarning(message.Text); break;
+                case PipelineReporter.MessageKind.Output: if (message.Item is { } item) _onItem?.Invoke(item); break;
                 case PipelineReporter.MessageKind.Progress:
                     var p = message.Progress!;
                     WriteProgress(new ProgressRecord(Math.Abs(p.Activity.GetHashCode() % 10000), p.Activity, p.Status)

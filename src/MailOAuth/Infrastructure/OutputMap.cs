@@ -29,6 +29,9 @@ internal static class OutputMap
     public static ResellerTestResult From(System.Uri platformUri, PlatformTestOutcome o) =>
         new(platformUri, o.To.ToArray(), o.MessageId, System.DateTimeOffset.UtcNow);
 
+    public static MailOAuthCheck From(Core.Checks.CheckResult r, string tenantId, string clientId, string senderAddress) =>
+        new(r.Check, r.Status.ToString(), r.Message, r.Remediation, r.DiagnosisCode?.ToString() ?? "", r.Evidence, tenantId, clientId, senderAddress);
+
     public static MailOAuthAppInfo From(AppInfo a) =>
         new(a.TenantId, a.DisplayName, a.ClientId, a.ObjectId, a.ServicePrincipalId, a.IsManaged, a.MailSendDeclared, a.Consent, a.CreatedOn,
             new MailOAuthSecretList(a.Secrets.Select(s => new MailOAuthSecretInfo(s.KeyId, s.Hint, s.Description, s.StartsOn, s.ExpiresOn, a.AsOf))), a.AsOf);

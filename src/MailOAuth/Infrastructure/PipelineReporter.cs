@@ -21,6 +21,9 @@ internal sealed class PipelineReporter : IOperationReporter, IDisposable
     public void Warning(string message) => Enqueue(new Message(MessageKind.Warning, message, null));
     public void Progress(ProgressUpdate update) => Enqueue(new Message(MessageKind.Progress, update.Status, update));
 
+    /// <summary>A result of a streaming operation, written to the pipeline as soon as it is drained.</summary>
+    public void Output(object item) => Enqueue(new Message(MessageKind.Output, "", null, item));
+
     public bool TryTake(out Message message) => _queue.TryDequeue(out message!);
 
     private volatile bool _disposed;
@@ -45,12 +48,13 @@ internal sealed class PipelineReporter : IOperationReporter, IDisposable
         Arrived.Dispose();
     }
 
-    internal enum MessageKind { Verbose, Debug, Warning, Progress }
+    internal enum MessageKind { Verbose, Debug, Warning, Progress, Output }
 
     internal sealed class Message
     {
-        public Message(MessageKind kind, string text, ProgressUpdate? progress)
+        public Message(MessageKind kind, string text, ProgressUpdate? progress, object? item = null)
         {
+            Item = item;
             Kind = kind;
             Text = text;
             Progress = progress;
@@ -59,5 +63,6 @@ internal sealed class PipelineReporter : IOperationReporter, IDisposable
         public MessageKind Kind { get; }
         public string Text { get; }
         public ProgressUpdate? Progress { get; }
+        public object? Item { get; }
     }
 }

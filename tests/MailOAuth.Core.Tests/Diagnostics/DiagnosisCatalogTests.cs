@@ -64,6 +64,8 @@ public sealed class DiagnosisCatalogTests
         [DiagnosisCode.SecretInUse] = () => DiagnosisCatalog.SecretInUse("id", "key", "Ab1", "https://portal.example.com/", ambiguous: false),
         [DiagnosisCode.SecretNotFound] = () => DiagnosisCatalog.SecretNotFound("id", "key"),
         [DiagnosisCode.PlatformAppMismatch] = () => DiagnosisCatalog.PlatformAppMismatch("id", "https://portal.example.com/", "other"),
+        [DiagnosisCode.AppNotSingleTenant] = () => DiagnosisCatalog.AppNotSingleTenant("id", "AzureADMultipleOrgs"),
+        [DiagnosisCode.PlatformSettingsMismatch] = () => DiagnosisCatalog.PlatformSettingsMismatch("it holds client ID x, not y"),
     };
 
     public static TheoryData<DiagnosisCode> Codes()
