@@ -36,6 +36,7 @@ public static partial class DiagnosisCatalog
         DiagnosisCode.UnknownEnvironment => DiagnosisKind.InvalidInput,
         DiagnosisCode.AppNotManaged => DiagnosisKind.Configuration,
         DiagnosisCode.InvalidSignInInput => DiagnosisKind.InvalidInput,
+        DiagnosisCode.DnsRecordProblem => DiagnosisKind.Configuration,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A diagnosis code without a kind."),
     };
 }

@@ -39,6 +39,8 @@ public enum DiagnosisCode
     UnknownEnvironment,
     /// <summary>A sign-in input that cannot be used (certificate file, thumbprint, access token, missing parameter).</summary>
     InvalidSignInInput,
+    /// <summary>A sender domain's SPF, DKIM or DMARC record is missing or wrong (the Spf, Dkim and Dmarc checks).</summary>
+    DnsRecordProblem,
 }
 
 /// <summary>What kind of failure a diagnosis is (one per code); the cmdlet layer maps it to an ErrorCategory.</summary>
