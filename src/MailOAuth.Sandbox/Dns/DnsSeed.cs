@@ -41,6 +41,10 @@ public static class DnsSeed
         yield return (ExchangeOnlineInclude, Txt("v=spf1 ip4:40.92.0.0/15 ip4:40.107.0.0/16 ip4:52.100.0.0/15 ip4:104.47.0.0/17 ip6:2a01:111:f400::/48 include:spfd.protection.outlook.com -all"));
         yield return ("spfd.protection.outlook.com", Txt("v=spf1 ip4:51.4.72.0/24 ip4:51.5.72.0/24 -all"));
 
+        // The national clouds' includes (GCC High and DoD; 21Vianet), stand-ins with documentation ranges.
+        yield return ("spf.protection.office365.us", Txt("v=spf1 ip4:192.0.2.0/25 -all"));
+        yield return ("spf.protection.partner.outlook.cn", Txt("v=spf1 ip4:192.0.2.128/25 -all"));
+
         yield return (NoRecordsDomain, Txt("google-site-verification=sandbox"));
 
         yield return (TwoSpfDomain, Txt("v=spf1 include:" + ExchangeOnlineInclude + " -all", "v=spf1 include:_spf.mailhost.example ~all"));

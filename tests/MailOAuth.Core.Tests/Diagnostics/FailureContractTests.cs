@@ -61,6 +61,7 @@ public sealed class DiagnosisCatalogTests
         [DiagnosisCode.UnknownEnvironment] = () => DiagnosisCatalog.UnknownEnvironment("Mars", "Global"),
         [DiagnosisCode.AppNotManaged] = () => DiagnosisCatalog.AppNotManaged("Someone's", "id", "contoso.com", "it was not deleted"),
         [DiagnosisCode.InvalidSignInInput] = () => DiagnosisCatalog.CertificateUnreadable("cert.pfx", fileUnreadable: false),
+        [DiagnosisCode.DnsRecordProblem] = () => DiagnosisCatalog.SpfRecordMissing("contoso.com", "contoso.com. 3600 IN TXT \"v=spf1 include:spf.protection.outlook.com -all\""),
     };
 
     public static TheoryData<DiagnosisCode> Codes()
