@@ -69,6 +69,9 @@ internal sealed class DnsResolver : IDnsLookup
         }
         catch (DnsResponseException e)
         {
+            // DnsClient reports a cancelled question as a timeout: the caller's cancellation (or the
+            // check's budget) is not the server's silence.
+            ct.ThrowIfCancellationRequested();
             // Timeouts and unreachable servers (docs/service-behaviour.md#dns): no answer, not a finding.
             return DnsAnswer.Unanswered(e.Code == DnsResponseCode.ConnectionTimeout
                 ? $"{Servers} did not answer (timed out) for {type} {name}"
@@ -76,6 +79,7 @@ internal sealed class DnsResolver : IDnsLookup
         }
         catch (SocketException e)
         {
+            ct.ThrowIfCancellationRequested();
             return DnsAnswer.Unanswered($"{Servers} could not be reached for {type} {name}: {e.SocketErrorCode}");
         }
 

@@ -275,6 +275,42 @@ public sealed class DnsCheckTests : IClassFixture<CoreSandboxFixture>
         Assert.All(await CheckAsync("contoso.com"), r => Assert.Equal(CheckStatus.Pass, r.Status));
     }
 
+    /// <summary>
+    /// The whole check's budget runs on the session's clock: with a server that holds every query and a
+    /// per-question timeout far longer than the budget, moving the fake clock to the budget's end ends
+    /// the check (no wall-clock wait for the budget itself; the bound only catches a hang).
+    /// </summary>
+    [Fact]
+    public async Task The_budget_runs_on_the_session_clock_and_ends_a_check_whose_questions_hang()
+    {
+        var clock = new TestClock();
+        using var session = new MailOAuthSession(null, clock);
+        var options = new DnsCheckOptions { QueryTimeout = TimeSpan.FromSeconds(30), Retries = 0, Budget = TimeSpan.FromSeconds(5) };
+        await _sandbox.PostControlAsync("_sandbox/dns/answering", new { answering = false });
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var check = new DnsCheck(session, options).CheckAsync("contoso.com", "Global", Servers, CoreSandboxFixture.Timeout());
+
+            Assert.Equal(options.Budget, await clock.NextTimerAsync());
+            clock.Advance(options.Budget);
+            var results = await check.WaitAsync(TimeSpan.FromSeconds(20));
+            watch.Stop();
+
+            Assert.All(results, r =>
+            {
+                Assert.Equal(CheckStatus.Skipped, r.Status);
+                Assert.Equal("The DNS lookups did not finish within 5 s.", r.Message);
+            });
+            Assert.Equal(new[] { "Spf", "Dkim", "Dmarc" }, results.Select(r => r.Check));
+            Assert.True(watch.Elapsed < options.QueryTimeout, $"the check waited {watch.Elapsed} (a question's timeout, not the budget)");
+        }
+        finally
+        {
+            await _sandbox.PostControlAsync("_sandbox/dns/answering", new { answering = true });
+        }
+    }
+
     [Theory]
     [InlineData("127.0.0.1:notaport", "has no valid port")]
     [InlineData("127.0.0.1:70000", "has no valid port")]
