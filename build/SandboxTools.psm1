@@ -71,7 +71,7 @@ function Invoke-MailOAuthSandboxControl {
     <# Calls a /_sandbox/ control endpoint; returns the parsed JSON (or $null). #>
     param(
         [Parameter(Mandatory)] $Sandbox,
-        [ValidateSet('GET', 'POST', 'DELETE')] [string] $Method = 'GET',
+        [ValidateSet('GET', 'POST', 'PUT', 'DELETE')] [string] $Method = 'GET',
         [Parameter(Mandatory)] [string] $Path,
         $Body
     )
@@ -141,4 +141,41 @@ function Get-MailOAuthSandboxDirectoryWrite {
     param([Parameter(Mandatory)] $Sandbox)
     Get-MailOAuthSandboxRequest -Sandbox $Sandbox | Where-Object { $_.kind -eq 'directory' -and $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' }
 }
+function Set-MailOAuthSandboxDnsRecord {
+    <#
+        Replaces the records of one DNS name on the sandbox's DNS server ($Sandbox.Info.dns): TXT texts
+        (one per record) or one CNAME; neither removes the name. Seen by the next query (no cache).
+        Example: Set-MailOAuthSandboxDnsRecord $sb -Name '_dmarc.contoso.com' -Txt 'v=DMARC1; p=none'
+    #>
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Name, [string[]] $Txt, [string] $Cname)
+    if ($Txt -and $Cname) { throw 'A name has TXT records or a CNAME, not both.' }
+    $body = @{ txt = @($Txt | Where-Object { $null -ne $_ }); cname = if ($Cname) { $Cname } else { $null } }
+    Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Method PUT -Path "/_sandbox/dns/records/$Name" -Body $body
+}
+
+function Get-MailOAuthSandboxDnsRecord {
+    <# The records of one name ({name, txt, cname}), or $null when the sandbox serves none there. #>
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Name)
+    $all = Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Path '/_sandbox/dns'
+    @($all.records) | Where-Object { $_.name -eq $Name.TrimEnd('.').ToLowerInvariant() }
+}
+
+function Remove-MailOAuthSandboxDnsRecord {
+    <# Removes every record of one name (then NXDOMAIN). #>
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Name)
+    [void](Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Method DELETE -Path "/_sandbox/dns/records/$Name")
+}
+
+function Set-MailOAuthSandboxDnsAnswering {
+    <# -Answering $false: the DNS server holds every query unanswered (a resolver that times out) until switched on again. #>
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [bool] $Answering)
+    [void](Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Method POST -Path '/_sandbox/dns/answering' -Body @{ answering = $Answering })
+}
+
+function Reset-MailOAuthSandboxDns {
+    <# The seeded DNS records again, answering on. #>
+    param([Parameter(Mandatory)] $Sandbox)
+    [void](Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Method POST -Path '/_sandbox/dns/reset')
+}
+
 Export-ModuleMember -Function *-MailOAuthSandbox*

@@ -5,7 +5,7 @@ using MailOAuth.Sandbox.Hosting;
 namespace MailOAuth.Sandbox;
 
 /// <summary>
-/// <c>MailOAuth.Sandbox [--port N] [--state-dir DIR] [--replication-lag-seconds N] [--exit-on-stdin-close]</c>: starts the
+/// <c>MailOAuth.Sandbox [--port N] [--state-dir DIR] [--replication-lag-seconds N] [--dns-port N] [--exit-on-stdin-close]</c>: starts the
 /// sandbox, prints one JSON line on stdout (docs/sandbox.md), runs until SIGINT/SIGTERM (or,
 /// with <c>--exit-on-stdin-close</c>, until stdin reaches end of file).
 /// </summary>
@@ -16,7 +16,7 @@ public static class Program
         if (!TryParse(args, out var options, out var exitOnStdinClose, out var problem))
         {
             await Console.Error.WriteLineAsync(problem);
-            await Console.Error.WriteLineAsync("usage: MailOAuth.Sandbox [--port N] [--state-dir DIR] [--replication-lag-seconds N] [--exit-on-stdin-close]");
+            await Console.Error.WriteLineAsync("usage: MailOAuth.Sandbox [--port N] [--state-dir DIR] [--replication-lag-seconds N] [--dns-port N] [--exit-on-stdin-close]");
             return problem is null ? 0 : 2;
         }
 
@@ -117,6 +117,15 @@ public static class Program
                         return false;
                     }
 
+                    break;
+                case "--dns-port":
+                    if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var dnsPort) || dnsPort > 65535)
+                    {
+                        problem = "--dns-port needs a number from 0 to 65535.";
+                        return false;
+                    }
+
+                    options.DnsPort = dnsPort;
                     break;
                 case "--exit-on-stdin-close":
                     exitOnStdinClose = true;

@@ -41,6 +41,7 @@ public static partial class DiagnosisCatalog
         DiagnosisCode.PlatformAppMismatch => DiagnosisKind.Configuration,
         DiagnosisCode.AppNotSingleTenant => DiagnosisKind.Configuration,
         DiagnosisCode.PlatformSettingsMismatch => DiagnosisKind.Configuration,
+        DiagnosisCode.DnsRecordProblem => DiagnosisKind.Configuration,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A diagnosis code without a kind."),
     };
 }

@@ -49,6 +49,8 @@ public enum DiagnosisCode
     AppNotSingleTenant,
     /// <summary>The platform holds another tenant, app, sender or secret than the one checked, or a secret that no longer works.</summary>
     PlatformSettingsMismatch,
+    /// <summary>A sender domain's SPF, DKIM or DMARC record is missing or wrong (the Spf, Dkim and Dmarc checks).</summary>
+    DnsRecordProblem,
 }
 
 /// <summary>What kind of failure a diagnosis is (one per code); the cmdlet layer maps it to an ErrorCategory.</summary>

@@ -54,6 +54,8 @@ public static class ControlEndpoints
         routes.MapGet("/_sandbox/platform", context => ControlHttp.WriteJsonAsync(context, 200, SandboxJson.Serialize(PlatformEndpoints.Snapshot(runtime.Platform))));
         routes.MapPost("/_sandbox/reset-platform", context => ControlHttp.NoContent(context, runtime.Platform.Reset));
 
+        DnsEndpoints.Map(routes, runtime);
+
         routes.MapGet("/_sandbox/info", context => ControlHttp.WriteJsonAsync(context, 200, infoJson));
         routes.Map("/_sandbox/{**rest}", context => ControlHttp.ErrorAsync(context, 404, "Unknown control endpoint."));
     }

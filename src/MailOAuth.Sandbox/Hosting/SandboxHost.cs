@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using MailOAuth.Sandbox.Dns;
 using MailOAuth.Sandbox.Entra;
 using MailOAuth.Sandbox.Platform;
 using MailOAuth.Sandbox.Tenancy;
@@ -109,6 +110,7 @@ public sealed class SandboxHost : IAsyncDisposable
         TokenSigningKey? signingKey = null;
         TokenSigningKey? issuerKey = null;
         PlatformState? platform = null;
+        SandboxDnsServer? dns = null;
         SandboxRuntime? runtime = null;
         WebApplication? app = null;
         try
@@ -120,8 +122,9 @@ public sealed class SandboxHost : IAsyncDisposable
             // The reseller platform: its secret store is ASP.NET Core Data Protection with the key
             // ring in the state directory; its mail client calls this sandbox over HTTPS, pinned.
             platform = new PlatformState(stateDirectory, clock, new PlatformMailer(baseUri, certificate.Thumbprint));
+            dns = SandboxDnsServer.Start(new DnsRecordStore(), options.DnsPort);
             runtime = new SandboxRuntime(clock, baseUri, material, signingKey, issuerKey, platform,
-                TimeSpan.FromSeconds(Math.Max(0, options.ReplicationLagSeconds)));
+                TimeSpan.FromSeconds(Math.Max(0, options.ReplicationLagSeconds)), dns);
 
             // The admin's client certificate: PFX with the private key (random password) and the public part.
             await File.WriteAllBytesAsync(files.AdminPfxPath, material.AdminCertificate.Export(X509ContentType.Pkcs12, material.AdminCertificatePassword), ct);
@@ -146,6 +149,7 @@ public sealed class SandboxHost : IAsyncDisposable
             }
             else
             {
+                dns?.Dispose();
                 platform?.Dispose();
                 issuerKey?.Dispose();
                 signingKey?.Dispose();

@@ -41,6 +41,9 @@ public sealed record SandboxInfo
     /// <summary>The reference reseller platform served at <see cref="BaseUri"/> (docs/sandbox.md "Reseller platform").</summary>
     [JsonPropertyName("platform")] public required SandboxPlatform Platform { get; init; }
 
+    /// <summary>The DNS server serving the seeded domains (UDP and TCP): <c>127.0.0.1:PORT</c>, as -DnsServer takes it.</summary>
+    [JsonPropertyName("dns")] public required string Dns { get; init; }
+
     /// <summary>The start-up facts of <paramref name="runtime"/>, whose files are <paramref name="files"/>.</summary>
     internal static SandboxInfo Describe(SandboxRuntime runtime, SandboxFiles files, string certificateThumbprint)
     {
@@ -107,6 +110,7 @@ public sealed record SandboxInfo
                 ReadOnlyApiToken = runtime.Platform.ReadOnlyApiToken,
                 AdminPage = runtime.BaseUri + AdminPage.PagePath,
             },
+            Dns = runtime.DnsServer.Endpoint,
         };
     }
 

@@ -20,4 +20,7 @@ public sealed class SandboxOptions
     /// stays invisible to the eventually consistent readers. 0 = immediate.
     /// </summary>
     public int ReplicationLagSeconds { get; set; }
+
+    /// <summary>UDP and TCP port of the DNS server on 127.0.0.1 (<c>--dns-port</c>); 0 (the default) picks a free one.</summary>
+    public int DnsPort { get; set; }
 }

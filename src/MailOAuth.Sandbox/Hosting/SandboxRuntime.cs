@@ -1,4 +1,5 @@
 using MailOAuth.Sandbox.Control;
+using MailOAuth.Sandbox.Dns;
 using MailOAuth.Sandbox.Entra;
 using MailOAuth.Sandbox.Platform;
 using MailOAuth.Sandbox.Tenancy;
@@ -24,6 +25,7 @@ public sealed class SandboxRuntime : IDisposable
     /// <param name="issuerKey">Signs the external OIDC issuer's tokens (owned).</param>
     /// <param name="platform">The reference reseller platform (owned).</param>
     /// <param name="replicationLag">The initial <see cref="ReplicationLag"/>.</param>
+    /// <param name="dnsServer">The DNS server on loopback, already answering from its store (owned).</param>
     public SandboxRuntime(
         TimeProvider clock,
         string baseUri,
@@ -31,7 +33,8 @@ public sealed class SandboxRuntime : IDisposable
         TokenSigningKey signingKey,
         TokenSigningKey issuerKey,
         PlatformState platform,
-        TimeSpan replicationLag)
+        TimeSpan replicationLag,
+        SandboxDnsServer dnsServer)
     {
         Clock = clock;
         BaseUri = baseUri.TrimEnd('/');
@@ -40,6 +43,7 @@ public sealed class SandboxRuntime : IDisposable
         IssuerKey = issuerKey;
         Platform = platform;
         ReplicationLag = replicationLag;
+        DnsServer = dnsServer;
         (_directory, Seed) = SeedData.Create(Now, Material, FederatedIssuer);
     }
 
@@ -68,6 +72,12 @@ public sealed class SandboxRuntime : IDisposable
 
     /// <summary>Device codes and refresh tokens of the delegated (device code) flow.</summary>
     public DelegatedSessions Sessions { get; } = new();
+
+    /// <summary>The DNS server on 127.0.0.1 (UDP and TCP) serving the seeded domains (docs/sandbox.md "DNS").</summary>
+    public SandboxDnsServer DnsServer { get; }
+
+    /// <summary>The DNS server's records and its answering switch (one lock).</summary>
+    public DnsRecordStore DnsRecords => DnsServer.Records;
 
     /// <summary>The reference reseller platform (docs/sandbox.md "Reseller platform").</summary>
     public PlatformState Platform { get; }
@@ -145,6 +155,7 @@ public sealed class SandboxRuntime : IDisposable
 
     public void Dispose()
     {
+        DnsServer.Dispose();
         Platform.Dispose();
         SigningKey.Dispose();
         IssuerKey.Dispose();

@@ -66,6 +66,7 @@ public sealed class DiagnosisCatalogTests
         [DiagnosisCode.PlatformAppMismatch] = () => DiagnosisCatalog.PlatformAppMismatch("id", "https://portal.example.com/", "other"),
         [DiagnosisCode.AppNotSingleTenant] = () => DiagnosisCatalog.AppNotSingleTenant("id", "AzureADMultipleOrgs"),
         [DiagnosisCode.PlatformSettingsMismatch] = () => DiagnosisCatalog.PlatformSettingsMismatch("it holds client ID x, not y"),
+        [DiagnosisCode.DnsRecordProblem] = () => DiagnosisCatalog.SpfRecordMissing("contoso.com", "contoso.com. 3600 IN TXT \"v=spf1 include:spf.protection.outlook.com -all\""),
     };
 
     public static TheoryData<DiagnosisCode> Codes()
