@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
     Prints numbers, not pass/fail: module import time (fresh processes), first-command latency, and for
-    test sends against the sandbox the wall time and the requests made (token vs Graph).
+    test sends against the sandbox the wall time and the requests made (token vs Graph), and a full
+    Test-MailOAuthConfiguration (time and requests).
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -62,5 +63,21 @@ try {
             @($log | Where-Object kind -EQ token).Count, @($log | Where-Object { $_.kind -eq 'token' -and $_.clientId -eq $s.admin.clientId }).Count,
             @($log | Where-Object { $_.kind -eq 'directory' -and $_.method -eq 'GET' }).Count, $sent.Status
     }
+
+    # 4. A full Test-MailOAuthConfiguration (directory, secret policy, platform; no send), warm and connected.
+    Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds 0
+    $platform = @{ PlatformUri = $s.platform.uri; ApiToken = (ConvertTo-SecureString $s.platform.apiToken -AsPlainText -Force) }
+    $check = @{ TenantId = $p.TenantId; ClientId = $p.ClientId; ClientSecret = $p.ClientSecret; SenderAddress = $p.SenderAddress; Environment = 'Sandbox' }
+    Set-ResellerSmtpSetting @platform @check | Out-Null
+    Test-MailOAuthConfiguration @check @platform -ProgressAction SilentlyContinue | Out-Null # warm-up
+    Reset-MailOAuthSandbox -Sandbox $sandbox
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $results = @(Test-MailOAuthConfiguration @check @platform -ProgressAction SilentlyContinue)
+    $sw.Stop()
+    $log = @(Get-MailOAuthSandboxRequest -Sandbox $sandbox)
+    "Test-MailOAuthConfiguration, full check with platform, no send: {0:0} ms; {1} checks ({2}); requests: {3} token, {4} directory, {5} platform, {6} discovery, {7} other" -f `
+        $sw.Elapsed.TotalMilliseconds, $results.Count, (($results | Group-Object Status | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', '),
+        @($log | Where-Object kind -EQ token).Count, @($log | Where-Object kind -EQ directory).Count, @($log | Where-Object kind -EQ platform).Count,
+        @($log | Where-Object kind -EQ discovery).Count, @($log | Where-Object { $_.kind -notin 'token', 'directory', 'platform', 'discovery' }).Count
 }
 finally { Stop-MailOAuthSandbox -Sandbox $sandbox }
