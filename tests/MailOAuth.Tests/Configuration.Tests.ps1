@@ -8,7 +8,9 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
         Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
         $script:info = $sandbox.Info
         $script:platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
-        $script:checkNames = 'Tenant', 'Credential', 'Permission', 'AppRegistration', 'Consent', 'SecretExpiry', 'SecretPolicy', 'Sender', 'Send', 'Platform', 'PlatformTest'
+        $script:checkNames = 'Tenant', 'Credential', 'Permission', 'AppRegistration', 'Consent', 'SecretExpiry', 'SecretPolicy', 'Sender', 'Spf', 'Dkim', 'Dmarc', 'Send', 'Platform', 'PlatformTest'
+        # The DNS checks ask the sandbox's DNS server, which serves contoso.com's correct records.
+        $PSDefaultParameterValues['Test-MailOAuthConfiguration:DnsServer'] = $info.dns
         $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
         # The sandbox admin has no Policy.Read.All by default (the pre-flight's "no policy readable" path):
         # grant it here, as a tenant admin would, so SecretPolicy and the pre-flight can read the policies.

@@ -22,12 +22,6 @@ public sealed class TestMailOAuthConfigurationCommand : MailOAuthCmdlet
     private const string CheckSet = "Check";
     private const string QuietSet = "Quiet";
 
-    /// <summary>
-    /// The SPF/DKIM/DMARC checks, when this build has them (null: none are run or written). Set once
-    /// where the DNS implementation is registered.
-    /// </summary>
-    internal static Func<IDnsCheck?> DnsCheckProvider { get; set; } = () => null;
-
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [NormalizeIdentifier]
     [ValidateTenantId]
@@ -112,7 +106,7 @@ public sealed class TestMailOAuthConfigurationCommand : MailOAuthCmdlet
             SkipDns = SkipDns,
         };
         var target = new MailOAuthTarget(TenantId, ClientId, senderAddress: SenderAddress, platformUri: PlatformUri);
-        var dns = SkipDns ? null : DnsCheckProvider();
+        IDnsCheck? dns = SkipDns ? null : new DnsCheck(Session);
         InvokeStreaming<CheckResult, System.Collections.Generic.IReadOnlyList<CheckResult>>(target,
             (onResult, ct) => new ConfigurationCheckService(Session).RunAsync(request, dns, onResult, ct),
             result => { if (!Quiet) WriteObject(OutputMap.From(result, TenantId, ClientId, SenderAddress)); },
