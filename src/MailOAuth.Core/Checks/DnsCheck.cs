@@ -306,7 +306,7 @@ public sealed class DnsCheck : IDnsCheck
         return string.Join("; ", parts);
     }
 
-    // ---- shared ----------------------------------------------------------------------------
+    // ---- helpers----------------------------------------------------------------------------
 
     private const string NoAnswerRemediation =
         "Check that the DNS server answers from this machine (firewall, VPN, -DnsServer host[:port]); run the check again, or pass -SkipDns to leave DNS out.";
