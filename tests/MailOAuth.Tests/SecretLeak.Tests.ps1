@@ -177,3 +177,77 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
         $transcriptText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
     }
 }
+
+Describe 'No secret leaks from the secret lifecycle cmdlets' -Tag 'Secrets' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'Common.ps1')
+        $script:sandbox = Start-MailOAuthSandbox
+        $script:info = $sandbox.Info
+        $script:transcript = Join-Path ([IO.Path]::GetTempPath()) "mailoauth-leak3-$([guid]::NewGuid()).txt"
+        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+        Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
+        $platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+        $script:app = New-MailOAuthApp -DisplayName 'Leak rotation' -SenderAddress $info.mailboxes.licensed | Grant-MailSendConsent -PassThru
+        $app | Set-ResellerSmtpSetting @platform | Out-Null
+        $script:values = [Collections.Generic.List[string]]::new()
+        $values.Add((ConvertFrom-SecureString $app.ClientSecret -AsPlainText))
+
+        $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'
+        Start-Transcript -Path $transcript | Out-Null
+        $script:captured = & {
+            Get-MailOAuthSecret -All @platform -Verbose -Debug | Format-List * -Force | Out-String
+            $r = Update-MailOAuthSecret -ClientId $app.ClientId @platform -To 'admin@contoso.com' -Verbose -Debug
+            $values.Add((ConvertFrom-SecureString $r.ClientSecret -AsPlainText))
+            $r
+            $r | Format-List * -Force | Out-String
+            Update-MailOAuthSecret -ClientId $app.ClientId @platform -WhatIf -Verbose -Debug
+            # A rejected save and a failed platform test: their new secrets are never output; the errors must not hold them.
+            Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = 'smtp-settings$'; method = 'PUT'; status = 422; count = 1
+                body = '{"errors":[{"field":"clientSecret","message":"The client secret was rejected."}]}' } | Out-Null
+            Update-MailOAuthSecret -ClientId $app.ClientId @platform -Verbose -Debug -ErrorAction Continue
+            Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = 'smtp-settings/test$'; method = 'POST'; status = 200; count = 1
+                body = '{"delivered":false,"error":{"code":"SMTP_FAILED","message":"The relay refused the message."}}' } | Out-Null
+            Update-MailOAuthSecret -ClientId $app.ClientId @platform -Verbose -Debug -ErrorAction Continue
+            # The failed test left the platform on that run's secret: removing it is refused.
+            Get-MailOAuthSecret -ClientId $app.ClientId @platform | Where-Object InUseByPlatform |
+                Remove-MailOAuthSecret @platform -Confirm:$false -Verbose -Debug -ErrorAction Continue
+        } *>&1
+        $captured | Out-Host
+        $captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Format-List * -Force | Out-Host
+        Stop-Transcript | Out-Null
+        $DebugPreference = 'SilentlyContinue'; $VerbosePreference = 'SilentlyContinue'
+        $script:transcriptText = Get-Content -Raw $transcript
+        $script:allText = ($captured | ForEach-Object {
+                $_ | Out-String
+                $_.ToString()
+                if ($_ -is [System.Management.Automation.ErrorRecord]) {
+                    $_ | Format-List * -Force | Out-String
+                    $_.Exception | Format-List * -Force | Out-String
+                    $_.Exception.ToString()
+                }
+            }) -join "`n"
+    }
+    AfterAll {
+        Disconnect-MailOAuth
+        if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
+        if ($transcript -and (Test-Path $transcript)) { Remove-Item $transcript }
+    }
+
+    It 'exercised every path (a rotation, a rejected save, a failed test, a refused removal)' {
+        @($captured | Where-Object { $_ -is [MailOAuth.Output.MailOAuthRotatedSecret] }).Count | Should -Be 1
+        @($captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).FullyQualifiedErrorId |
+            Should -Be @('PlatformRejectedSettings,MailOAuth.Commands.UpdateMailOAuthSecretCommand', 'PlatformTestFailed,MailOAuth.Commands.UpdateMailOAuthSecretCommand', 'SecretInUse,MailOAuth.Commands.RemoveMailOAuthSecretCommand')
+        $values.Count | Should -Be 2
+    }
+
+    It 'no secret value, and no secret of the sandbox''s shape, appears anywhere' {
+        foreach ($v in $values) {
+            $allText | Should -Not -BeLike "*$v*"
+            $transcriptText | Should -Not -BeLike "*$v*"
+        }
+        # The secrets of the failed rotations were never output: no text of a secret's shape may appear at all.
+        $allText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}'
+        $transcriptText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}'
+        $allText | Should -Not -BeLike "*$($info.platform.apiToken)*"
+    }
+}
