@@ -336,6 +336,18 @@ Describe 'New-MailOAuthApp secret-policy pre-flight' -Tag 'Configuration' {
         (New-MailOAuthApp -DisplayName $name -SecretLifetimeMonths 5).ClientSecret | Should -Not -BeNullOrEmpty
     }
 
+    It 'Update-MailOAuthSecret is pre-flighted the same way: over the maximum, no secret is added and nothing removed' {
+        $name = "Preflight $([guid]::NewGuid().ToString('N').Substring(0, 6))"
+        $app = New-MailOAuthApp -DisplayName $name -SecretLifetimeMonths 12
+        [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/policies/secret-lifetime' -Body @{ maxDays = 90 })
+        [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method DELETE -Path '/_sandbox/requests')
+        Update-MailOAuthSecret -ClientId $app.ClientId -SecretLifetimeMonths 12 -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable e | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -Be 'SecretLifetimeNotAllowed,MailOAuth.Commands.UpdateMailOAuthSecretCommand'
+        $e[0].Exception.Message | Should -Match 'at most 90 days'
+        @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object { $_.path -match 'addPassword$|removePassword$' }) | Should -BeNullOrEmpty
+        @((AppsNamed $name)[0].passwordCredentials).Count | Should -Be 1
+    }
+
     It 'a policy that blocks new secrets fails the same way before the app is created' {
         [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/policies/secret-lifetime' -Body @{ blockPasswordAddition = $true })
         $name = "Preflight $([guid]::NewGuid().ToString('N').Substring(0, 6))"

@@ -57,7 +57,7 @@ public sealed class AppProvisioner
         if (!conflict)
         {
             var target = managed.FirstOrDefault(a => a.UniqueName == uniqueName) ?? managed.FirstOrDefault() ?? unmanaged.FirstOrDefault();
-            await PreflightSecretPolicyAsync(connection, target, request, _session.TimeProvider, ct).ConfigureAwait(false);
+            await PreflightSecretPolicyAsync(connection, target, request.SecretLifetimeMonths, _session.TimeProvider, ct).ConfigureAwait(false);
         }
 
         Application app;
@@ -158,7 +158,7 @@ public sealed class AppProvisioner
     /// is written (docs/service-behaviour.md#secret-policy). A policy that cannot be read (no Policy.Read.All)
     /// is a Verbose line: addPassword's own refusal is then the check.
     /// </summary>
-    private static async Task PreflightSecretPolicyAsync(Auth.AdminConnection connection, Application? existing, NewAppRequest request, TimeProvider time, CancellationToken ct)
+    internal static async Task PreflightSecretPolicyAsync(Auth.AdminConnection connection, Application? existing, int lifetimeMonths, TimeProvider time, CancellationToken ct)
     {
         var reporter = OperationContext.CurrentReporter;
         var now = time.GetUtcNow();
@@ -170,10 +170,10 @@ public sealed class AppProvisioner
         }
         if (policy.PasswordAdditionBlocked)
             throw new MailOAuthException(DiagnosisCatalog.SecretAdditionBlockedBeforeCreate(policy.AdditionBlockedSource!));
-        if (policy.MaxLifetime is { } max && now.AddMonths(request.SecretLifetimeMonths) - now > max)
-            throw new MailOAuthException(DiagnosisCatalog.SecretLifetimeOverPolicy(request.SecretLifetimeMonths, max, policy.MaxLifetimeSource!));
+        if (policy.MaxLifetime is { } max && now.AddMonths(lifetimeMonths) - now > max)
+            throw new MailOAuthException(DiagnosisCatalog.SecretLifetimeOverPolicy(lifetimeMonths, max, policy.MaxLifetimeSource!));
         reporter.Verbose(policy.MaxLifetime is { } m
-            ? $"The {policy.MaxLifetimeSource} allows secrets of up to {DiagnosisCatalog.DescribeLifetime(m)}: {request.SecretLifetimeMonths} months is within it."
+            ? $"The {policy.MaxLifetimeSource} allows secrets of up to {DiagnosisCatalog.DescribeLifetime(m)}: {lifetimeMonths} months is within it."
             : "No app management policy limits the secret's lifetime.");
     }
 

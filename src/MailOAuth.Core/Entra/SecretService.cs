@@ -199,10 +199,11 @@ public sealed class SecretService
         var state = await ReadStateAsync(directory, connection, request, ct).ConfigureAwait(false);
         var app = state.App;
 
-        // PRE-FLIGHT (tenant secret-lifetime policy): the one place it goes. SecretPolicyReader (the
-        // configuration-check work) arrives at merge; until then the requested lifetime is used as given, and
-        // a refusal by policy is still explained as SecretLifetimeNotAllowed by addPassword's own answer.
+        // Pre-flight, as New-MailOAuthApp does: a lifetime over the app management policy's maximum, or blocked
+        // secrets, fail before anything is written (docs/service-behaviour.md#secret-policy); an unreadable
+        // policy is a Verbose line, and addPassword's own refusal is then the check.
         var lifetimeMonths = request.SecretLifetimeMonths;
+        await AppProvisioner.PreflightSecretPolicyAsync(connection, app, lifetimeMonths, time, ct).ConfigureAwait(false);
 
         // 1. The new secret.
         reporter.Verbose($"Adding a new client secret to app {request.ClientId} ({lifetimeMonths} months).");
