@@ -3,6 +3,8 @@ using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using MailOAuth.Core.Platform;
 using MailOAuth.Validation;
 
@@ -32,6 +34,14 @@ public abstract class PlatformCmdlet : MailOAuthCmdlet
     [ValidateOptionalPath]
     public string? PlatformProfile { get; set; }
 
+    /// <summary>
+    /// A certificate file (.cer/.crt, DER or PEM) of the CA that issued the platform's TLS certificate, or of that
+    /// certificate itself: trusted for -PlatformUri's host and port only, for this call (a platform behind a private CA).
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PlatformCertificatePath { get; set; }
+
     /// <summary>The full path of -PlatformProfile (null without one): what a -PassThru object carries on.</summary>
     internal string? PlatformProfilePath =>
         PlatformProfile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PlatformProfile);
@@ -60,7 +70,32 @@ public abstract class PlatformCmdlet : MailOAuthCmdlet
                 });
             }
         }
-        return new PlatformTarget(PlatformUri, ApiToken, profile);
+        return new PlatformTarget(PlatformUri, ApiToken, profile, TrustedCertificate(profile));
+    }
+
+    /// <summary>-PlatformCertificatePath, else the profile's certificatePath (relative to the profile file); an unreadable file stops the command.</summary>
+    private X509Certificate2? TrustedCertificate(PlatformProfile? profile)
+    {
+        string? path = null;
+        if (PlatformCertificatePath is not null) path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(PlatformCertificatePath);
+        else if (profile?.CertificatePath is { Length: > 0 } fromProfile && PlatformProfilePath is { } profilePath)
+            path = Path.Combine(Path.GetDirectoryName(profilePath) ?? "", fromProfile);
+        if (path is null) return null;
+        try
+        {
+            return new X509Certificate2(path);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidPlatformCertificate", ErrorCategory.InvalidData, path)
+            {
+                ErrorDetails = new ErrorDetails($"The platform certificate '{path}' cannot be read: {ex.Message}")
+                {
+                    RecommendedAction = "Give -PlatformCertificatePath (or the profile's certificatePath) a certificate file (.cer or .crt, DER or PEM) of the platform's CA or server; see docs/platform-profiles.md.",
+                },
+            });
+            return null;
+        }
     }
 
     private string PowerShellDataFileAsJson(string path)
