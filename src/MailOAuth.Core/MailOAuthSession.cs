@@ -79,6 +79,24 @@ public sealed class MailOAuthSession : IDisposable
         }
     }
 
+    private readonly Dictionary<string, HttpStack> _platformStacks = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The HTTP stack for a platform URI with a certificate trusted for its host only (-PlatformCertificatePath);
+    /// without one, <see cref="HttpForPlatform(Uri)"/>. One per host, port and certificate.
+    /// </summary>
+    public HttpStack HttpForPlatform(Uri platformUri, System.Security.Cryptography.X509Certificates.X509Certificate2? trusted)
+    {
+        if (trusted is null) return HttpForPlatform(platformUri);
+        var key = $"{platformUri.Host}:{platformUri.Port}|{trusted.Thumbprint}";
+        lock (_gate)
+        {
+            if (!_platformStacks.TryGetValue(key, out var stack))
+                _platformStacks[key] = stack = new HttpStack(platformUri, trusted, RetryPolicy, TimeProvider);
+            return stack;
+        }
+    }
+
     /// <summary>
     /// The token source and Graph client for an app signing in with a client secret: one per
     /// (environment, tenant, client, secret), reused so that a second send needs no new token.
@@ -131,6 +149,8 @@ public sealed class MailOAuthSession : IDisposable
             foreach (var stack in _stacks.Values) stack.Dispose();
             _stacks.Clear();
             _publicStack?.Dispose();
+            foreach (var stack in _platformStacks.Values) stack.Dispose();
+            _platformStacks.Clear();
             _appClients.Clear();
             Connection = null;
         }

@@ -109,6 +109,24 @@ Describe 'Views at 120 columns' -Tag 'Views' {
         Assert-Whole $target @($target.ClientId, $target.SenderAddress, "$($granted.SecretHint)…", $target.PlatformUri.AbsoluteUri)
     }
 
+    It 'MailOAuthCheck: check name, status and diagnosis code' {
+        $checks = @($granted | Test-MailOAuthConfiguration -SkipDns -ClientSecret (ConvertTo-TestSecret 'not-the-secret-value-0123456789abcdefgh'))
+        $failed = @($checks | Where-Object Status -EQ 'Fail')[0]
+        $failed | Should -Not -BeNullOrEmpty
+        Assert-Whole $checks[0] @($checks[0].Check, $checks[0].Status)
+        Assert-Whole $failed @($failed.Check, $failed.Status, $failed.DiagnosisCode)
+    }
+
+    It 'MailOAuthSecret: app, key ID, hint and expiry' {
+        $s = @(Get-MailOAuthSecret -ClientId $app.ClientId)[0]
+        Assert-Whole $s @($s.KeyId, $s.Hint, ([DateTimeOffset]$s.ExpiresOn).ToString('yyyy-MM-dd'), $s.Status)
+    }
+
+    It 'MailOAuthRotatedSecret: client ID, new key ID, hint and expiry' {
+        $r = Update-MailOAuthSecret -ClientId $app.ClientId -KeepPrevious -Confirm:$false
+        Assert-Whole $r @($r.ClientId, $r.SecretKeyId, $r.SecretHint, $r.SecretExpiresOn.ToString('yyyy-MM-dd'))
+    }
+
     It 'covers every output type the module declares' {
         $types = (Get-Command -Name Get-MailOAuthApp -Module MailOAuth).ImplementingType.Assembly.GetExportedTypes() |
             Where-Object { $_.Namespace -eq 'MailOAuth.Output' -and $_.IsSealed -and -not [Collections.IEnumerable].IsAssignableFrom($_) }

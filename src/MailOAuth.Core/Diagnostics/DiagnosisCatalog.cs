@@ -27,6 +27,17 @@ public static partial class DiagnosisCatalog
     }
 
     /// <summary>No answer at all: DNS, TLS, refused or reset connection, after retries.</summary>
+    /// <summary>
+    /// The platform's TLS certificate is not trusted here (a private CA or self-signed): nothing was sent. Names the
+    /// per-call trust option; with one given, says the certificate offered does not chain to it.
+    /// </summary>
+    public static Diagnosis PlatformCertificateUntrusted(Uri target, string reason, string? trustedThumbprint) => new(
+        DiagnosisCode.NetworkFailure,
+        trustedThumbprint is null
+            ? $"The platform {target.GetLeftPart(UriPartial.Authority)} presented a TLS certificate this machine does not trust ({reason.TrimEnd('.')}); nothing was sent."
+            : $"The platform {target.GetLeftPart(UriPartial.Authority)} presented a TLS certificate that is neither the certificate given with -PlatformCertificatePath (thumbprint {trustedThumbprint}) nor issued under it ({reason.TrimEnd('.')}); nothing was sent.",
+        "If the platform is behind a private certificate authority (a staging platform), pass its CA certificate (or the server's certificate) with -PlatformCertificatePath (or the profile's certificatePath): it is trusted for this platform's host only, for that call (see docs/platform-profiles.md). Otherwise check for TLS inspection between this machine and the platform.");
+
     public static Diagnosis NetworkFailure(Uri? target, string reason, RetrySummary? retries = null, bool isPlatform = false) => new(
         DiagnosisCode.NetworkFailure,
         $"Could not reach {(target is null ? "the service" : target.GetLeftPart(UriPartial.Authority))}: {reason.TrimEnd('.')}.",

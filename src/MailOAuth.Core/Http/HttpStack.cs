@@ -50,6 +50,38 @@ public sealed class HttpStack : IDisposable
     }
 
     /// <summary>
+    /// A stack for one platform host behind a private CA: besides the machine's trust store, a server certificate
+    /// of <paramref name="platformUri"/>'s host and port (no other) is trusted when it is <paramref name="trusted"/>
+    /// itself or its chain ends in <paramref name="trusted"/> as root. Nothing process-wide changes.
+    /// </summary>
+    public HttpStack(Uri platformUri, X509Certificate2 trusted, RetryPolicy retryPolicy, TimeProvider? timeProvider = null)
+    {
+        RetryPolicy = retryPolicy;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        var handler = NewPrimaryHandler();
+        handler.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) =>
+            errors == SslPolicyErrors.None
+            || certificate is not null && request.RequestUri is { } uri
+               && string.Equals(uri.Host, platformUri.Host, StringComparison.OrdinalIgnoreCase) && uri.Port == platformUri.Port
+               && (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0
+               && ChainsTo(certificate, trusted);
+        _primary = handler;
+    }
+
+    /// <summary><paramref name="certificate"/> is <paramref name="trusted"/>, or builds a chain whose root is it.</summary>
+    private static bool ChainsTo(X509Certificate2 certificate, X509Certificate2 trusted)
+    {
+        if (string.Equals(certificate.Thumbprint, trusted.Thumbprint, StringComparison.OrdinalIgnoreCase)) return true;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck; // a private CA often publishes no CRL reachable from here
+        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
+        chain.ChainPolicy.ExtraStore.Add(trusted);
+        if (!chain.Build(certificate)) return false;
+        var root = chain.ChainElements[chain.ChainElements.Count - 1].Certificate;
+        return string.Equals(root.Thumbprint, trusted.Thumbprint, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
     /// No automatic redirects: a 307/308 would resend a body with a secret (or a custom auth header) to
     /// another host; Graph's own RedirectHandler handles Graph's redirects. On .NET Framework (Windows
     /// PowerShell) TLS 1.2 is asked for explicitly, for this handler only, since the process default

@@ -192,7 +192,7 @@ public sealed class PlatformClient
         // The platform's test sends an e-mail: after an answer lost in transit it is not repeated, so that
         // no duplicate message goes out (a 429/503, which say "not processed", is still retried).
         if (path == target.Profile.TestPath && method == target.Profile.TestMethod) MarkNotRepeatable(request);
-        using var client = _session.HttpForPlatform(target.PlatformUri).CreateClient();
+        using var client = _session.HttpForPlatform(target.PlatformUri, target.TrustedCertificate).CreateClient();
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
@@ -207,10 +207,22 @@ public sealed class PlatformClient
             throw new MailOAuthException(DiagnosisCatalog.NetworkFailure(target.PlatformUri, ex.Message, OperationContext.Current?.Retries, isPlatform: true)
                 .WithNote(NotRepeatedNote), ex);
         }
+        catch (HttpRequestException ex) when (FindInner<System.Security.Authentication.AuthenticationException>(ex) is { } tls)
+        {
+            // The platform answered with a certificate this machine does not trust (a private CA, self-signed).
+            throw new MailOAuthException(DiagnosisCatalog.PlatformCertificateUntrusted(target.PlatformUri, tls.Message, target.TrustedCertificate?.Thumbprint), ex);
+        }
         catch (HttpRequestException ex)
         {
             throw new MailOAuthException(DiagnosisCatalog.NetworkFailure(target.PlatformUri, ex.InnerException?.Message ?? ex.Message, OperationContext.Current?.Retries, isPlatform: true), ex);
         }
+    }
+
+    private static T? FindInner<T>(Exception ex) where T : Exception
+    {
+        for (var e = ex.InnerException; e is not null; e = e.InnerException)
+            if (e is T match) return match;
+        return null;
     }
 
     /// <summary>What a lost answer to a test e-mail means for the admin.</summary>

@@ -8,11 +8,25 @@ namespace MailOAuth.Core.Platform;
 public sealed class PlatformTarget
 {
     public PlatformTarget(Uri platformUri, SecureString apiToken, PlatformProfile? profile = null)
+        : this(platformUri, apiToken, profile, null)
+    {
+    }
+
+    /// <param name="platformUri">The platform's base address.</param>
+    /// <param name="apiToken">The platform API token.</param>
+    /// <param name="profile">The platform's dialect; null: the default contract.</param>
+    /// <param name="trustedCertificate">A CA (or the server's own certificate) trusted for <paramref name="platformUri"/>'s host
+    /// only, for this call: a platform behind a private CA. Null: the machine's trust store.</param>
+    public PlatformTarget(Uri platformUri, SecureString apiToken, PlatformProfile? profile, System.Security.Cryptography.X509Certificates.X509Certificate2? trustedCertificate)
     {
         PlatformUri = platformUri;
         ApiToken = apiToken;
         Profile = profile ?? PlatformProfile.Default;
+        TrustedCertificate = trustedCertificate;
     }
+
+    /// <summary>The certificate (CA or server) trusted for this platform's host only; null: the machine's trust store.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TrustedCertificate { get; }
 
     public Uri PlatformUri { get; }
     public SecureString ApiToken { get; }

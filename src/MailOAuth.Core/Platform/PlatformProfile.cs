@@ -39,6 +39,11 @@ public sealed class PlatformProfile
     public string MessageIdField { get; set; } = "messageId";
     public string? ErrorCodeField { get; set; } = "error.code";
     public string ErrorMessageField { get; set; } = "error.message";
+    /// <summary>
+    /// A certificate file (relative to the profile file) of the CA behind the platform's TLS certificate, trusted for
+    /// the platform's host only; -PlatformCertificatePath takes precedence. Null: the machine's trust store.
+    /// </summary>
+    public string? CertificatePath { get; set; }
 
     /// <summary>The platform's name for one of our fields (itself when not renamed).</summary>
     public string Field(string ours) => Fields.TryGetValue(ours, out var theirs) && !string.IsNullOrEmpty(theirs) ? theirs : ours;

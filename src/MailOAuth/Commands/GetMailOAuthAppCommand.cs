@@ -20,10 +20,12 @@ public sealed class GetMailOAuthAppCommand : MailOAuthCmdlet
     [Alias("AppId", "ApplicationId")]
     [NormalizeIdentifier]
     [ValidateClientId]
+    [ArgumentCompleter(typeof(AppCompleter))]
     public string? ClientId { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = ByName)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(AppCompleter))]
     public string? DisplayName { get; set; }
 
     protected override void BeginProcessing() => RequireConnection();

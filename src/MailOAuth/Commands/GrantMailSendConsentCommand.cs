@@ -27,6 +27,7 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
     [Alias("AppId", "ApplicationId")]
     [NormalizeIdentifier]
     [ValidateClientId]
+    [ArgumentCompleter(typeof(AppCompleter))]
     public string ClientId { get; set; } = "";
 
     /// <summary>The app's secret: when given, the grant is proven with fresh app tokens.</summary>

@@ -15,6 +15,7 @@ public sealed class RemoveMailOAuthAppCommand : MailOAuthCmdlet
     [Alias("AppId", "ApplicationId")]
     [NormalizeIdentifier]
     [ValidateClientId]
+    [ArgumentCompleter(typeof(AppCompleter))]
     public string ClientId { get; set; } = "";
 
     /// <summary>Also delete an app MailOAuth did not create.</summary>

@@ -3,6 +3,8 @@ using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using MailOAuth.Core.Platform;
 using MailOAuth.Validation;
 
@@ -32,18 +34,26 @@ public abstract class PlatformCmdlet : MailOAuthCmdlet
     [ValidateOptionalPath]
     public string? PlatformProfile { get; set; }
 
+    /// <summary>
+    /// A certificate file (.cer/.crt, DER or PEM) of the CA that issued the platform's TLS certificate, or of that
+    /// certificate itself: trusted for -PlatformUri's host and port only, for this call (a platform behind a private CA).
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PlatformCertificatePath { get; set; }
+
     /// <summary>The full path of -PlatformProfile (null without one): what a -PassThru object carries on.</summary>
     internal string? PlatformProfilePath =>
         PlatformProfile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(PlatformProfile);
 
     /// <summary>The platform target; a bad profile file stops the command (a failed precondition).</summary>
-    internal PlatformTarget Target() => LoadTarget(this, PlatformUri, ApiToken, PlatformProfile);
+    internal PlatformTarget Target() => LoadTarget(this, PlatformUri, ApiToken, PlatformProfile, PlatformCertificatePath);
 
     /// <summary>
     /// A platform target for any cmdlet (also those where the platform is optional); a bad profile file
     /// stops <paramref name="cmdlet"/> (a failed precondition).
     /// </summary>
-    internal static PlatformTarget LoadTarget(PSCmdlet cmdlet, Uri platformUri, SecureString apiToken, string? platformProfile)
+    internal static PlatformTarget LoadTarget(PSCmdlet cmdlet, Uri platformUri, SecureString apiToken, string? platformProfile, string? certificatePath = null)
     {
         PlatformProfile? profile = null;
         if (platformProfile is not null)
@@ -66,7 +76,33 @@ public abstract class PlatformCmdlet : MailOAuthCmdlet
                 });
             }
         }
-        return new PlatformTarget(platformUri, apiToken, profile);
+        var profilePath = platformProfile is null ? null : cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(platformProfile);
+        return new PlatformTarget(platformUri, apiToken, profile, TrustedCertificate(cmdlet, certificatePath, profile, profilePath));
+    }
+
+    /// <summary>-PlatformCertificatePath, else the profile's certificatePath (relative to the profile file); an unreadable file stops the command.</summary>
+    private static X509Certificate2? TrustedCertificate(PSCmdlet cmdlet, string? certificatePath, PlatformProfile? profile, string? profilePath)
+    {
+        string? path = null;
+        if (certificatePath is not null) path = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(certificatePath);
+        else if (profile?.CertificatePath is { Length: > 0 } fromProfile && profilePath is not null)
+            path = Path.Combine(Path.GetDirectoryName(profilePath) ?? "", fromProfile);
+        if (path is null) return null;
+        try
+        {
+            return new X509Certificate2(path);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            cmdlet.ThrowTerminatingError(new ErrorRecord(ex, "InvalidPlatformCertificate", ErrorCategory.InvalidData, path)
+            {
+                ErrorDetails = new ErrorDetails($"The platform certificate '{path}' cannot be read: {ex.Message}")
+                {
+                    RecommendedAction = "Give -PlatformCertificatePath (or the profile's certificatePath) a certificate file (.cer or .crt, DER or PEM) of the platform's CA or server; see docs/platform-profiles.md.",
+                },
+            });
+            return null;
+        }
     }
 
     private static string PowerShellDataFileAsJson(PSCmdlet cmdlet, string path)
