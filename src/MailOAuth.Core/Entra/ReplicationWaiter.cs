@@ -93,7 +93,8 @@ public sealed class ReplicationWaiter
                     throw new MailOAuthException(DiagnosisCatalog.ReplicationTimeout(pending, elapsed), ex);
                 }
                 polls++;
-                reporter.Progress(new ProgressUpdate(Activity, $"{pending}: {(elapsed - started).TotalSeconds:0} s so far",
+                // The status names the step and labels the time left, e.g. "… service principal) — 4 s so far, up to 295 s left".
+                reporter.Progress(new ProgressUpdate(Activity, $"{pending} — {(int)(elapsed - started).TotalSeconds} s so far, up to {(int)Math.Max(0, (Budget - elapsed).TotalSeconds)} s left",
                     (int)Math.Min(99, elapsed.TotalMilliseconds * 100 / Budget.TotalMilliseconds), secondsRemaining: (int)(Budget - elapsed).TotalSeconds));
                 reporter.Debug($"Not replicated yet ({pending}); next check in {jittered.TotalSeconds:0.0} s.");
                 var waitStarted = _time.GetTimestamp();

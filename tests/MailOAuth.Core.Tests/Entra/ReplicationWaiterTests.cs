@@ -77,6 +77,9 @@ public sealed class ReplicationWaiterTests
         // Percent and seconds left are of the 30 s budget, read at 0 s and at 0.5 s.
         Assert.Equal((0, 30), (progress[0].PercentComplete, progress[0].SecondsRemaining));
         Assert.Equal((1, 29), (progress[1].PercentComplete, progress[1].SecondsRemaining));
+        // The status names the step and labels the time left (the bar's own estimate is unlabelled).
+        Assert.Equal("application X (to add its secret) — 0 s so far, up to 30 s left", progress[0].Status);
+        Assert.Equal("application X (to add its secret) — 0 s so far, up to 29 s left", progress[1].Status);
         Assert.True(progress[^1].Completed);
         Assert.Contains(reporter.VerboseMessages, m => m.Contains("application X (to add its secret)") && m.Contains("after 1.3 s (2 retries)"));
         Assert.Equal(new[] { "next check in 0.5 s", "next check in 0.8 s" },
