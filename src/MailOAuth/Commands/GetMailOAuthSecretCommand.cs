@@ -14,7 +14,7 @@ namespace MailOAuth.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MailOAuthSecret", DefaultParameterSetName = Managed)]
 [OutputType(typeof(MailOAuthSecret))]
-public sealed class GetMailOAuthSecretCommand : MailOAuthCmdlet
+public sealed class GetMailOAuthSecretCommand : OptionalPlatformCmdlet
 {
     private const string Managed = "Managed";
     private const string ById = "ClientId";
@@ -39,18 +39,6 @@ public sealed class GetMailOAuthSecretCommand : MailOAuthCmdlet
     [ValidateRange(0, 3650)]
     public int? ExpiringWithinDays { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidatePlatformUri]
-    public Uri? PlatformUri { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateSecretText]
-    public SecureString? ApiToken { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowNull]
-    [ValidateOptionalPath]
-    public string? PlatformProfile { get; set; }
 
     protected override void BeginProcessing() => RequireConnection();
 
@@ -62,7 +50,7 @@ public sealed class GetMailOAuthSecretCommand : MailOAuthCmdlet
             DisplayName = DisplayName,
             All = All,
             ExpiringWithinDays = ExpiringWithinDays,
-            Platform = OptionalPlatform.Resolve(this, PlatformUri, ApiToken, PlatformProfile),
+            Platform = OptionalTarget(),
         };
         Invoke((object?)ClientId ?? DisplayName, ct => new SecretService(Session).ListAsync(query, ct), rows =>
         {

@@ -14,7 +14,7 @@ namespace MailOAuth.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "MailOAuthSecret", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(void))]
-public sealed class RemoveMailOAuthSecretCommand : MailOAuthCmdlet
+public sealed class RemoveMailOAuthSecretCommand : OptionalPlatformCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("AppId", "ApplicationId")]
@@ -33,18 +33,6 @@ public sealed class RemoveMailOAuthSecretCommand : MailOAuthCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidatePlatformUri]
-    public Uri? PlatformUri { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateSecretText]
-    public SecureString? ApiToken { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowNull]
-    [ValidateOptionalPath]
-    public string? PlatformProfile { get; set; }
 
     protected override void BeginProcessing() => RequireConnection();
 
@@ -55,7 +43,7 @@ public sealed class RemoveMailOAuthSecretCommand : MailOAuthCmdlet
             ClientId = ClientId,
             KeyId = KeyId,
             Force = Force,
-            Platform = OptionalPlatform.Resolve(this, PlatformUri, ApiToken, PlatformProfile),
+            Platform = OptionalTarget(),
         };
         var service = new SecretService(Session);
         var errorTarget = new MailOAuthTarget(Session.Connection!.TenantId, ClientId, KeyId, platformUri: PlatformUri);

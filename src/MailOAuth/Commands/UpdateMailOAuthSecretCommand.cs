@@ -16,7 +16,7 @@ namespace MailOAuth.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Update, "MailOAuthSecret", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(MailOAuthRotatedSecret))]
-public sealed class UpdateMailOAuthSecretCommand : MailOAuthCmdlet
+public sealed class UpdateMailOAuthSecretCommand : OptionalPlatformCmdlet
 {
     private readonly HashSet<string> _rotated = new(StringComparer.OrdinalIgnoreCase);
 
@@ -35,18 +35,6 @@ public sealed class UpdateMailOAuthSecretCommand : MailOAuthCmdlet
     [ValidateLength(1, 100)]
     public string SecretDescription { get; set; } = "SMTP OAuth Secret";
 
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidatePlatformUri]
-    public Uri? PlatformUri { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateSecretText]
-    public SecureString? ApiToken { get; set; }
-
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [AllowNull]
-    [ValidateOptionalPath]
-    public string? PlatformProfile { get; set; }
 
     /// <summary>The mailbox to send as (with -To: a real send proves the new secret; with a platform: stored there).</summary>
     [Parameter]
@@ -80,7 +68,7 @@ public sealed class UpdateMailOAuthSecretCommand : MailOAuthCmdlet
             WriteVerbose($"App {ClientId} was already rotated in this pipeline: skipped.");
             return;
         }
-        var platform = OptionalPlatform.Resolve(this, PlatformUri, ApiToken, PlatformProfile);
+        var platform = OptionalTarget();
         var errorTarget = new MailOAuthTarget(Session.Connection!.TenantId, ClientId, platformUri: PlatformUri);
         var service = new SecretService(Session);
         var request = Request(platform, approved: null);

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Security;
 using MailOAuth.Core.Platform;
+using MailOAuth.Validation;
 
 namespace MailOAuth.Infrastructure;
 
@@ -26,4 +27,30 @@ internal static class OptionalPlatform
         }
         return PlatformCmdlet.LoadTarget(cmdlet, platformUri!, apiToken!, platformProfile);
     }
+}
+
+/// <summary>
+/// The base of cmdlets where the platform is optional (the secret cmdlets): -PlatformUri, -ApiToken and
+/// -PlatformProfile declared once, both-or-neither resolved by <see cref="OptionalPlatform"/>.
+/// </summary>
+public abstract class OptionalPlatformCmdlet : MailOAuthCmdlet
+{
+    /// <summary>The platform's base address; with -ApiToken, the platform's stored secret is taken into account.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidatePlatformUri]
+    public Uri? PlatformUri { get; set; }
+
+    /// <summary>The platform API token (with -PlatformUri).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateSecretText]
+    public SecureString? ApiToken { get; set; }
+
+    /// <summary>A profile file for a platform whose API names paths and fields differently.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [ValidateOptionalPath]
+    public string? PlatformProfile { get; set; }
+
+    /// <summary>The platform target, or null without a platform; one of -PlatformUri/-ApiToken alone stops the command.</summary>
+    internal PlatformTarget? OptionalTarget() => OptionalPlatform.Resolve(this, PlatformUri, ApiToken, PlatformProfile);
 }
