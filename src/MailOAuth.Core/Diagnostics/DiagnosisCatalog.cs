@@ -166,6 +166,13 @@ public static partial class DiagnosisCatalog
         $"The platform's test e-mail failed: it has no SMTP settings stored. The platform says: {platformMessage}",
         "Store the settings first with Set-ResellerSmtpSetting (New-MailOAuthApp | Grant-MailSendConsent -PassThru | Set-ResellerSmtpSetting …).");
 
+    /// <summary>
+    /// What a lost answer to a send that is never repeated (sendMail, the platform's test) means for the
+    /// admin: it may have gone out, and it was not sent again so that no duplicate goes out.
+    /// </summary>
+    public static string NotRepeatedNote(string what) =>
+        $"{char.ToUpperInvariant(what[0])}{what.Substring(1)} may have been sent before the answer was lost; MailOAuth did not send it again, so that no duplicate goes out. Check the recipient's mailbox before running the test again.";
+
     /// <summary>A provisioning command was run without Connect-MailOAuth.</summary>
     public static Diagnosis NotConnected() => new(
         DiagnosisCode.NotConnected,

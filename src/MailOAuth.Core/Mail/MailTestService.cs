@@ -28,10 +28,6 @@ public sealed class MailTestService
 
     public MailTestService(MailOAuthSession session) => _session = session;
 
-    /// <summary>What a lost answer to sendMail means for the admin.</summary>
-    internal const string NotRepeatedNote =
-        "The message may have been accepted before the answer was lost; MailOAuth did not send it again, so that no duplicate goes out. Check the recipient's mailbox before running the test again.";
-
     public Task<MailTestOutcome> SendAsync(MailTestRequest request, CancellationToken cancellationToken) =>
         Explained.RunAsync("send the test message", null, () => SendCoreAsync(request, cancellationToken), cancellationToken);
 
@@ -126,7 +122,7 @@ public sealed class MailTestService
             var explained = GraphErrors.Explain(ex, withRoles, environment.GraphEndpoint);
             // A lost answer (reset, timeout) or a 504 may follow a message Graph already accepted.
             if (ex is Resilience.AmbiguousRequestException || GraphErrors.Is(ex, 504))
-                explained = new MailOAuthException(explained.Diagnosis.WithNote(NotRepeatedNote), ex);
+                explained = new MailOAuthException(explained.Diagnosis.WithNote(DiagnosisCatalog.NotRepeatedNote("the message")), ex);
             // "No such user" for an address that may be a mailbox's SMTP address: name its UPN when an admin connection can look it up.
             throw await SenderCheck.ExplainNotFoundAsync(_session, explained, request.TenantId, request.SenderAddress, cancellationToken).ConfigureAwait(false);
         }

@@ -205,7 +205,7 @@ public sealed class PlatformClient
         catch (Resilience.AmbiguousRequestException ex) when (path == target.Profile.TestPath)
         {
             throw new MailOAuthException(DiagnosisCatalog.NetworkFailure(target.PlatformUri, ex.Message, OperationContext.Current?.Retries, isPlatform: true)
-                .WithNote(NotRepeatedNote), ex);
+                .WithNote(DiagnosisCatalog.NotRepeatedNote("the test e-mail")), ex);
         }
         catch (HttpRequestException ex) when (FindInner<System.Security.Authentication.AuthenticationException>(ex) is { } tls)
         {
@@ -224,10 +224,6 @@ public sealed class PlatformClient
             if (e is T match) return match;
         return null;
     }
-
-    /// <summary>What a lost answer to a test e-mail means for the admin.</summary>
-    internal const string NotRepeatedNote =
-        "The test e-mail may have been sent before the answer was lost; MailOAuth did not ask again, so that no duplicate goes out. Check the recipient's mailbox before running the test again.";
 
     /// <summary>The largest platform answer read (an SMTP-settings answer is a few hundred bytes).</summary>
     internal const int MaxAnswerBytes = 1024 * 1024;
