@@ -69,15 +69,18 @@ try {
     $platform = @{ PlatformUri = $s.platform.uri; ApiToken = (ConvertTo-SecureString $s.platform.apiToken -AsPlainText -Force) }
     $check = @{ TenantId = $p.TenantId; ClientId = $p.ClientId; ClientSecret = $p.ClientSecret; SenderAddress = $p.SenderAddress; Environment = 'Sandbox' }
     Set-ResellerSmtpSetting @platform @check | Out-Null
+    $check.DnsServer = $s.dns
     Test-MailOAuthConfiguration @check @platform -ProgressAction SilentlyContinue | Out-Null # warm-up
     Reset-MailOAuthSandbox -Sandbox $sandbox
+    [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method DELETE -Path '/_sandbox/dns/queries')
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $results = @(Test-MailOAuthConfiguration @check @platform -ProgressAction SilentlyContinue)
     $sw.Stop()
     $log = @(Get-MailOAuthSandboxRequest -Sandbox $sandbox)
-    "Test-MailOAuthConfiguration, full check with platform, no send: {0:0} ms; {1} checks ({2}); requests: {3} token, {4} directory, {5} platform, {6} discovery, {7} other" -f `
+    $dnsQueries = (Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/dns').queries
+    "Test-MailOAuthConfiguration, full check with platform and DNS, no send: {0:0} ms; {1} checks ({2}); requests: {3} token, {4} directory, {5} platform, {6} discovery, {7} other; {8} DNS queries" -f `
         $sw.Elapsed.TotalMilliseconds, $results.Count, (($results | Group-Object Status | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', '),
         @($log | Where-Object kind -EQ token).Count, @($log | Where-Object kind -EQ directory).Count, @($log | Where-Object kind -EQ platform).Count,
-        @($log | Where-Object kind -EQ discovery).Count, @($log | Where-Object { $_.kind -notin 'token', 'directory', 'platform', 'discovery' }).Count
+        @($log | Where-Object kind -EQ discovery).Count, @($log | Where-Object { $_.kind -notin 'token', 'directory', 'platform', 'discovery' }).Count, $dnsQueries
 }
 finally { Stop-MailOAuthSandbox -Sandbox $sandbox }

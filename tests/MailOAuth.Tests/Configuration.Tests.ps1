@@ -264,6 +264,74 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
         }
     }
 
+    Context 'Spf, Dkim and Dmarc (the sandbox''s DNS server, contoso.com''s records changed one at a time)' {
+        BeforeEach {
+            Reset-MailOAuthSandboxDns -Sandbox $sandbox
+            [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/dns/service-records' -Body @{ spf = $null })
+        }
+        AfterAll {
+            Reset-MailOAuthSandboxDns -Sandbox $sandbox
+            [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/dns/service-records' -Body @{ spf = $null })
+        }
+
+        It 'with a connection, Spf holds the record to what Graph says Microsoft 365 expects for the domain' {
+            $pass = Should-Check @(TestConfig (Settings)) 'Spf' 'Pass'
+            $pass.Message | Should -Match 'as Microsoft 365 expects for this domain'
+            $pass.Evidence | Should -Match 'Microsoft 365 expects: v=spf1 include:spf\.protection\.outlook\.com -all'
+            @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object path -Match '/domains/contoso\.com/serviceConfigurationRecords$').Count | Should -Be 1
+
+            # The tenant's Exchange Online is in another cloud (Graph names its include): contoso.com's record falls short.
+            [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/dns/service-records' -Body @{ spf = 'v=spf1 include:spf.protection.office365.us -all' })
+            $fail = Should-Check @(TestConfig (Settings)) 'Spf' 'Fail' 'DnsRecordProblem'
+            $fail.Message | Should -Match 'does not include include:spf\.protection\.office365\.us \(which Microsoft 365 expects'
+            $fail.Remediation | Should -Match 'contoso\.com\. 3600 IN TXT "v=spf1 include:spf\.protection\.office365\.us include:spf\.protection\.outlook\.com -all"'
+
+            # Without a connection only the cloud's include is known: the same record passes, and Graph is not asked.
+            Disconnect-MailOAuth
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+            Should-Check @(TestConfig (Settings)) 'Spf' 'Pass' | Out-Null
+            @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object path -Match 'serviceConfigurationRecords').Count | Should -Be 0
+        }
+
+        It '<Case> is <Check> <Status> DnsRecordProblem' -ForEach @(
+            @{ Case = 'no SPF record'; Check = 'Spf'; Status = 'Fail'; Name = 'contoso.com'; Txt = @('MS=ms40391234') }
+            @{ Case = 'two SPF records'; Check = 'Spf'; Status = 'Fail'; Name = 'contoso.com'; Txt = @('v=spf1 include:spf.protection.outlook.com -all', 'v=spf1 include:mailgun.org -all') }
+            @{ Case = 'an SPF record ending in +all'; Check = 'Spf'; Status = 'Fail'; Name = 'contoso.com'; Txt = @('v=spf1 include:spf.protection.outlook.com +all') }
+            @{ Case = 'an SPF record without Exchange Online'; Check = 'Spf'; Status = 'Fail'; Name = 'contoso.com'; Txt = @('v=spf1 include:mailgun.org -all') }
+            @{ Case = 'an SPF record needing more than 10 lookups'; Check = 'Spf'; Status = 'Fail'; Name = 'contoso.com'; Txt = @('v=spf1 include:spf.protection.outlook.com include:chain1.toomanylookups.example -all') }
+            @{ Case = 'a missing DKIM selector'; Check = 'Dkim'; Status = 'Warning'; Name = 'selector2._domainkey.contoso.com' }
+            @{ Case = 'a DKIM CNAME pointing outside Microsoft'; Check = 'Dkim'; Status = 'Warning'; Name = 'selector1._domainkey.contoso.com'; Cname = 'selector1._domainkey.mailgun.org' }
+            @{ Case = 'no DMARC record'; Check = 'Dmarc'; Status = 'Warning'; Name = '_dmarc.contoso.com' }
+            @{ Case = 'DMARC p=none'; Check = 'Dmarc'; Status = 'Warning'; Name = '_dmarc.contoso.com'; Txt = @('v=DMARC1; p=none; rua=mailto:dmarc@contoso.com') }
+        ) {
+            if ($Txt -or $Cname) { Set-MailOAuthSandboxDnsRecord -Sandbox $sandbox -Name $Name -Txt $Txt -Cname $Cname | Out-Null }
+            else { Remove-MailOAuthSandboxDnsRecord -Sandbox $sandbox -Name $Name }
+            $results = @(TestConfig (Settings))
+            $r = Should-Check $results $Check $Status 'DnsRecordProblem'
+            $r.Remediation | Should -Not -BeNullOrEmpty
+            $r.Evidence | Should -Not -BeNullOrEmpty
+            # Only the broken record's check is off; the other two still pass.
+            foreach ($other in @('Spf', 'Dkim', 'Dmarc') | Where-Object { $_ -ne $Check }) { Should-Check $results $other 'Pass' | Out-Null }
+        }
+
+        It 'a DNS server that does not answer makes the three DNS checks Skipped within the time budget, the rest still run' {
+            Set-MailOAuthSandboxDnsAnswering -Sandbox $sandbox -Answering $false
+            try {
+                $sw = [Diagnostics.Stopwatch]::StartNew()
+                $results = @(TestConfig (Settings))
+                $sw.Stop()
+            }
+            finally { Set-MailOAuthSandboxDnsAnswering -Sandbox $sandbox -Answering $true }
+            foreach ($name in 'Spf', 'Dkim', 'Dmarc') {
+                $r = Should-Check $results $name 'Skipped'
+                $r.Message | Should -Match 'answer|did not finish'
+            }
+            Should-Check $results 'Credential' 'Pass' | Out-Null
+            # A bound, not a speed test: the DNS check gives up after its 20 s budget at the latest.
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 60
+        }
+    }
+
     Context 'Platform and PlatformTest' {
         It 'a platform holding another app is Platform Fail PlatformSettingsMismatch, and its test fails' {
             $other = Settings -App unconsented

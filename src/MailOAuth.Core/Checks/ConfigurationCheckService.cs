@@ -142,10 +142,11 @@ public sealed class ConfigurationCheckService
             if (_dns is null || _request.SkipDns) return; // no DNS checks in this build, or not asked for
             var domain = DomainOf(_request.SenderAddress);
             Reporter.Progress(new ProgressUpdate(Activity, $"Checking the DNS records of {domain}"));
+            var expectedSpf = await ExpectedSpfAsync(domain, ct).ConfigureAwait(false);
             IReadOnlyList<CheckResult> results;
             try
             {
-                results = await _dns.CheckAsync(domain, _environment.Name, _request.DnsServers, ct).ConfigureAwait(false);
+                results = await _dns.CheckAsync(domain, _environment.Name, _request.DnsServers, expectedSpf, ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested))
             {
@@ -153,6 +154,28 @@ public sealed class ConfigurationCheckService
                 results = new[] { "Spf", "Dkim", "Dmarc" }.Select(n => Skipped(n, "The DNS checks could not run: " + why)).ToList();
             }
             foreach (var r in results) Emit(r);
+        }
+
+        /// <summary>
+        /// Microsoft 365's SPF record for <paramref name="domain"/> from Graph (docs/service-behaviour.md#service-configuration-records),
+        /// with the admin connection; null without one or when it cannot be read (then the cloud's include is expected).
+        /// </summary>
+        private async Task<string?> ExpectedSpfAsync(string domain, CancellationToken ct)
+        {
+            if (DirectoryUnavailable() is not null) return null;
+            try
+            {
+                var record = await _directory!.GetExpectedSpfAsync(domain, ct).ConfigureAwait(false);
+                Reporter.Verbose(record is null
+                    ? $"Graph states no SPF record for {domain}; the Spf check expects the {_environment.Name} cloud's Exchange Online include."
+                    : $"Graph states Microsoft 365's SPF record for {domain}: {record}");
+                return record;
+            }
+            catch (MailOAuthException ex)
+            {
+                Reporter.Verbose($"Microsoft 365's SPF record for {domain} was not read from Graph ({ex.Code}: {ex.Diagnosis.Cause}); the Spf check expects the {_environment.Name} cloud's Exchange Online include.");
+                return null;
+            }
         }
 
         // ---- Tenant ----

@@ -35,10 +35,10 @@ public sealed class DnsCheck : IDnsCheck
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<CheckResult>> CheckAsync(string domain, string environmentName, IReadOnlyList<string>? dnsServers, CancellationToken ct) =>
-        Explained.RunAsync($"check the SPF, DKIM and DMARC records of {domain}", null, () => RunAsync(domain, environmentName, dnsServers, ct), ct);
+    public Task<IReadOnlyList<CheckResult>> CheckAsync(string domain, string environmentName, IReadOnlyList<string>? dnsServers, string? expectedSpf, CancellationToken ct) =>
+        Explained.RunAsync($"check the SPF, DKIM and DMARC records of {domain}", null, () => RunAsync(domain, environmentName, dnsServers, expectedSpf, ct), ct);
 
-    private async Task<IReadOnlyList<CheckResult>> RunAsync(string domain, string environmentName, IReadOnlyList<string>? dnsServers, CancellationToken ct)
+    private async Task<IReadOnlyList<CheckResult>> RunAsync(string domain, string environmentName, IReadOnlyList<string>? dnsServers, string? expectedSpf, CancellationToken ct)
     {
         if (!TryNormalizeDomain(domain, out var name))
         {
@@ -64,7 +64,7 @@ public sealed class DnsCheck : IDnsCheck
                 return SkipAll(NoAnswerMessage(apex.Problem), NoAnswerRemediation);
             }
 
-            results.Add(await CheckSpfAsync(name, environmentName, apex, dns, linked.Token).ConfigureAwait(false));
+            results.Add(await CheckSpfAsync(name, SpfExpectation.For(environmentName, expectedSpf), apex, dns, linked.Token).ConfigureAwait(false));
             results.Add(await CheckDkimAsync(name, dns, linked.Token).ConfigureAwait(false));
             results.Add(await CheckDmarcAsync(name, dns, linked.Token).ConfigureAwait(false));
             return results;
@@ -83,33 +83,34 @@ public sealed class DnsCheck : IDnsCheck
 
     // ---- Spf -------------------------------------------------------------------------------
 
-    private static async Task<CheckResult> CheckSpfAsync(string domain, string environmentName, DnsAnswer apex, IDnsLookup dns, CancellationToken ct)
+    private static async Task<CheckResult> CheckSpfAsync(string domain, SpfExpectation expected, DnsAnswer apex, IDnsLookup dns, CancellationToken ct)
     {
-        var (include, cloudNote) = SpfIncludeFor(environmentName);
+        var include = expected.Includes[0];
+        var cloudNote = expected.Note;
         var spf = apex.Txt.Where(SpfRecord.IsSpf).ToList();
         if (spf.Count == 0)
         {
             var evidence = apex.Kind == DnsAnswerKind.NameNotFound ? $"{domain} does not exist in DNS (NXDOMAIN)"
                 : apex.Txt.Count == 0 ? $"no TXT records at {domain}"
                 : $"TXT at {domain}: " + string.Join(" | ", apex.Txt);
-            return Found(SpfCheck, CheckStatus.Fail, DiagnosisCatalog.SpfRecordMissing(domain, ZoneTxt(domain, $"v=spf1 include:{include} -all")), evidence, cloudNote);
+            return Found(SpfCheck, CheckStatus.Fail, DiagnosisCatalog.SpfRecordMissing(domain, ZoneTxt(domain, expected.Record)), evidence + expected.Evidence, cloudNote);
         }
 
         if (spf.Count > 1)
         {
-            var merged = Merge(spf.Select(t => SpfRecord.Parse(t)!).ToList(), include);
-            return Found(SpfCheck, CheckStatus.Fail, DiagnosisCatalog.SpfRecordDuplicated(domain, spf.Count, ZoneTxt(domain, merged)), string.Join(" | ", spf), cloudNote);
+            var merged = Merge(spf.Select(t => SpfRecord.Parse(t)!).ToList(), expected.Includes);
+            return Found(SpfCheck, CheckStatus.Fail, DiagnosisCatalog.SpfRecordDuplicated(domain, spf.Count, ZoneTxt(domain, merged)), string.Join(" | ", spf) + expected.Evidence, cloudNote);
         }
 
         var record = SpfRecord.Parse(spf[0])!;
         var count = await SpfLookupCounter.CountAsync(record, dns, ct).ConfigureAwait(false);
         var lookups = count.Lookups.ToString(CultureInfo.InvariantCulture) + (count.Capped || count.Unanswered.Count > 0 ? "+" : "");
-        var evidenceText = $"{record.Text} ({lookups} DNS lookups)";
+        var evidenceText = $"{record.Text} ({lookups} DNS lookups)" + expected.Evidence;
         var problems = new List<string>();
-        var includesCloud = count.IncludedDomains.Contains(include);
-        if (!includesCloud)
+        var missing = expected.Includes.Where(i => !count.IncludedDomains.Contains(i)).ToList();
+        foreach (var absent in missing)
         {
-            problems.Add($"does not include include:{include} (Exchange Online{(cloudNote is null ? $" in {environmentName}" : "")})");
+            problems.Add($"does not include include:{absent} ({expected.Source})");
         }
 
         var all = record.All;
@@ -130,14 +131,15 @@ public sealed class DnsCheck : IDnsCheck
 
         if (problems.Count > 0)
         {
-            var corrected = Corrected(record, includesCloud ? null : include);
+            var corrected = Corrected(record, missing);
             var advice = count.Lookups > SpfLookupCounter.Limit
                 ? $"Then bring it to {SpfLookupCounter.Limit} lookups or fewer: remove includes of services that no longer send for {domain}, or replace them with their ip4:/ip6: ranges."
                 : null;
             return Found(SpfCheck, CheckStatus.Fail, DiagnosisCatalog.SpfRecordBroken(domain, problems, ZoneTxt(domain, corrected), advice), evidenceText, cloudNote);
         }
 
-        var message = $"{domain} has one SPF record; it includes {include}, ends in {all?.Text ?? "no all mechanism"} and needs {lookups} of {SpfLookupCounter.Limit} DNS lookups.";
+        var includes = string.Join(" and ", expected.Includes);
+        var message = $"{domain} has one SPF record; it includes {includes}{(expected.FromGraph ? " as Microsoft 365 expects for this domain" : "")}, ends in {all?.Text ?? "no all mechanism"} and needs {lookups} of {SpfLookupCounter.Limit} DNS lookups.";
         if (count.Unanswered.Count > 0)
         {
             message += $" Not every include could be read ({string.Join("; ", count.Unanswered)}), so the count is a lower bound.";
@@ -159,21 +161,21 @@ public sealed class DnsCheck : IDnsCheck
         _ => ("spf.protection.outlook.com", $"(Environment '{environmentName}' is not a Microsoft cloud with its own SPF include: the global cloud's include:spf.protection.outlook.com was expected.)"),
     };
 
-    /// <summary>The record with the cloud's include added (before the all term) and +all made -all.</summary>
-    private static string Corrected(SpfRecord record, string? missingInclude)
+    /// <summary>The record with the missing includes added (first) and +all made -all.</summary>
+    private static string Corrected(SpfRecord record, IReadOnlyList<string> missingIncludes)
     {
         var terms = record.Terms.Where(t => !(t.IsModifier ? false : t.Name == "all")).Select(t => t.Text).ToList();
-        if (missingInclude is not null) terms.Insert(0, "include:" + missingInclude);
+        terms.InsertRange(0, missingIncludes.Select(i => "include:" + i));
         var all = record.All;
         var allText = all is null ? (record.Redirect is null ? "-all" : null) : all.Qualifier == '+' ? "-all" : all.Text;
         if (allText is not null) terms.Add(allText);
         return "v=spf1 " + string.Join(" ", terms);
     }
 
-    /// <summary>One record holding the senders of several: the cloud's include first, every other mechanism once, then -all.</summary>
-    private static string Merge(IReadOnlyList<SpfRecord> records, string include)
+    /// <summary>One record holding the senders of several: the expected includes first, every other mechanism once, then -all.</summary>
+    private static string Merge(IReadOnlyList<SpfRecord> records, IReadOnlyList<string> includes)
     {
-        var terms = new List<string> { "include:" + include };
+        var terms = includes.Select(i => "include:" + i).ToList();
         foreach (var term in records.SelectMany(r => r.Terms).Where(t => !t.IsModifier && t.Name != "all"))
         {
             if (!terms.Contains(term.Text, StringComparer.OrdinalIgnoreCase)) terms.Add(term.Text);

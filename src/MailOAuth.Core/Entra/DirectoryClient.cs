@@ -191,6 +191,20 @@ internal sealed class DirectoryClient
         Call("read the tenant's domains", "Domain.Read.All", null, async () =>
             (await _graph.Domains.GetAsync(cancellationToken: ct).ConfigureAwait(false))?.Value ?? new List<Domain>());
 
+    /// <summary>
+    /// The SPF text of the Email TXT record in the domain's serviceConfigurationRecords (what Microsoft 365 expects in the
+    /// domain's zone: docs/service-behaviour.md#service-configuration-records), or null when Graph lists none.
+    /// </summary>
+    public Task<string?> GetExpectedSpfAsync(string domain, CancellationToken ct) =>
+        Call($"read the DNS records Microsoft 365 expects for {domain}", "Domain.Read.All", null, async () =>
+        {
+            var records = await _graph.Domains[domain].ServiceConfigurationRecords.GetAsync(cancellationToken: ct).ConfigureAwait(false);
+            return records?.Value?.OfType<DomainDnsTxtRecord>()
+                .Where(r => string.Equals(r.SupportedService, "Email", StringComparison.OrdinalIgnoreCase))
+                .Select(r => r.Text?.Trim())
+                .FirstOrDefault(t => t is not null && t.StartsWith("v=spf1", StringComparison.OrdinalIgnoreCase));
+        });
+
     /// <summary>Explains a failure of a raw call made on behalf of <paramref name="operation"/>.</summary>
     public MailOAuthException Explain(Exception ex, string operation, string permission, string? clientId = null) =>
         GraphErrors.Explain(ex, Context(operation, permission, clientId), _connection.Environment.GraphEndpoint);

@@ -19,6 +19,7 @@ public static partial class DnsEndpoints
         {
             ["endpoint"] = runtime.DnsServer.Endpoint,
             ["answering"] = store.Answering,
+            ["queries"] = runtime.DnsServer.QueryCount,
             ["records"] = new JsonArray(store.Snapshot().Select(p => (JsonNode)ToJson(p.Key, p.Value)).ToArray()),
         })));
         routes.MapGet("/_sandbox/dns/records/{name}", context => WithName(context, name => store.Find(name) is { IsEmpty: false } records
@@ -30,6 +31,34 @@ public static partial class DnsEndpoints
             : ControlHttp.ErrorAsync(context, 404, $"No records at '{name}'.")));
         routes.MapPost("/_sandbox/dns/answering", context => SetAnsweringAsync(context, store));
         routes.MapPost("/_sandbox/dns/reset", context => ControlHttp.NoContent(context, store.Reset));
+        routes.MapDelete("/_sandbox/dns/queries", context => ControlHttp.NoContent(context, runtime.DnsServer.ResetQueryCount));
+        routes.MapGet("/_sandbox/dns/service-records", context => ControlHttp.WriteJsonAsync(context, 200, ServiceRecordsJson(runtime)));
+        routes.MapPost("/_sandbox/dns/service-records", context => SetServiceRecordsAsync(context, runtime));
+    }
+
+    private static string ServiceRecordsJson(SandboxRuntime runtime) => SandboxJson.Serialize(new JsonObject { ["spf"] = runtime.Directory.ExpectedSpf });
+
+    /// <summary>
+    /// <c>POST /_sandbox/dns/service-records {"spf": "v=spf1 …"}</c>: the SPF text Graph's serviceConfigurationRecords
+    /// state for the verified domains (null restores the default); what Microsoft 365 expects, not what DNS serves.
+    /// </summary>
+    private static async Task SetServiceRecordsAsync(HttpContext context, SandboxRuntime runtime)
+    {
+        var (root, problem) = await ControlHttp.ReadObjectAsync(context);
+        var spf = problem is null ? ControlHttp.OptionalString(root, "spf") : null;
+        if (problem is null && spf is not null && string.IsNullOrWhiteSpace(spf))
+        {
+            problem = "spf must be the record's text, or null for the default.";
+        }
+
+        if (problem is not null)
+        {
+            await ControlHttp.ErrorAsync(context, 400, problem);
+            return;
+        }
+
+        runtime.Directory.ExpectedSpf = spf ?? Tenancy.DirectoryStore.DefaultExpectedSpf;
+        await ControlHttp.WriteJsonAsync(context, 200, ServiceRecordsJson(runtime));
     }
 
     /// <summary><c>PUT /_sandbox/dns/records/{name} {"txt": ["…"], "cname": "…"}</c>: replaces the name's records; neither given removes them.</summary>

@@ -20,6 +20,7 @@ public sealed class SandboxDnsServer : IDisposable
     private readonly DnsServer _server;
     private readonly DnsRecordStore _store;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _queries;
 
     private SandboxDnsServer(DnsServer server, DnsRecordStore store, int port)
     {
@@ -30,6 +31,12 @@ public sealed class SandboxDnsServer : IDisposable
 
     /// <summary>What this server answers from.</summary>
     public DnsRecordStore Records => _store;
+
+    /// <summary>Questions received since start or the last <see cref="ResetQueryCount"/> (UDP and TCP; the benchmark reads it).</summary>
+    public long QueryCount => Interlocked.Read(ref _queries);
+
+    /// <summary>Starts counting questions from zero again.</summary>
+    public void ResetQueryCount() => Interlocked.Exchange(ref _queries, 0);
 
     /// <summary>The port, the same for UDP and TCP.</summary>
     public int Port { get; }
@@ -86,6 +93,8 @@ public sealed class SandboxDnsServer : IDisposable
         {
             return;
         }
+
+        Interlocked.Increment(ref _queries);
 
         // Not answering: hold the query (a null Response would make the server send SERVFAIL, which
         // is an answer). A query held past the client's timeout is answered to nobody, harmlessly.

@@ -95,7 +95,8 @@ public static class TenantEndpoints
             return;
         }
 
-        if (segments.Count > 2 || segments[0].HasKey || segments.Skip(1).Any(s => s.HasKey))
+        var records = segments.Count == 3 && string.Equals(segments[2].Name, "serviceConfigurationRecords", StringComparison.Ordinal);
+        if (segments.Count > (records ? 3 : 2) || segments[0].HasKey || segments.Skip(1).Any(s => s.HasKey))
         {
             await request.ErrorAsync(GraphError.UnknownSegment(segments[^1].Name));
             return;
@@ -103,6 +104,12 @@ public static class TenantEndpoints
 
         if (!await request.PermitAsync(DirectoryPermissions.CanReadDomains(request.Caller)))
         {
+            return;
+        }
+
+        if (records)
+        {
+            await ServiceConfigurationRecordsAsync(request, segments[1].Name);
             return;
         }
 
@@ -125,6 +132,26 @@ public static class TenantEndpoints
         await (domain is null
             ? request.ErrorAsync(GraphError.DirectoryObjectNotFound(name))
             : request.JsonAsync(query!.Entity(request.Metadata, "domains", DomainJson.ToJson(domain))));
+    }
+
+    /// <summary>
+    /// GET /domains/{name}/serviceConfigurationRecords (docs/service-behaviour.md#service-configuration-records): the
+    /// records Microsoft 365 needs in the domain's zone for Email (MX, the SPF TXT, autodiscover); none for an unverified domain.
+    /// </summary>
+    private static Task ServiceConfigurationRecordsAsync(DirectoryRequest request, string name)
+    {
+        var domain = request.Directory.Tenant.Domains.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (domain is null)
+        {
+            return request.ErrorAsync(GraphError.DirectoryObjectNotFound(name));
+        }
+
+        var value = domain.IsVerified ? DomainJson.ServiceConfigurationRecords(domain, request.Directory.ExpectedSpf) : new JsonArray();
+        return request.JsonAsync(new JsonObject
+        {
+            ["@odata.context"] = $"{request.Metadata}domains('{domain.Name}')/serviceConfigurationRecords",
+            ["value"] = value,
+        });
     }
 
     /// <summary>GET /organization (and /organization/{id}): any valid token; the detail depends on the permission (docs/service-behaviour.md#organization).</summary>

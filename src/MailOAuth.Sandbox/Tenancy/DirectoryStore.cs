@@ -20,6 +20,21 @@ public sealed partial class DirectoryStore
 
     public Tenant Tenant { get; }
 
+    /// <summary>The default SPF record Microsoft 365 states for the tenant's verified domains (serviceConfigurationRecords).</summary>
+    public const string DefaultExpectedSpf = "v=spf1 include:spf.protection.outlook.com -all";
+
+    private string _expectedSpf = DefaultExpectedSpf;
+
+    /// <summary>
+    /// The SPF text of the Email TXT record in each verified domain's serviceConfigurationRecords: the cloud's
+    /// Exchange Online include. Changed by <c>POST /_sandbox/dns/service-records</c>; a reset of the directory restores it.
+    /// </summary>
+    public string ExpectedSpf
+    {
+        get => Volatile.Read(ref _expectedSpf);
+        set => Volatile.Write(ref _expectedSpf, value);
+    }
+
     // ---- tenant ----
 
     /// <summary>True if <paramref name="domain"/> is one of the tenant's verified domains.</summary>

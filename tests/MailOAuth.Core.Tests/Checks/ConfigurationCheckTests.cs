@@ -68,9 +68,12 @@ public sealed class ConfigurationCheckTests : IClassFixture<CoreSandboxFixture>,
     {
         public string? Domain { get; private set; }
 
-        public Task<IReadOnlyList<CheckResult>> CheckAsync(string domain, string environmentName, IReadOnlyList<string>? dnsServers, CancellationToken ct)
+        public string? ExpectedSpf { get; private set; }
+
+        public Task<IReadOnlyList<CheckResult>> CheckAsync(string domain, string environmentName, IReadOnlyList<string>? dnsServers, string? expectedSpf, CancellationToken ct)
         {
             Domain = domain;
+            ExpectedSpf = expectedSpf;
             return Task.FromResult<IReadOnlyList<CheckResult>>(new[] { "Spf", "Dkim", "Dmarc" }.Select(n => new CheckResult { Check = n, Status = CheckStatus.Pass, Message = "stub" }).ToList());
         }
     }
@@ -93,6 +96,22 @@ public sealed class ConfigurationCheckTests : IClassFixture<CoreSandboxFixture>,
         Assert.Equal(DiagnosisCode.MailSendPermissionMissing, permission.DiagnosisCode);
         Assert.All(all.Where(r => r.Status is CheckStatus.Pass or CheckStatus.Skipped), r => Assert.Null(r.DiagnosisCode));
         Assert.All(all.Where(r => r.Status is CheckStatus.Fail or CheckStatus.Warning), r => Assert.NotNull(r.Remediation));
+    }
+
+    [Fact]
+    public async Task With_an_admin_connection_the_DNS_checks_get_Graphs_SPF_record_for_the_domain_and_without_one_nothing()
+    {
+        var connected = NewSession();
+        await _sandbox.ConnectAdminAsync(connected);
+        await _sandbox.PostControlAsync("_sandbox/dns/service-records", new { spf = "v=spf1 include: spf.protection.office365.us -all" });
+        var dns = new StubDns();
+        await new ConfigurationCheckService(connected).RunAsync(Request(), dns, null, Timeout);
+        Assert.Equal("v=spf1 include: spf.protection.office365.us -all", dns.ExpectedSpf);
+
+        var alone = new StubDns();
+        await new ConfigurationCheckService(NewSession()).RunAsync(Request(), alone, null, Timeout);
+        Assert.Equal("contoso.com", alone.Domain);
+        Assert.Null(alone.ExpectedSpf);
     }
 
     [Fact]

@@ -23,10 +23,10 @@ public sealed class DnsCheckTests : IClassFixture<CoreSandboxFixture>
 
     private static readonly DnsCheckOptions Fast = new() { QueryTimeout = TimeSpan.FromSeconds(1), Retries = 1, Budget = TimeSpan.FromSeconds(20) };
 
-    private async Task<IReadOnlyList<CheckResult>> CheckAsync(string domain, string environment = "Global", IReadOnlyList<string>? servers = null)
+    private async Task<IReadOnlyList<CheckResult>> CheckAsync(string domain, string environment = "Global", IReadOnlyList<string>? servers = null, string? expectedSpf = null)
     {
         using var session = new MailOAuthSession();
-        return await new DnsCheck(session, Fast).CheckAsync(domain, environment, servers ?? Servers, CoreSandboxFixture.Timeout());
+        return await new DnsCheck(session, Fast).CheckAsync(domain, environment, servers ?? Servers, expectedSpf, CoreSandboxFixture.Timeout());
     }
 
     private static CheckResult Get(IReadOnlyList<CheckResult> results, string check) => Assert.Single(results, r => r.Check == check);
@@ -199,6 +199,47 @@ public sealed class DnsCheckTests : IClassFixture<CoreSandboxFixture>
     }
 
     [Fact]
+    public async Task Graphs_expected_record_decides_the_required_include_over_the_clouds_default()
+    {
+        var domain = await GoodDomainAsync("graphspf");
+
+        // Graph says this tenant's Exchange Online is GCC High: the global include no longer satisfies it.
+        var wrong = Get(await CheckAsync(domain, "Global", expectedSpf: "v=spf1 include:spf.protection.office365.us -all"), "Spf");
+        Assert.Equal(CheckStatus.Fail, wrong.Status);
+        Assert.Equal(DiagnosisCode.DnsRecordProblem, wrong.DiagnosisCode);
+        Assert.Contains("does not include include:spf.protection.office365.us (which Microsoft 365 expects for this domain", wrong.Message);
+        Assert.Contains("Microsoft 365 expects: v=spf1 include:spf.protection.office365.us -all", wrong.Evidence);
+        Assert.Contains("include:spf.protection.office365.us include:spf.protection.outlook.com -all", wrong.Remediation);
+
+        // Graph's own example writes "include: spf…" with a space; the same include then passes, and a custom
+        // cloud needs no remark once Graph has named the include.
+        var right = Get(await CheckAsync(domain, CoreSandboxFixture.EnvironmentName, expectedSpf: "v=spf1 include: spf.protection.outlook.com -all"), "Spf");
+        Assert.Equal(CheckStatus.Pass, right.Status);
+        Assert.Contains("as Microsoft 365 expects for this domain", right.Message);
+        Assert.DoesNotContain("is not a Microsoft cloud", right.Message);
+    }
+
+    [Fact]
+    public async Task A_missing_record_is_proposed_with_Graphs_includes()
+    {
+        var domain = Unique("graphnone");
+        var spf = Get(await CheckAsync(domain, expectedSpf: "v=spf1 include:spf.protection.partner.outlook.cn -all"), "Spf");
+        Assert.Equal(CheckStatus.Fail, spf.Status);
+        Assert.Contains("v=spf1 include:spf.protection.partner.outlook.cn -all", spf.Remediation);
+    }
+
+    [Theory]
+    [InlineData("v=spf1 include: spf.protection.outlook.com ~all", "spf.protection.outlook.com")]
+    [InlineData("  v=spf1 include:SPF.Protection.Outlook.com. -all ", "spf.protection.outlook.com")]
+    [InlineData("not spf at all", "spf.protection.outlook.com")]
+    public void The_expectation_reads_Graphs_text_loosely(string graph, string include)
+    {
+        var expectation = SpfExpectation.For("Global", graph);
+        Assert.Equal(include, Assert.Single(expectation.Includes));
+        Assert.Equal(graph.StartsWith("not", StringComparison.Ordinal) ? false : true, expectation.FromGraph);
+    }
+
+    [Fact]
     public async Task An_include_without_an_SPF_record_is_Fail()
     {
         var domain = await GoodDomainAsync("brokeninclude");
@@ -290,7 +331,7 @@ public sealed class DnsCheckTests : IClassFixture<CoreSandboxFixture>
         try
         {
             var watch = Stopwatch.StartNew();
-            var check = new DnsCheck(session, options).CheckAsync("contoso.com", "Global", Servers, CoreSandboxFixture.Timeout());
+            var check = new DnsCheck(session, options).CheckAsync("contoso.com", "Global", Servers, null, CoreSandboxFixture.Timeout());
 
             Assert.Equal(options.Budget, await clock.NextTimerAsync());
             clock.Advance(options.Budget);

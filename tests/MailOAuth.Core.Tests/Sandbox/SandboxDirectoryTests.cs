@@ -66,6 +66,33 @@ public sealed class SandboxDirectoryTests(SandboxFixture sandbox)
     }
 
     [Fact]
+    public async Task ServiceConfigurationRecords_lists_the_Email_records_of_a_verified_domain_with_the_SPF_text_and_none_for_an_unverified_one()
+    {
+        var token = await AdminTokenAsync();
+
+        var result = await sandbox.GraphAsync(HttpMethod.Get, "v1.0/domains/contoso.com/serviceConfigurationRecords", token);
+
+        result.AssertStatus(200);
+        Assert.Equal($"{sandbox.Info.GraphEndpoint}/v1.0/$metadata#domains('contoso.com')/serviceConfigurationRecords", result.String("@odata.context"));
+        var records = result.Body.GetProperty("value").EnumerateArray().ToList();
+        Assert.Equal(["#microsoft.graph.domainDnsMxRecord", "#microsoft.graph.domainDnsTxtRecord", "#microsoft.graph.domainDnsCnameRecord"],
+            records.Select(r => r.GetProperty("@odata.type").GetString()!).ToArray());
+        Assert.All(records, r => Assert.Equal("Email", r.GetProperty("supportedService").GetString()));
+        Assert.Equal("v=spf1 include:spf.protection.outlook.com -all", records[1].GetProperty("text").GetString());
+        Assert.Equal("contoso-com.mail.protection.outlook.com", records[0].GetProperty("mailExchange").GetString());
+
+        var unverified = await sandbox.GraphAsync(HttpMethod.Get, "v1.0/domains/fabrikam.example/serviceConfigurationRecords", token);
+        unverified.AssertStatus(200);
+        Assert.Empty(unverified.Body.GetProperty("value").EnumerateArray());
+
+        var unknown = await sandbox.GraphAsync(HttpMethod.Get, "v1.0/domains/nowhere.example/serviceConfigurationRecords", token);
+        unknown.AssertStatus(404);
+
+        var noRights = await SandboxFixture.GetAccessTokenAsync(sandbox.Client, sandbox.Info, sandbox.Info.NoRightsAdmin.ClientId, sandbox.Info.NoRightsAdmin.ClientSecret);
+        (await sandbox.GraphAsync(HttpMethod.Get, "v1.0/domains/contoso.com/serviceConfigurationRecords", noRights)).AssertStatus(403);
+    }
+
+    [Fact]
     public async Task Onboarding_by_raw_http_ends_with_a_token_whose_roles_are_exactly_Mail_Send_and_a_202_send()
     {
         var token = await AdminTokenAsync();
