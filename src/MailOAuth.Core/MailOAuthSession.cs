@@ -57,11 +57,19 @@ public sealed class MailOAuthSession : IDisposable
         lock (_gate)
         {
             if (_stacks.TryGetValue(environment.Name, out var stack) && ReferenceEquals(stack.Environment, environment)) return stack;
-            stack = new HttpStack(environment, RetryPolicy, TimeProvider);
+            stack = CloudTransport?.Invoke(environment) is { } transport
+                ? new HttpStack(environment, RetryPolicy, TimeProvider, transport)
+                : new HttpStack(environment, RetryPolicy, TimeProvider);
             _stacks[environment.Name] = stack;
             return stack;
         }
     }
+
+    /// <summary>
+    /// A test seam: the transport of a cloud's stack, or null for the real one. Lets tests answer a built-in
+    /// cloud (whose hosts are Microsoft's) without the network; the module never sets it.
+    /// </summary>
+    internal Func<CloudEnvironment, System.Net.Http.HttpMessageHandler?>? CloudTransport { get; set; }
 
     private HttpStack? _publicStack;
 

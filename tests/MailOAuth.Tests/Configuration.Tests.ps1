@@ -257,6 +257,17 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
             Should-Check $results 'Sender' 'Pass' | Out-Null
         }
 
+        It 'with -To, <Case> is Send Fail <Code>' -ForEach @(
+            @{ Case = '-From another mailbox'; Sender = ''; More = @{ From = 'other@contoso.com' }; Code = 'SendAsDenied'; Wire = 'ErrorSendAsDenied' }
+            @{ Case = 'a sender without Exchange Online'; Sender = 'unlicensed@contoso.com'; More = @{}; Code = 'SenderMailboxNotLicensed'; Wire = 'MailboxNotEnabledForRESTAPI' }
+        ) {
+            $results = @(TestConfig (Settings -Sender $Sender) -More $More -To 'admin@contoso.com')
+            $r = Should-Check $results 'Send' 'Fail' $Code
+            $r.Evidence | Should -Match $Wire
+            $r.Remediation | Should -Not -BeNullOrEmpty
+            @(SendMailRequests).Count | Should -Be 1
+        }
+
         It 'with -To, a good setup sends exactly one message (Send Pass)' {
             $results = @(TestConfig (Settings) -To 'admin@contoso.com')
             (Should-Check $results 'Send' 'Pass').Evidence | Should -Match 'request-id'

@@ -39,6 +39,15 @@ public sealed class HttpStack : IDisposable
         _primary = handler;
     }
 
+    /// <summary>A cloud's stack over a given transport (tests: a built-in cloud answered without the network).</summary>
+    internal HttpStack(CloudEnvironment environment, RetryPolicy retryPolicy, TimeProvider? timeProvider, HttpMessageHandler transport)
+    {
+        _environment = environment;
+        RetryPolicy = retryPolicy;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        _primary = transport;
+    }
+
     /// <summary>A stack for hosts outside any cloud (a reseller platform) with the platform's own trust store.</summary>
     /// <param name="retryPolicy">The retry policy of its module handlers.</param>
     /// <param name="timeProvider">The clock its retry waits and attempt timeouts run on; null: <see cref="System.TimeProvider.System"/>.</param>
