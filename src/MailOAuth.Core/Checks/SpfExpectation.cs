@@ -12,14 +12,7 @@ namespace MailOAuth.Core.Checks;
 /// </summary>
 internal sealed class SpfExpectation
 {
-    private SpfExpectation(IReadOnlyList<string> includes, string source, string? note, bool fromGraph, string evidence)
-    {
-        Includes = includes;
-        Source = source;
-        Note = note;
-        FromGraph = fromGraph;
-        Evidence = evidence;
-    }
+    private SpfExpectation(IReadOnlyList<string> includes, string source) => (Includes, Source) = (includes, source);
 
     /// <summary>The include domains the record must reach, lower case, at least one.</summary>
     public IReadOnlyList<string> Includes { get; }
@@ -31,13 +24,13 @@ internal sealed class SpfExpectation
     public string Source { get; }
 
     /// <summary>A remark on the requirement (a custom cloud checked for the global include), or null.</summary>
-    public string? Note { get; }
+    public string? Note { get; private init; }
 
     /// <summary>True when the includes come from Graph's record for the domain.</summary>
-    public bool FromGraph { get; }
+    public bool FromGraph { get; private init; }
 
     /// <summary>"" or "; Microsoft 365 expects: …" to append to the check's evidence.</summary>
-    public string Evidence { get; }
+    public string Evidence { get; private init; } = "";
 
     /// <summary>The expectation for <paramref name="environmentName"/>, from <paramref name="graphRecord"/> when it names includes.</summary>
     public static SpfExpectation For(string? environmentName, string? graphRecord)
@@ -46,12 +39,15 @@ internal sealed class SpfExpectation
         var includes = parsed?.Includes.Select(i => i.TrimEnd('.').ToLowerInvariant()).Where(i => i.Length > 0).Distinct().ToList();
         if (includes is { Count: > 0 })
         {
-            return new SpfExpectation(includes, "which Microsoft 365 expects for this domain: Graph's serviceConfigurationRecords", null, true,
-                "; Microsoft 365 expects: " + graphRecord!.Trim());
+            return new SpfExpectation(includes, "which Microsoft 365 expects for this domain: Graph's serviceConfigurationRecords")
+            {
+                FromGraph = true,
+                Evidence = "; Microsoft 365 expects: " + graphRecord!.Trim(),
+            };
         }
 
         var (include, note) = DnsCheck.SpfIncludeFor(environmentName);
-        return new SpfExpectation(new[] { include }, note is null ? $"Exchange Online in {environmentName}" : "Exchange Online", note, false, "");
+        return new SpfExpectation(new[] { include }, note is null ? $"Exchange Online in {environmentName}" : "Exchange Online") { Note = note };
     }
 
     /// <summary>

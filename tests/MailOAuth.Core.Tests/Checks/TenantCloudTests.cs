@@ -39,6 +39,18 @@ public sealed class TenantCloudTests
         }
     }
 
+    /// <summary>Test-MailOAuthConfiguration of contoso.us in the Global cloud, without DNS.</summary>
+    private static Task<IReadOnlyList<CheckResult>> CheckAsync(MailOAuthSession session) =>
+        new ConfigurationCheckService(session).RunAsync(new ConfigurationCheckRequest
+        {
+            TenantId = Tenant,
+            ClientId = Guid.NewGuid().ToString(),
+            ClientSecret = SecretText.Protect("an-unused-secret-value-for-this-test-0123"),
+            SenderAddress = "sender@contoso.us",
+            EnvironmentName = "Global",
+            SkipDns = true,
+        }, null, null, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
     [Fact]
     public async Task A_tenant_unknown_in_the_chosen_cloud_but_known_in_another_is_Tenant_Fail_naming_that_cloud()
     {
@@ -48,15 +60,7 @@ public sealed class TenantCloudTests
             ? clouds[environment.Name] = new Cloud(knowsTenant: environment.Name == "USGov")
             : null;
 
-        var results = await new ConfigurationCheckService(session).RunAsync(new ConfigurationCheckRequest
-        {
-            TenantId = Tenant,
-            ClientId = Guid.NewGuid().ToString(),
-            ClientSecret = SecretText.Protect("an-unused-secret-value-for-this-test-0123"),
-            SenderAddress = "sender@contoso.us",
-            EnvironmentName = "Global",
-            SkipDns = true,
-        }, null, null, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        var results = await CheckAsync(session);
 
         var tenant = Assert.Single(results, r => r.Check == "Tenant");
         Assert.Equal(CheckStatus.Fail, tenant.Status);
@@ -77,15 +81,7 @@ public sealed class TenantCloudTests
         using var session = new MailOAuthSession();
         session.CloudTransport = environment => environment.IsBuiltIn ? new Cloud(knowsTenant: false) : null;
 
-        var results = await new ConfigurationCheckService(session).RunAsync(new ConfigurationCheckRequest
-        {
-            TenantId = Tenant,
-            ClientId = Guid.NewGuid().ToString(),
-            ClientSecret = SecretText.Protect("an-unused-secret-value-for-this-test-0123"),
-            SenderAddress = "sender@contoso.us",
-            EnvironmentName = "Global",
-            SkipDns = true,
-        }, null, null, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        var results = await CheckAsync(session);
 
         var tenant = Assert.Single(results, r => r.Check == "Tenant");
         Assert.Equal(CheckStatus.Fail, tenant.Status);
