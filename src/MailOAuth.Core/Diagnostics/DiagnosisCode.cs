@@ -51,6 +51,10 @@ public enum DiagnosisCode
     PlatformSettingsMismatch,
     /// <summary>A sender domain's SPF, DKIM or DMARC record is missing or wrong (the Spf, Dkim and Dmarc checks).</summary>
     DnsRecordProblem,
+    /// <summary>A mailbox-scoped app was denied within 2 hours of its Exchange assignment: Exchange may not apply it yet.</summary>
+    MailboxScopeNotYetApplied,
+    /// <summary>-ExpectDenied, but the out-of-scope mailbox could send: a tenant-wide grant or a wider scope still applies.</summary>
+    MailboxScopeNotEnforced,
 }
 
 /// <summary>What kind of failure a diagnosis is (one per code); the cmdlet layer maps it to an ErrorCategory.</summary>
