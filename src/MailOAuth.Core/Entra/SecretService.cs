@@ -431,7 +431,7 @@ public sealed class SecretService
             var directory = new DirectoryClient(connection);
             var (app, secret) = await CheckRemovalAsync(directory, connection, request, ct).ConfigureAwait(false);
             await directory.RemovePasswordAsync(app.Id!, secret.KeyId!.Value, ct).ConfigureAwait(false);
-            OperationContext.CurrentReporter.Verbose($"Removed secret {secret.KeyId} ({secret.Hint}…) of app {request.ClientId}; Entra may accept it for a short while longer (docs/service-behaviour.md#remove-password).");
+            OperationContext.CurrentReporter.Verbose($"Removed secret {secret.KeyId} ({secret.Hint}…) of app {request.ClientId}; Entra may accept it for a short while longer (docs/service-behaviour.md#remove-password-replication).");
         }, ct);
 
     private async Task<(Application App, PasswordCredential Secret)> CheckRemovalAsync(DirectoryClient directory, AdminConnection connection,

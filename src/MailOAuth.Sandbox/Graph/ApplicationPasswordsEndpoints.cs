@@ -94,7 +94,10 @@ internal static class ApplicationPasswordsEndpoints
         await request.JsonAsync(json);
     }
 
-    /// <summary>POST …/removePassword <c>{"keyId"}</c> → 204 (docs/service-behaviour.md#remove-password).</summary>
+    /// <summary>
+    /// POST …/removePassword <c>{"keyId"}</c> → 204 (docs/service-behaviour.md#remove-password, #remove-password-replication). Graph stops listing the secret at
+    /// once; the token endpoint accepts it until the removal replicates (<see cref="SandboxRuntime.IsRemovalReplicated"/>).
+    /// </summary>
     internal static async Task RemovePasswordAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
     {
         if (await CheckCredentialWriteAsync(request, application, keyValue) is not { } target)
@@ -113,7 +116,7 @@ internal static class ApplicationPasswordsEndpoints
             return;
         }
 
-        await (request.Directory.RemovePassword(target.ObjectId, keyId)
+        await (request.Directory.RemovePassword(target.ObjectId, keyId, request.Now)
             ? request.NoContentAsync()
             : request.ErrorAsync(GraphError.BadRequest($"No password credential found with keyId '{keyId}'."))); // INFERRED
     }
