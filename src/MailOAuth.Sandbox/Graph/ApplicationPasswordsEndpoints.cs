@@ -85,6 +85,7 @@ internal static class ApplicationPasswordsEndpoints
             return;
         }
 
+        SandboxRequest.Get(request.Http).KeyId = added.Value.Credential.KeyId.ToString();
         var json = new JsonObject { ["@odata.context"] = request.Metadata + "microsoft.graph.passwordCredential" };
         foreach (var (name, value) in ApplicationJson.PasswordCredentialJson(added.Value.Credential, added.Value.SecretText))
         {
@@ -116,6 +117,7 @@ internal static class ApplicationPasswordsEndpoints
             return;
         }
 
+        SandboxRequest.Get(request.Http).KeyId = keyId.ToString();
         await (request.Directory.RemovePassword(target.ObjectId, keyId, request.Now)
             ? request.NoContentAsync()
             : request.ErrorAsync(GraphError.BadRequest($"No password credential found with keyId '{keyId}'."))); // INFERRED
