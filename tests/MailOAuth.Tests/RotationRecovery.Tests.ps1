@@ -26,37 +26,43 @@ Describe 'Update-MailOAuthSecret recovers from killed and failed runs' -Tag 'Sec
         }
 
         # The rotation in a runspace of its own (its own connection), started after the admin token is cached there so
-        # the fault it is given hits the rotation's own requests; stopped (as Ctrl+C or a killed job stops it) once
-        # the request log shows $Until. Waits are bounded and end on the condition; nothing sleeps a fixed time.
-        function script:Stop-RotationWhen {
-            param([string] $ClientId, [hashtable] $Fault, [scriptblock] $Until, [int] $TimeoutSeconds = 60)
+        # the fault it is given hits the rotation's own requests. Waits are bounded and end on a condition; nothing
+        # sleeps a fixed time.
+        function script:Start-Rotation([string] $ClientId, [hashtable] $Fault) {
             $ps = [powershell]::Create()
-            try {
-                [void]$ps.AddScript({
-                        param($ModulePath, $ToolsPath, $Sandbox, $ClientId, $PlatformUri, [securestring] $ApiToken, [hashtable] $Fault)
-                        Import-Module $ToolsPath
-                        Import-Module $ModulePath
-                        Register-MailOAuthSandboxEnvironment -Sandbox $Sandbox | Out-Null
-                        $s = $Sandbox.Info
-                        Connect-MailOAuth -TenantId $s.tenantId -ClientId $s.admin.clientId -Environment Sandbox `
-                            -ClientSecret (ConvertTo-SecureString $s.admin.clientSecret -AsPlainText -Force) | Out-Null
-                        Get-MailOAuthApp -ClientId $ClientId | Out-Null # the admin token is cached from here on
-                        Add-MailOAuthSandboxFault -Sandbox $Sandbox -Fault $Fault | Out-Null
-                        Update-MailOAuthSecret -ClientId $ClientId -PlatformUri $PlatformUri -ApiToken $ApiToken -ProgressAction SilentlyContinue
-                    }).AddParameters(@{
-                        ModulePath = (Resolve-Path $env:MAILOAUTH_MODULE_PATH).Path; ToolsPath = (Resolve-Path (Join-Path $PSScriptRoot '../../build/SandboxTools.psm1')).Path
-                        Sandbox = $sandbox; ClientId = $ClientId; PlatformUri = $platform.PlatformUri; ApiToken = $platform.ApiToken; Fault = $Fault
-                    })
-                $handle = $ps.BeginInvoke()
-                $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-                while (-not (& $Until (Requests))) {
-                    if ($handle.AsyncWaitHandle.WaitOne(50)) { throw "The rotation ended before it could be stopped: $($ps.Streams.Error | Select-Object -First 1)" }
-                    if ([DateTime]::UtcNow -gt $deadline) { throw "The rotation did not reach the point to stop it within $TimeoutSeconds s." }
-                }
-                $ps.Stop()
-                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            [void]$ps.AddScript({
+                    param($ModulePath, $ToolsPath, $Sandbox, $ClientId, $PlatformUri, [securestring] $ApiToken, [hashtable] $Fault)
+                    Import-Module $ToolsPath
+                    Import-Module $ModulePath
+                    Register-MailOAuthSandboxEnvironment -Sandbox $Sandbox | Out-Null
+                    $s = $Sandbox.Info
+                    Connect-MailOAuth -TenantId $s.tenantId -ClientId $s.admin.clientId -Environment Sandbox `
+                        -ClientSecret (ConvertTo-SecureString $s.admin.clientSecret -AsPlainText -Force) | Out-Null
+                    Get-MailOAuthApp -ClientId $ClientId | Out-Null # the admin token is cached from here on
+                    Add-MailOAuthSandboxFault -Sandbox $Sandbox -Fault $Fault | Out-Null
+                    Update-MailOAuthSecret -ClientId $ClientId -PlatformUri $PlatformUri -ApiToken $ApiToken -ProgressAction SilentlyContinue
+                }).AddParameters(@{
+                    ModulePath = (Resolve-Path $env:MAILOAUTH_MODULE_PATH).Path; ToolsPath = (Resolve-Path (Join-Path $PSScriptRoot '../../build/SandboxTools.psm1')).Path
+                    Sandbox = $sandbox; ClientId = $ClientId; PlatformUri = $platform.PlatformUri; ApiToken = $platform.ApiToken; Fault = $Fault
+                })
+            [pscustomobject]@{ PowerShell = $ps; Handle = $ps.BeginInvoke() }
+        }
+        function script:Wait-Until($Rotation, [scriptblock] $Condition, [int] $TimeoutSeconds = 60) {
+            $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+            while (-not (& $Condition)) {
+                if ($Rotation.Handle.AsyncWaitHandle.WaitOne(50)) { throw "The rotation ended first: $($Rotation.PowerShell.Streams.Error | Select-Object -First 1)" }
+                if ([DateTime]::UtcNow -gt $deadline) { throw "The rotation did not get there within $TimeoutSeconds s." }
             }
-            finally { $ps.Dispose() }
+        }
+        # Stopped (as Ctrl+C or a killed job stops it) once the request log shows $Until.
+        function script:Stop-RotationWhen([string] $ClientId, [hashtable] $Fault, [scriptblock] $Until) {
+            $rotation = Start-Rotation $ClientId $Fault
+            try {
+                Wait-Until $rotation { & $Until (Requests) }
+                $rotation.PowerShell.Stop()
+                $rotation.PowerShell.InvocationStateInfo.State | Should -Be 'Stopped'
+            }
+            finally { $rotation.PowerShell.Dispose() }
         }
 
         # Walks the log: the platform may hold its first secret, and after each save the secret added last before it
@@ -187,6 +193,33 @@ Describe 'Update-MailOAuthSecret recovers from killed and failed runs' -Tag 'Sec
             $remove = [array]::FindIndex($log, [Predicate[object]] { param($q) $q.path -match '/removePassword$' })
             $remove | Should -BeGreaterThan $test
             (Send-ResellerTestEmail @platform -To 'admin@contoso.com').Delivered | Should -BeTrue
+        }
+
+        It 'keeps the new secret, and every old one, when the platform cannot be read back after such a save; the re-run converges' {
+            $app = New-PlatformApp
+            # The save is held (latency) and then stored and answered 500; while it is held, the platform's reads start failing.
+            $rotation = Start-Rotation $app.ClientId @{ pathPattern = 'smtp-settings$'; method = 'PUT'; status = 500; afterProcessing = $true; latencyMs = 3000; count = 1 }
+            try {
+                Wait-Until $rotation { @(Requests | Where-Object { $_.kind -eq 'platform' -and $_.method -eq 'GET' }).Count -ge 2 -and
+                    @(Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/faults' | ForEach-Object { $_ }).Count -eq 0 }
+                Fault @{ pathPattern = 'smtp-settings$'; method = 'GET'; status = 500; count = 2 }
+                $rotation.Handle.AsyncWaitHandle.WaitOne(60000) | Should -BeTrue
+                $e = @($rotation.PowerShell.Streams.Error)
+            }
+            finally { $rotation.PowerShell.Dispose() }
+
+            $e[0].FullyQualifiedErrorId | Should -Be 'ServiceUnavailable,MailOAuth.Commands.UpdateMailOAuthSecretCommand'
+            $e[0].Exception.Message | Should -Match 'may hold the new secret .* so it was kept'
+            $log = Requests
+            $new = ($log | Where-Object { $_.path -match '/addPassword$' -and $_.status -eq 200 }).keyId
+            @($log | Where-Object path -Match '/removePassword$').Count | Should -Be 0
+            @(SecretsOf $app.ClientId).keyId | Should -Be @($app.SecretKeyId, $new)
+            (PlatformState).settings.clientSecretHint | Should -Be ((SecretsOf $app.ClientId) | Where-Object keyId -EQ $new).hint
+
+            $r = Update-MailOAuthSecret -ClientId $app.ClientId @platform
+
+            Assert-Converged $app $r
+            @($r.RemovedKeyIds | Sort-Object) | Should -Be @(@($app.SecretKeyId, $new) | Sort-Object)
         }
     }
 }
