@@ -204,6 +204,13 @@ public sealed class SandboxReplicationTests(LaggedSandboxFixture sandbox) : ICla
         var removed = Assert.Single(snapshot.GetProperty("removedPasswordCredentials").EnumerateArray());
         Assert.Equal(keyId, removed.GetProperty("keyId").GetString());
         Assert.False(removed.GetProperty("removalReplicated").GetBoolean());
+        using (var log = JsonDocument.Parse(await sandbox.Client.GetStringAsync("_sandbox/requests")))
+        {
+            // The log names the removed secret (an identifier, never the secret itself).
+            Assert.Contains(log.RootElement.EnumerateArray(), e => e.GetProperty("path").GetString()!.EndsWith("/removePassword") && e.TryGetProperty("keyId", out var k) && k.GetString() == keyId);
+            Assert.Contains(log.RootElement.EnumerateArray(), e => e.GetProperty("path").GetString()!.EndsWith("/addPassword") && e.TryGetProperty("keyId", out var k) && k.GetString() == keyId);
+            Assert.DoesNotContain(secret, log.RootElement.GetRawText());
+        }
 
         // The token endpoint still accepts it inside the lag (as it rejected the new one inside the lag)…
         sandbox.Clock.Advance(TimeSpan.FromSeconds(LaggedSandboxFixture.LagSeconds - 1));
