@@ -8,7 +8,7 @@
     Test             builds, runs xunit, then Pester in a child pwsh against the built module, and ends
                      with one line "Tests: N passed, N failed, N skipped" (exit 1 on any failure).
     Demo             starts the sandbox and runs the onboarding against it, then shows the delivered message.
-    Bench            prints import time and requests/time for a test send against the sandbox.
+    Bench            prints import time and requests/time for a test send, an onboarding and a secret rotation against the sandbox.
     Package          builds, then packs out/MailOAuth.<version>.nupkg (gallery, private feed or folder
                      repository: Install-PSResource / Install-Module) and out/MailOAuth.zip (Azure
                      Automation: the MailOAuth/ folder at the zip's root). Needs PowerShell 7.4+ (the

@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
     Prints numbers, not pass/fail: module import time (fresh processes), first-command latency, and for
-    test sends against the sandbox the wall time and the requests made (token vs Graph), and a full
+    test sends against the sandbox the wall time and the requests made (token vs Graph), the onboarding
+    and one secret rotation at lag 0 and under lag (time, writes, token requests), and a full
     Test-MailOAuthConfiguration (time and requests).
 #>
 param(
@@ -41,6 +42,14 @@ try {
     # 3. The onboarding pipeline (New-MailOAuthApp | Grant-MailSendConsent | Send-MailOAuthTest) at several lags.
     Connect-MailOAuth -TenantId $s.tenantId -ClientId $s.admin.clientId -Environment Sandbox `
         -ClientSecret (ConvertTo-SecureString $s.admin.clientSecret -AsPlainText -Force) | Out-Null
+    # The app the rotations below rotate, made now at lag 0 so that it is long replicated when they run (the lag
+    # scenarios in between take a minute): under lag only the rotation's own new secret is new.
+    Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds 0
+    $rotationPlatform = @{ PlatformUri = $s.platform.uri; ApiToken = (ConvertTo-SecureString $s.platform.apiToken -AsPlainText -Force) }
+    $rotationApp = New-MailOAuthApp -DisplayName "Bench rotation $([guid]::NewGuid().ToString('N').Substring(0, 6))" -SenderAddress $s.mailboxes.licensed -ProgressAction SilentlyContinue |
+        Grant-MailSendConsent -PassThru -ProgressAction SilentlyContinue
+    $rotationApp | Set-ResellerSmtpSetting @rotationPlatform | Out-Null
+
     $scenarios = @(
         @{ Name = 'lag 0'; Lag = 0; DirectoryLag = $null }
         @{ Name = 'lag 20 s (directory writes 2 s)'; Lag = 20; DirectoryLag = 2 }
@@ -63,6 +72,28 @@ try {
             @($log | Where-Object kind -EQ token).Count, @($log | Where-Object { $_.kind -eq 'token' -and $_.clientId -eq $s.admin.clientId }).Count,
             @($log | Where-Object { $_.kind -eq 'directory' -and $_.method -eq 'GET' }).Count, $sent.Status
     }
+
+    # 3b. One Update-MailOAuthSecret rotation through the platform (add, prove, store, platform test, remove the old
+    #     secret), with the token endpoint at lag 0 and at lag 20 s: under lag the rotation waits for its new secret
+    #     with its bounded progress (no sleep here either).
+    foreach ($lag in 0, 20) {
+        Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds $lag -DirectoryLagSeconds 0
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $rotated = Update-MailOAuthSecret -ClientId $rotationApp.ClientId @rotationPlatform -Confirm:$false -ProgressAction SilentlyContinue
+        $sw.Stop()
+        $log = @(Get-MailOAuthSandboxRequest -Sandbox $sandbox)
+        $graphWrites = @($log | Where-Object { $_.kind -eq 'directory' -and $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' })
+        $platformSends = @($log | Where-Object { $_.kind -eq 'graph' -and $_.path -match '/sendMail$' })
+        $platformWrites = @($log | Where-Object { $_.kind -eq 'platform' -and $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' })
+        $tokens = @($log | Where-Object kind -EQ token)
+        "Rotation (Update-MailOAuthSecret with the platform), lag {0} s: {1:0.0} s wall, {2:0.0} s waiting for replication; writes {3} (Graph {4}: {5}; platform {6}: {7}; and the platform's test sent {12} mail); token requests {8} ({9} refused while the new secret replicated); removed {10}, proven by {11}" -f `
+            $lag, $sw.Elapsed.TotalSeconds, $rotated.ReplicationWait.TotalSeconds, ($graphWrites.Count + $platformWrites.Count),
+            $graphWrites.Count, (($graphWrites | ForEach-Object { ($_.path -split '/')[-1] }) -join ', '),
+            $platformWrites.Count, (($platformWrites | ForEach-Object { "$($_.method) $(($_.path -split '/')[-1])" }) -join ', '),
+            $tokens.Count, @($tokens | Where-Object status -GE 400).Count, @($rotated.RemovedKeyIds).Count, ($rotated.ProvenBy -join '+'), $platformSends.Count
+    }
+    Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds 0
 
     # 4. A full Test-MailOAuthConfiguration (directory, secret policy, platform; no send), warm and connected.
     Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds 0

@@ -131,9 +131,10 @@ function Invoke-MailOAuthSandboxGraph {
 function Get-MailOAuthSandboxDirectory { param([Parameter(Mandatory)] $Sandbox) ; Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Path '/_sandbox/directory' }
 function Reset-MailOAuthSandboxDirectory { param([Parameter(Mandatory)] $Sandbox) ; [void](Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Method POST -Path '/_sandbox/reset-directory') }
 function Set-MailOAuthSandboxReplication {
-    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [double] $LagSeconds, [Nullable[double]] $DirectoryLagSeconds, [double] $MailLagSeconds = 0)
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [double] $LagSeconds, [Nullable[double]] $DirectoryLagSeconds, [double] $MailLagSeconds = 0, [Nullable[double]] $RemovalLagSeconds)
     $body = @{ lagSeconds = $LagSeconds; mailLagSeconds = $MailLagSeconds }
     if ($null -ne $DirectoryLagSeconds) { $body.directoryLagSeconds = $DirectoryLagSeconds }
+    if ($null -ne $RemovalLagSeconds) { $body.removalLagSeconds = $RemovalLagSeconds }
     [void](Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Method POST -Path '/_sandbox/replication' -Body $body)
 }
 

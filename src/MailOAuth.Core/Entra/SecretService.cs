@@ -260,9 +260,21 @@ public sealed class SecretService
             }
             catch (MailOAuthException ex)
             {
-                // SetAsync's error already says what the platform kept.
-                throw new MailOAuthException(ex.Diagnosis.WithNote(await DiscardAsync(directory, app, newKeyId, newName, ct).ConfigureAwait(false)
-                    + " Every old secret of the app was kept."), ex);
+                // A failed save may have been stored all the same (a gateway error or a lost answer after the platform
+                // wrote it): the platform is read back, and the new secret is removed only when it certainly does not
+                // hold it (docs/design.md#rotation-recovery).
+                switch (await HoldsNewSecretAsync(client, platform, request.ClientId, added.Hint, state.View, ct).ConfigureAwait(false))
+                {
+                    case true:
+                        reporter.Warning($"The platform answered the save with {ex.Code}, but reading it back shows it holds the {newName}: going on to its test.");
+                        break;
+                    case false:
+                        throw new MailOAuthException(ex.Diagnosis.WithNote(await DiscardAsync(directory, app, newKeyId, newName, ct).ConfigureAwait(false)
+                            + " Every old secret of the app was kept."), ex);
+                    default:
+                        throw new MailOAuthException(ex.Diagnosis.WithNote($"The platform may hold the {newName} (reading it back could not tell), so it was kept, "
+                            + $"and every old secret too; its value is in no output. Get-ResellerSmtpSetting shows the platform's hint; run Update-MailOAuthSecret -ClientId {request.ClientId} again to converge."), ex);
+                }
             }
             platformUpdated = true;
             reporter.Verbose($"The platform {platform.PlatformUri} now holds the {newName}.");
@@ -393,6 +405,28 @@ public sealed class SecretService
         return (removals, notes);
     }
 
+    /// <summary>
+    /// After a failed save: whether the platform holds the new secret (its client ID is the app's and its hint the new
+    /// secret's), false when it certainly does not, null when that cannot be told (unreadable, no hint, or the hint is
+    /// also the one it held before).
+    /// </summary>
+    private static async Task<bool?> HoldsNewSecretAsync(PlatformClient client, PlatformTarget platform, string clientId, string? newHint,
+        SmtpSettingsView? before, CancellationToken ct)
+    {
+        SmtpSettingsView view;
+        try
+        {
+            view = await client.GetAsync(platform, ct).ConfigureAwait(false);
+        }
+        catch (MailOAuthException)
+        {
+            return null;
+        }
+        if (string.IsNullOrEmpty(newHint) || !string.Equals(view.ClientId, clientId, StringComparison.OrdinalIgnoreCase) || view.ClientSecretHint != newHint)
+            return view.ClientId is not null && string.IsNullOrEmpty(view.ClientSecretHint) ? null : false;
+        return string.Equals(before?.ClientId, clientId, StringComparison.OrdinalIgnoreCase) && before?.ClientSecretHint == newHint ? null : true;
+    }
+
     private static IEnumerable<PasswordCredential> Others(Application app, Guid? newKeyId) =>
         (app.PasswordCredentials ?? new List<PasswordCredential>()).Where(p => p.KeyId is not null && p.KeyId != newKeyId);
 
@@ -431,7 +465,7 @@ public sealed class SecretService
             var directory = new DirectoryClient(connection);
             var (app, secret) = await CheckRemovalAsync(directory, connection, request, ct).ConfigureAwait(false);
             await directory.RemovePasswordAsync(app.Id!, secret.KeyId!.Value, ct).ConfigureAwait(false);
-            OperationContext.CurrentReporter.Verbose($"Removed secret {secret.KeyId} ({secret.Hint}…) of app {request.ClientId}; Entra may accept it for a short while longer (docs/service-behaviour.md#remove-password).");
+            OperationContext.CurrentReporter.Verbose($"Removed secret {secret.KeyId} ({secret.Hint}…) of app {request.ClientId}; Entra may accept it for a short while longer (docs/service-behaviour.md#remove-password-replication).");
         }, ct);
 
     private async Task<(Application App, PasswordCredential Secret)> CheckRemovalAsync(DirectoryClient directory, AdminConnection connection,

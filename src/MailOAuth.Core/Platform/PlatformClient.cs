@@ -72,6 +72,7 @@ public sealed class PlatformClient
             [p.Field("senderAddress")] = input.SenderAddress,
         };
         OperationContext.CurrentReporter.Verbose($"Storing tenant {input.TenantId}, client {input.ClientId} and sender {input.SenderAddress} in the platform's SMTP Email Settings ({target.PlatformUri}).");
+        var sentHint = Hint(payload[p.Field("clientSecret")]?.GetValue<string>());
         var (status, body) = await SendAsync(target, p.SetMethod, p.SettingsPath, payload, ct).ConfigureAwait(false);
         payload = null; // the request body (with the secret) is not kept
         try
@@ -80,7 +81,7 @@ public sealed class PlatformClient
         }
         catch (MailOAuthException ex)
         {
-            throw new MailOAuthException(ex.Diagnosis.WithNote(await DescribeKeptSettingsAsync(target, ct).ConfigureAwait(false)), ex);
+            throw new MailOAuthException(ex.Diagnosis.WithNote(await DescribeKeptSettingsAsync(target, input.ClientId, sentHint, ct).ConfigureAwait(false)), ex);
         }
         return ReadView(p, body);
     }
@@ -169,13 +170,22 @@ public sealed class PlatformClient
     private const string SecretWhereabouts =
         "this error holds identifiers only, so the secret is still only in the object you passed in (New-MailOAuthApp's output holds it as ClientSecret: keep that object with -OutVariable or in a variable).";
 
-    private async Task<string> DescribeKeptSettingsAsync(PlatformTarget target, CancellationToken ct)
+    /// <summary>
+    /// What the platform holds after a failed save, read back. A failed answer does not prove nothing was stored (a gateway
+    /// error after the platform wrote the settings): when it now shows the sent client ID with the sent secret's hint, it says so.
+    /// </summary>
+    private async Task<string> DescribeKeptSettingsAsync(PlatformTarget target, string sentClientId, string? sentHint, CancellationToken ct)
     {
         var kept = await TryGetAsync(target, ct).ConfigureAwait(false);
-        if (kept is null) return "The new secret was not stored on the platform; " + SecretWhereabouts;
+        if (kept is null) return "The platform's settings could not be read back, so whether it stored the new secret is unknown (Get-ResellerSmtpSetting shows its hint); " + SecretWhereabouts;
         if (kept.ClientId is null) return "The platform has no SMTP settings stored (none were before). The new secret was not stored there; " + SecretWhereabouts;
+        if (!string.IsNullOrEmpty(sentHint) && kept.ClientSecretHint == sentHint && string.Equals(kept.ClientId, sentClientId, StringComparison.OrdinalIgnoreCase))
+            return $"Reading the platform back shows client ID {kept.ClientId} with a secret whose hint is the new one's ({kept.ClientSecretHint}…, updated {kept.UpdatedAt:u}): it has probably stored the new settings despite the error; " + SecretWhereabouts;
         return $"The platform kept its previous settings (client ID {kept.ClientId}, sender {kept.SenderAddress}, secret {kept.ClientSecretHint}…, updated {kept.UpdatedAt:u}). The new secret was not stored there; " + SecretWhereabouts;
     }
+
+    /// <summary>A secret's hint as Entra and the platform show it: its first three characters.</summary>
+    private static string? Hint(string? secret) => secret is { Length: > 3 } ? secret.Substring(0, 3) : null;
 
     private async Task<(int Status, string Body)> SendAsync(PlatformTarget target, string method, string path, JsonObject? payload, CancellationToken ct)
     {

@@ -68,7 +68,10 @@ public static class ControlEndpoints
         routes.Map("/_sandbox/{**rest}", context => ControlHttp.ErrorAsync(context, 404, "Unknown control endpoint."));
     }
 
-    /// <summary><c>POST /_sandbox/replication {"lagSeconds": N}</c> → 200 with the new setting (0 = immediate).</summary>
+    /// <summary>
+    /// <c>POST /_sandbox/replication {"lagSeconds": N, "directoryLagSeconds"?, "mailLagSeconds"?, "removalLagSeconds"?}</c> → 200 with
+    /// the new setting (0 = immediate; an omitted directory or removal lag follows lagSeconds).
+    /// </summary>
     private static async Task SetReplicationAsync(HttpContext context, SandboxRuntime runtime)
     {
         var (root, problem) = await ControlHttp.ReadObjectAsync(context);
@@ -98,8 +101,16 @@ public static class ControlEndpoints
             return;
         }
 
+        var removalLag = ControlHttp.OptionalDouble(root, "removalLagSeconds", out problem);
+        if (problem is not null || removalLag is < 0 or > 86400)
+        {
+            await ControlHttp.ErrorAsync(context, 400, problem ?? "removalLagSeconds must be from 0 to 86400.");
+            return;
+        }
+
         runtime.ReplicationLag = TimeSpan.FromSeconds(lag!.Value);
         runtime.DirectoryWriteLag = directoryLag is null ? null : TimeSpan.FromSeconds(directoryLag.Value);
+        runtime.RemovalLag = removalLag is null ? null : TimeSpan.FromSeconds(removalLag.Value);
         runtime.MailLag = TimeSpan.FromSeconds(mailLag ?? 0);
         await ControlHttp.WriteJsonAsync(context, 200, ReplicationJson(runtime));
     }
@@ -109,6 +120,7 @@ public static class ControlEndpoints
         {
             ["lagSeconds"] = runtime.ReplicationLag.TotalSeconds,
             ["directoryLagSeconds"] = (runtime.DirectoryWriteLag ?? runtime.ReplicationLag).TotalSeconds,
+            ["removalLagSeconds"] = (runtime.RemovalLag ?? runtime.ReplicationLag).TotalSeconds,
             ["mailLagSeconds"] = runtime.MailLag.TotalSeconds,
         });
 

@@ -41,6 +41,15 @@ public static class DirectorySnapshot
                     ["createdDateTime"] = Time(p.CreatedDateTime),
                     ["replicated"] = runtime.IsReplicated(p.CreatedDateTime),
                 })]),
+                // Gone from Graph; still accepted by the token endpoint until removalReplicated (docs/sandbox.md "Replication lag").
+                ["removedPasswordCredentials"] = new JsonArray([.. a.RemovedPasswordCredentials.Select(p => (JsonNode)new JsonObject
+                {
+                    ["keyId"] = p.KeyId.ToString(),
+                    ["displayName"] = p.DisplayName,
+                    ["hint"] = p.Hint,
+                    ["removedDateTime"] = Time(p.RemovedDateTime!.Value),
+                    ["removalReplicated"] = runtime.IsRemovalReplicated(p.RemovedDateTime!.Value),
+                })]),
                 ["keyCredentials"] = new JsonArray([.. a.KeyCredentials.Select(k => (JsonNode)new JsonObject
                 {
                     ["keyId"] = k.KeyId.ToString(),

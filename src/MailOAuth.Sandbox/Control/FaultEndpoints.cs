@@ -98,9 +98,9 @@ public static class FaultEndpoints
         }
 
         var afterProcessing = root.TryGetProperty("afterProcessing", out var afterElement) && afterElement.ValueKind == JsonValueKind.True;
-        if (afterProcessing && status != 0)
+        if (afterProcessing && status is null)
         {
-            return (null, "afterProcessing goes with status 0: the request is handled, then the connection is aborted.");
+            return (null, "afterProcessing needs a status: the request is handled, then its answer is replaced by that status (0: the connection is aborted).");
         }
 
         return (new Fault(Guid.NewGuid().ToString(), regex, method, status, retryAfter, count, latency, body, afterProcessing), null);

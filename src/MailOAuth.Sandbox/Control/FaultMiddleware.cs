@@ -10,7 +10,7 @@ namespace MailOAuth.Sandbox.Control;
 /// Serves injected faults (<c>POST /_sandbox/faults</c>) instead of the real answer: optional
 /// latency, then a status with a wire-shaped body (Entra-shaped on token and discovery paths,
 /// Graph-shaped elsewhere), <c>Retry-After</c> copied verbatim, or an aborted connection for
-/// status 0.
+/// status 0. With afterProcessing the real handler runs first and its answer is discarded.
 /// </summary>
 public sealed class FaultMiddleware(RequestDelegate next, SandboxRuntime runtime)
 {
@@ -66,7 +66,32 @@ public sealed class FaultMiddleware(RequestDelegate next, SandboxRuntime runtime
             return;
         }
 
-        if (status == 0)
+        if (fault.AfterProcessing)
+        {
+            // The request is really handled (a platform stores the settings, Graph adds the secret), then a
+            // gateway in front of it answers with the fault instead: the client is told "failed" about a write
+            // that took effect. The real answer goes to a throwaway buffer and is cleared before the fault is written.
+            var realBody = context.Response.Body;
+            context.Response.Body = new MemoryStream();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                context.Response.Body = realBody;
+            }
+
+            if (context.Response.HasStarted)
+            {
+                request.Aborted = true; // cannot happen with the buffer in place; never send half of two answers
+                context.Abort();
+                return;
+            }
+
+            context.Response.Clear();
+        }
+        else if (status == 0)
         {
             // Simulates a connection reset.
             request.Aborted = true;

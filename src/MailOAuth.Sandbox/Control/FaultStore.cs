@@ -5,8 +5,9 @@ namespace MailOAuth.Sandbox.Control;
 /// <summary>
 /// An injected fault (docs/sandbox.md, <c>POST /_sandbox/faults</c>). <see cref="Status"/> null
 /// means "latency only, then the real answer"; 0 means "abort the connection". With
-/// <see cref="AfterProcessing"/> (status 0 only) the request is really handled first and only its answer
-/// is lost: the ambiguous failure a client must not turn into a duplicate.
+/// <see cref="AfterProcessing"/> the request is really handled first and only its answer is lost (status 0)
+/// or replaced by the fault (another status: a gateway error in front of a write that took effect) — the
+/// ambiguous failures a client must neither turn into a duplicate nor take at their word.
 /// </summary>
 public sealed record Fault(
     string Id,

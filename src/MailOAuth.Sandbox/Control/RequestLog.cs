@@ -3,6 +3,8 @@ namespace MailOAuth.Sandbox.Control;
 /// <summary>
 /// One served request. Never a body, never a secret: token requests log the form's
 /// <c>client_id</c> only, Graph requests the token's <c>appid</c>. Status 0 = connection aborted.
+/// <see cref="KeyId"/>: the password credential an addPassword made or a removePassword named (an identifier,
+/// not a secret), so a test can tell from the log which secret was removed when.
 /// </summary>
 public sealed record RequestLogEntry(
     DateTimeOffset Time,
@@ -12,7 +14,8 @@ public sealed record RequestLogEntry(
     int Status,
     string? ClientId,
     string Kind,
-    string RequestId);
+    string RequestId,
+    string? KeyId = null);
 
 /// <summary>The request log behind <c>GET /_sandbox/requests</c>. Thread-safe.</summary>
 public sealed class RequestLog

@@ -51,7 +51,8 @@ public sealed class RequestLogMiddleware(RequestDelegate next, SandboxRuntime ru
                 request.Aborted ? 0 : context.Response.StatusCode,
                 request.ClientId,
                 request.Kind.ToString().ToLowerInvariant(),
-                request.RequestId));
+                request.RequestId,
+                request.KeyId));
         }
     }
 

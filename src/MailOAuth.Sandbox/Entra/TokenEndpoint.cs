@@ -158,11 +158,14 @@ public static class TokenEndpoint
 
     /// <summary>
     /// docs/service-behaviour.md#aadsts-invalid-secret, #aadsts-expired-secret: no match → 7000215; matches only expired keys → 7000222. A secret that has
-    /// not replicated yet does not match (7000215, docs/service-behaviour.md#replication).
+    /// not replicated yet does not match (7000215, docs/service-behaviour.md#replication); a removed one still matches until its
+    /// removal has replicated (docs/service-behaviour.md#remove-password-replication).
     /// </summary>
     private static EntraError? CheckSecret(SandboxRuntime runtime, DirectoryApplication app, string secret, DateTimeOffset now)
     {
-        var matching = app.PasswordCredentials.Where(c => runtime.IsReplicated(c.CreatedDateTime) && c.Matches(secret)).ToList();
+        var matching = app.PasswordCredentials
+            .Concat(app.RemovedPasswordCredentials.Where(c => !runtime.IsRemovalReplicated(c.RemovedDateTime!.Value)))
+            .Where(c => runtime.IsReplicated(c.CreatedDateTime) && c.Matches(secret)).ToList();
         if (matching.Any(c => c.IsActiveAt(now)))
         {
             return null;

@@ -85,6 +85,7 @@ internal static class ApplicationPasswordsEndpoints
             return;
         }
 
+        SandboxRequest.Get(request.Http).KeyId = added.Value.Credential.KeyId.ToString();
         var json = new JsonObject { ["@odata.context"] = request.Metadata + "microsoft.graph.passwordCredential" };
         foreach (var (name, value) in ApplicationJson.PasswordCredentialJson(added.Value.Credential, added.Value.SecretText))
         {
@@ -94,7 +95,10 @@ internal static class ApplicationPasswordsEndpoints
         await request.JsonAsync(json);
     }
 
-    /// <summary>POST …/removePassword <c>{"keyId"}</c> → 204 (docs/service-behaviour.md#remove-password).</summary>
+    /// <summary>
+    /// POST …/removePassword <c>{"keyId"}</c> → 204 (docs/service-behaviour.md#remove-password, #remove-password-replication). Graph stops listing the secret at
+    /// once; the token endpoint accepts it until the removal replicates (<see cref="SandboxRuntime.IsRemovalReplicated"/>).
+    /// </summary>
     internal static async Task RemovePasswordAsync(DirectoryRequest request, DirectoryApplication? application, string keyValue)
     {
         if (await CheckCredentialWriteAsync(request, application, keyValue) is not { } target)
@@ -113,7 +117,8 @@ internal static class ApplicationPasswordsEndpoints
             return;
         }
 
-        await (request.Directory.RemovePassword(target.ObjectId, keyId)
+        SandboxRequest.Get(request.Http).KeyId = keyId.ToString();
+        await (request.Directory.RemovePassword(target.ObjectId, keyId, request.Now)
             ? request.NoContentAsync()
             : request.ErrorAsync(GraphError.BadRequest($"No password credential found with keyId '{keyId}'."))); // INFERRED
     }

@@ -46,6 +46,9 @@ public sealed partial class SandboxRequest
     /// <summary>The client (appId) behind the request, for the log: never a secret.</summary>
     public string? ClientId { get; set; }
 
+    /// <summary>The password credential an addPassword made or a removePassword named, for the log: an identifier, never a secret.</summary>
+    public string? KeyId { get; set; }
+
     /// <summary>Set when a fault aborted the connection; the log then records status 0.</summary>
     public bool Aborted { get; set; }
 

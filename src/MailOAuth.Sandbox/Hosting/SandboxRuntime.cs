@@ -118,6 +118,20 @@ public sealed class SandboxRuntime : IDisposable
     }
 
     private long _directoryWriteLagTicks = -1;
+    private long _removalLagTicks = -1;
+
+    /// <summary>
+    /// How long a removed client secret still gets tokens (docs/service-behaviour.md#remove-password-replication: the removal replicates
+    /// like any change). Null = the same as <see cref="ReplicationLag"/>.
+    /// </summary>
+    public TimeSpan? RemovalLag
+    {
+        get { var t = Interlocked.Read(ref _removalLagTicks); return t < 0 ? null : TimeSpan.FromTicks(t); }
+        set => Interlocked.Exchange(ref _removalLagTicks, value is null ? -1 : Math.Max(0, value.Value.Ticks));
+    }
+
+    /// <summary>Whether the removal of a secret at <paramref name="removedDateTime"/> has reached the token endpoint.</summary>
+    public bool IsRemovalReplicated(DateTimeOffset removedDateTime) => Now >= removedDateTime + (RemovalLag ?? ReplicationLag);
     private long _mailLagTicks;
 
     /// <summary>
@@ -149,6 +163,7 @@ public sealed class SandboxRuntime : IDisposable
         Volatile.Write(ref _directory, store);
         ReplicationLag = TimeSpan.Zero;
         DirectoryWriteLag = null;
+        RemovalLag = null;
         MailLag = TimeSpan.Zero;
         Sessions.Clear();
     }

@@ -76,6 +76,12 @@ public sealed record PasswordCredential(
     /// <summary>When the credential was added (replication clock); not a Graph property.</summary>
     public DateTimeOffset CreatedDateTime { get; init; } = StartDateTime;
 
+    /// <summary>
+    /// When removePassword removed it (replication clock; not a Graph property): Graph no longer shows it, but the
+    /// token endpoint accepts it until the removal has replicated (docs/service-behaviour.md#remove-password-replication).
+    /// </summary>
+    public DateTimeOffset? RemovedDateTime { get; init; }
+
     public static PasswordCredential Create(Guid keyId, string? displayName, string secretText, DateTimeOffset start, DateTimeOffset end) =>
         new(keyId, displayName, secretText[..Math.Min(3, secretText.Length)], start, end, Hash(secretText));
 
@@ -147,6 +153,12 @@ public sealed record DirectoryApplication(
     public bool? IsFallbackPublicClient { get; init; }
 
     public ImmutableList<KeyCredential> KeyCredentials { get; init; } = [];
+
+    /// <summary>
+    /// Secrets removePassword took away, each with its <see cref="PasswordCredential.RemovedDateTime"/>: invisible to Graph,
+    /// still accepted by the token endpoint while the removal replicates (docs/service-behaviour.md#remove-password-replication).
+    /// </summary>
+    public ImmutableList<PasswordCredential> RemovedPasswordCredentials { get; init; } = [];
 
     public ImmutableList<FederatedIdentityCredential> FederatedIdentityCredentials { get; init; } = [];
 

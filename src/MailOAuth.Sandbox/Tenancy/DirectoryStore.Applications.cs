@@ -238,7 +238,11 @@ public sealed partial class DirectoryStore
         return (credential, secretText);
     }
 
-    public bool RemovePassword(Guid applicationObjectId, Guid keyId)
+    /// <summary>
+    /// Removes a password credential as of <paramref name="now"/>: gone from Graph at once, kept aside (with its removal
+    /// time) so the token endpoint can go on accepting it while the removal replicates (docs/service-behaviour.md#remove-password-replication).
+    /// </summary>
+    public bool RemovePassword(Guid applicationObjectId, Guid keyId, DateTimeOffset now)
     {
         lock (_gate)
         {
@@ -247,13 +251,17 @@ public sealed partial class DirectoryStore
                 return false;
             }
 
-            var remaining = app.PasswordCredentials.RemoveAll(c => c.KeyId == keyId);
-            if (remaining.Count == app.PasswordCredentials.Count)
+            var removed = app.PasswordCredentials.Where(c => c.KeyId == keyId).Select(c => c with { RemovedDateTime = now }).ToList();
+            if (removed.Count == 0)
             {
                 return false;
             }
 
-            _state.Applications[applicationObjectId] = app with { PasswordCredentials = remaining };
+            _state.Applications[applicationObjectId] = app with
+            {
+                PasswordCredentials = app.PasswordCredentials.RemoveAll(c => c.KeyId == keyId),
+                RemovedPasswordCredentials = app.RemovedPasswordCredentials.AddRange(removed),
+            };
             return true;
         }
     }

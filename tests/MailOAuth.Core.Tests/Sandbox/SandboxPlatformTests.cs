@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -69,6 +70,31 @@ public sealed class SandboxPlatformTests(SandboxFixture sandbox)
         Assert.True(DateTimeOffset.TryParse(get.String("updatedAt"), out _));
         Assert.DoesNotContain(app.ClientSecret, get.Text);
         Assert.DoesNotContain(app.ClientSecret, put.Text);
+    }
+
+    [Fact]
+    public async Task An_after_processing_fault_with_a_status_stores_the_settings_and_answers_with_the_fault()
+    {
+        await ResetAsync();
+        using (var fault = await sandbox.Client.PostAsJsonAsync("_sandbox/faults", new { pathPattern = "smtp-settings$", method = "PUT", status = 500, afterProcessing = true, count = 1 }))
+        {
+            Assert.Equal(HttpStatusCode.Created, fault.StatusCode);
+        }
+
+        var app = Info.Apps.Consented;
+        var put = await CallAsync(HttpMethod.Put, SettingsPath, Settings(app));
+
+        put.AssertStatus(500); // the answer a gateway in front of the platform gave …
+        Assert.DoesNotContain("clientSecretHint", put.Text); // … not the stored view
+        var get = await CallAsync(HttpMethod.Get, SettingsPath);
+        Assert.Equal(app.ClientId, get.String("clientId")); // … while the platform did store the settings
+        Assert.Equal(app.ClientSecret[..3], get.String("clientSecretHint"));
+        using var log = JsonDocument.Parse(await sandbox.Client.GetStringAsync("_sandbox/requests"));
+        Assert.Contains(log.RootElement.EnumerateArray(), e => e.GetProperty("method").GetString() == "PUT" && e.GetProperty("status").GetInt32() == 500);
+        using (var needsStatus = await sandbox.Client.PostAsJsonAsync("_sandbox/faults", new { pathPattern = "x", afterProcessing = true }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, needsStatus.StatusCode);
+        }
     }
 
     [Theory]

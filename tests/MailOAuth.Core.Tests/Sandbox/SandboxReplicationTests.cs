@@ -175,6 +175,89 @@ public sealed class SandboxReplicationTests(LaggedSandboxFixture sandbox) : ICla
         await SandboxFixture.GetAccessTokenAsync(sandbox.Client, sandbox.Info, appId, secret);
     }
 
+    /// <summary>An app past its own lag with a replicated secret: (objectId, appId, secretText, keyId).</summary>
+    private async Task<(string ObjectId, string AppId, string Secret, string KeyId)> ReplicatedSecretAsync(string token, string name)
+    {
+        var app = await GraphAsync(HttpMethod.Post, "v1.0/applications", token, new { displayName = name + " " + Guid.NewGuid().ToString("N")[..8] });
+        var (objectId, appId) = (app.String("id"), app.String("appId"));
+        sandbox.Clock.Advance(PastTheLag);
+        var password = await GraphAsync(HttpMethod.Post, $"v1.0/applications/{objectId}/addPassword", token, new { passwordCredential = new { } });
+        (await GraphAsync(HttpMethod.Patch, $"v1.0/servicePrincipals(appId='{appId}')", token, new { }, prefer: "create-if-missing")).AssertStatus(201);
+        sandbox.Clock.Advance(PastTheLag);
+        await SandboxFixture.GetAccessTokenAsync(sandbox.Client, sandbox.Info, appId, password.String("secretText"));
+        return (objectId, appId, password.String("secretText"), password.String("keyId"));
+    }
+
+    [Fact]
+    public async Task A_removed_secret_is_gone_from_Graph_at_once_but_gets_tokens_until_the_removal_replicates()
+    {
+        var token = await AdminTokenAsync();
+        var (objectId, appId, secret, keyId) = await ReplicatedSecretAsync(token, "Removal lag");
+
+        (await GraphAsync(HttpMethod.Post, $"v1.0/applications/{objectId}/removePassword", token, new { keyId })).AssertStatus(204);
+
+        // Graph (and the primary's snapshot) no longer has it; a second removal does not find it.
+        Assert.Empty((await GraphAsync(HttpMethod.Get, $"v1.0/applications/{objectId}", token)).Body.GetProperty("passwordCredentials").EnumerateArray());
+        (await GraphAsync(HttpMethod.Post, $"v1.0/applications/{objectId}/removePassword", token, new { keyId })).AssertStatus(400);
+        var snapshot = (await SandboxFixture.DirectoryAsync(sandbox.Client)).GetProperty("applications").EnumerateArray().Single(a => a.GetProperty("id").GetString() == objectId);
+        Assert.Empty(snapshot.GetProperty("passwordCredentials").EnumerateArray());
+        var removed = Assert.Single(snapshot.GetProperty("removedPasswordCredentials").EnumerateArray());
+        Assert.Equal(keyId, removed.GetProperty("keyId").GetString());
+        Assert.False(removed.GetProperty("removalReplicated").GetBoolean());
+        using (var log = JsonDocument.Parse(await sandbox.Client.GetStringAsync("_sandbox/requests")))
+        {
+            // The log names the removed secret (an identifier, never the secret itself).
+            Assert.Contains(log.RootElement.EnumerateArray(), e => e.GetProperty("path").GetString()!.EndsWith("/removePassword") && e.TryGetProperty("keyId", out var k) && k.GetString() == keyId);
+            Assert.Contains(log.RootElement.EnumerateArray(), e => e.GetProperty("path").GetString()!.EndsWith("/addPassword") && e.TryGetProperty("keyId", out var k) && k.GetString() == keyId);
+            Assert.DoesNotContain(secret, log.RootElement.GetRawText());
+        }
+
+        // The token endpoint still accepts it inside the lag (as it rejected the new one inside the lag)…
+        sandbox.Clock.Advance(TimeSpan.FromSeconds(LaggedSandboxFixture.LagSeconds - 1));
+        await SandboxFixture.GetAccessTokenAsync(sandbox.Client, sandbox.Info, appId, secret);
+
+        // …and not once the removal has replicated.
+        sandbox.Clock.Advance(TimeSpan.FromSeconds(2));
+        using (var late = await SandboxFixture.RequestTokenAsync(sandbox.Client, sandbox.Info, appId, secret))
+        {
+            await AssertEntraCodeAsync(late, 401, 7000215);
+        }
+    }
+
+    [Fact]
+    public async Task RemovalLagSeconds_sets_the_removal_window_apart_from_the_creation_lag()
+    {
+        using (var set = await sandbox.Client.PostAsJsonAsync("_sandbox/replication", new { lagSeconds = LaggedSandboxFixture.LagSeconds, removalLagSeconds = 5 }))
+        {
+            Assert.Equal(200, (int)set.StatusCode);
+        }
+
+        try
+        {
+            using var read = JsonDocument.Parse(await sandbox.Client.GetStringAsync("_sandbox/replication"));
+            Assert.Equal(5, read.RootElement.GetProperty("removalLagSeconds").GetDouble());
+            Assert.Equal(LaggedSandboxFixture.LagSeconds, read.RootElement.GetProperty("lagSeconds").GetDouble());
+            using (var invalid = await sandbox.Client.PostAsJsonAsync("_sandbox/replication", new { lagSeconds = 0, removalLagSeconds = -1 }))
+            {
+                Assert.Equal(400, (int)invalid.StatusCode);
+            }
+
+            var token = await AdminTokenAsync();
+            var (objectId, appId, secret, keyId) = await ReplicatedSecretAsync(token, "Short removal lag");
+            (await GraphAsync(HttpMethod.Post, $"v1.0/applications/{objectId}/removePassword", token, new { keyId })).AssertStatus(204);
+
+            sandbox.Clock.Advance(TimeSpan.FromSeconds(4));
+            await SandboxFixture.GetAccessTokenAsync(sandbox.Client, sandbox.Info, appId, secret);
+            sandbox.Clock.Advance(TimeSpan.FromSeconds(2));
+            using var late = await SandboxFixture.RequestTokenAsync(sandbox.Client, sandbox.Info, appId, secret);
+            await AssertEntraCodeAsync(late, 401, 7000215);
+        }
+        finally
+        {
+            (await sandbox.Client.PostAsJsonAsync("_sandbox/replication", new { lagSeconds = LaggedSandboxFixture.LagSeconds })).Dispose();
+        }
+    }
+
     [Fact]
     public async Task Reset_directory_restores_the_seed_and_lag_zero_and_keeps_the_seeded_credentials()
     {

@@ -1,0 +1,156 @@
+Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -Tag 'Secrets' {
+    # A rehearsal against the sandbox as Azure Automation runs it: the module imported by name, the managed
+    # identity endpoint (IDENTITY_ENDPOINT / IDENTITY_HEADER), the platform token from an Automation credential
+    # (Get-AutomationPSCredential, defined here as Automation defines it there).
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'Common.ps1')
+        $script:runbook = (Resolve-Path (Join-Path $PSScriptRoot '../../examples/runbooks/Rotate-MailOAuthSecret.ps1')).Path
+        $script:sandbox = Start-MailOAuthSandbox
+        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+        $script:info = $sandbox.Info
+        $script:platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+        function script:Requests { @(Get-MailOAuthSandboxRequest -Sandbox $sandbox) }
+        function script:PlatformState { Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/platform' }
+        function script:SecretsOf([string] $ClientId) { @(((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).applications | Where-Object appId -EQ $ClientId).passwordCredentials) }
+
+        # Automation resolves `Import-Module MailOAuth` from its imported modules; here, from the built module's folder.
+        $script:savedModulePath = $env:PSModulePath
+        $env:PSModulePath = (Split-Path (Split-Path (Resolve-Path $env:MAILOAUTH_MODULE_PATH).Path)) + [IO.Path]::PathSeparator + $env:PSModulePath
+        $env:IDENTITY_ENDPOINT = $info.managedIdentity.identityEndpoint
+        $env:IDENTITY_HEADER = $info.managedIdentity.identityHeader
+        # Automation's own cmdlet, as a global function (the runbook runs in a scope of its own); it records what was asked.
+        $script:credentialsAsked = [System.Collections.Generic.List[string]]::new()
+        $global:MailOAuthRunbookTestCredential = @{ Asked = $credentialsAsked; Token = $info.platform.apiToken }
+        function global:Get-AutomationPSCredential([string] $Name) {
+            $global:MailOAuthRunbookTestCredential.Asked.Add($Name)
+            if ($Name -ne 'PlatformApi') { return $null }
+            [pscredential]::new('platform', (ConvertTo-SecureString $global:MailOAuthRunbookTestCredential.Token -AsPlainText -Force))
+        }
+        $script:params = @{ TenantId = $info.tenantId; PlatformUri = $info.platform.uri; ApiTokenCredentialName = 'PlatformApi'; Environment = 'Sandbox' }
+
+        # Runs the runbook; returns its summaries and the error it ended with (the summaries written before it too).
+        function script:Invoke-Runbook([hashtable] $Extra = @{}) {
+            $summaries = [System.Collections.Generic.List[object]]::new()
+            $thrown = $null
+            try { & $runbook @params @Extra | ForEach-Object { $summaries.Add($_) } }
+            catch { $thrown = $_ }
+            [pscustomobject]@{ Summaries = $summaries.ToArray(); Error = $thrown }
+        }
+        # A managed app with consent and a secret of the given lifetime; with -OnPlatform the platform uses it.
+        function script:New-RotationApp([int] $Months, [switch] $OnPlatform) {
+            Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
+            $name = "Runbook $([guid]::NewGuid().ToString('N').Substring(0, 8))"
+            $app = New-MailOAuthApp -DisplayName $name -SenderAddress $info.mailboxes.licensed -SecretLifetimeMonths $Months | Grant-MailSendConsent -PassThru
+            if ($OnPlatform) { $app | Set-ResellerSmtpSetting @platform | Out-Null }
+            $app | Add-Member -NotePropertyName AppName -NotePropertyValue $name -PassThru
+        }
+    }
+    AfterAll {
+        Remove-Item Function:\Get-AutomationPSCredential, Variable:\MailOAuthRunbookTestCredential -ErrorAction Ignore
+        Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction Ignore
+        $env:PSModulePath = $savedModulePath
+        Disconnect-MailOAuth
+        if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
+    }
+    BeforeEach {
+        Reset-MailOAuthSandboxDirectory -Sandbox $sandbox
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/reset-platform' | Out-Null
+        $credentialsAsked.Clear()
+    }
+
+    It 'rotates the expiring app the platform uses as the managed identity, skips the one it does not, leaves the fresh one alone and writes one summary each' {
+        $expiring = New-RotationApp -Months 1 -OnPlatform
+        $elsewhere = New-RotationApp -Months 1
+        $fresh = New-RotationApp -Months 12
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+
+        $run = Invoke-Runbook @{ ExpiringWithinDays = 45 }
+
+        $run.Error | Should -BeNullOrEmpty
+        $credentialsAsked | Should -Be @('PlatformApi')
+        @(Requests | Where-Object kind -EQ 'msi').Count | Should -BeGreaterThan 0 -Because 'it signs in with the managed identity'
+        @(Requests | Where-Object { $_.kind -eq 'directory' -and $_.clientId -eq $info.admin.clientId }).Count | Should -Be 0
+        $run.Summaries.Count | Should -Be 2
+        $run.Summaries.ClientId | Should -Not -Contain $fresh.ClientId
+
+        $rotated = $run.Summaries | Where-Object ClientId -EQ $expiring.ClientId
+        $rotated.Status | Should -Be 'Rotated'
+        $rotated.AppDisplayName | Should -Be $expiring.AppName
+        $rotated.OldKeyIds | Should -Be @($expiring.SecretKeyId)
+        $rotated.NewKeyId | Should -Not -Be $expiring.SecretKeyId
+        $rotated.NewSecretExpiresOn | Should -BeGreaterThan ([DateTimeOffset]::UtcNow.AddMonths(11))
+        $rotated.PlatformUpdated | Should -BeTrue
+        $rotated.ProvenBy | Should -Be @('Token', 'PlatformTest')
+        $rotated.Error | Should -BeNullOrEmpty
+        # The platform holds the new secret (by hint), the old secret is gone, and the platform still delivers.
+        $left = SecretsOf $expiring.ClientId
+        $left.keyId | Should -Be @($rotated.NewKeyId)
+        (PlatformState).settings.clientSecretHint | Should -Be $left[0].hint
+        (Send-ResellerTestEmail @platform -To 'admin@contoso.com').Delivered | Should -BeTrue
+
+        $skipped = $run.Summaries | Where-Object ClientId -EQ $elsewhere.ClientId
+        $skipped.Status | Should -Be 'Skipped'
+        $skipped.Error | Should -Match ([regex]::Escape($expiring.ClientId))
+        (SecretsOf $elsewhere.ClientId).keyId | Should -Be @($elsewhere.SecretKeyId)
+        (SecretsOf $fresh.ClientId).keyId | Should -Be @($fresh.SecretKeyId)
+
+        # No summary carries a secret: no SecureString, and no value that is the platform token.
+        foreach ($s in $run.Summaries) {
+            @($s.PSObject.Properties.Value | Where-Object { $_ -is [securestring] }) | Should -BeNullOrEmpty
+            ($s | Out-String) | Should -Not -Match ([regex]::Escape($info.platform.apiToken))
+        }
+    }
+
+    It 'a failing rotation makes the runbook throw (failing the job) after it has written every summary' {
+        $failing = New-RotationApp -Months 1 -OnPlatform
+        $elsewhere = New-RotationApp -Months 1
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        $failure = '{"delivered":false,"error":{"code":"SMTP_FAILED","message":"The relay refused the message."}}'
+        Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = 'smtp-settings/test$'; method = 'POST'; status = 200; body = $failure; count = 1 } | Out-Null
+
+        $run = Invoke-Runbook @{ ExpiringWithinDays = 45 }
+
+        $run.Error | Should -Not -BeNullOrEmpty
+        $run.Error.Exception.Message | Should -Match '^1 of 2 rotation\(s\) failed'
+        $run.Summaries.Count | Should -Be 2
+        $failed = $run.Summaries | Where-Object ClientId -EQ $failing.ClientId
+        $failed.Status | Should -Be 'Failed'
+        $failed.Error | Should -Match '^PlatformTestFailed,'
+        $failed.Error | Should -Match 'The relay refused the message'
+        ($run.Summaries | Where-Object ClientId -EQ $elsewhere.ClientId).Status | Should -Be 'Skipped'
+        # Nothing was removed: the old secret stays beside the new one the platform now holds.
+        (SecretsOf $failing.ClientId).keyId | Should -Contain $failing.SecretKeyId
+        @(Requests | Where-Object path -Match '/removePassword$').Count | Should -Be 0
+    }
+
+    It 'nothing is due: no summary, no write, no error' {
+        New-RotationApp -Months 12 -OnPlatform | Out-Null
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        $run = Invoke-Runbook
+        $run.Error | Should -BeNullOrEmpty
+        $run.Summaries | Should -BeNullOrEmpty
+        @(Requests | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' -and $_.kind -in 'directory', 'platform' }).Count | Should -Be 0
+    }
+
+    It 'is syntax-compatible with Windows PowerShell 5.1 (a parse check for 7-only syntax, not a 5.1 run)' {
+        # Tokens and constructs Windows PowerShell 5.1 does not know: ?? ??= ?. ?[ && || and the ternary operator.
+        function Find-Pwsh7Syntax([string] $Text) {
+            $tokens = $null; $errors = $null
+            $ast = [System.Management.Automation.Language.Parser]::ParseInput($Text, [ref] $tokens, [ref] $errors)
+            $errors | Should -BeNullOrEmpty
+            $kinds = 'QuestionQuestion', 'QuestionQuestionEquals', 'QuestionDot', 'QuestionLBracket', 'AndAnd', 'OrOr'
+            @($tokens | Where-Object { $_.Kind.ToString() -in $kinds } | ForEach-Object { "$($_.Kind) at line $($_.Extent.StartLineNumber)" }) +
+            @($ast.FindAll({ param($n) $n.GetType().Name -in 'TernaryExpressionAst', 'PipelineChainAst' }, $true) | ForEach-Object { "$($_.GetType().Name) at line $($_.Extent.StartLineNumber)" }) +
+            @($ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandParameterAst] -and $n.ParameterName -eq 'ProgressAction' }, $true) | ForEach-Object { "-ProgressAction at line $($_.Extent.StartLineNumber)" })
+        }
+        # The check is not blind: each construct in a probe is found.
+        $probe = '$a = $b ?? 1; $c ??= 2; $d = ${e}?.F; $g = ${h}?[0]; git pull && git push; x || y; $i = $j ? 1 : 2; Get-Item . -ProgressAction Ignore'
+        $found = (Find-Pwsh7Syntax $probe) -join "`n"
+        foreach ($kind in 'QuestionQuestion at', 'QuestionQuestionEquals', 'QuestionDot', 'QuestionLBracket', 'AndAnd', 'OrOr', 'PipelineChainAst', 'TernaryExpressionAst', '-ProgressAction') {
+            $found | Should -Match ([regex]::Escape($kind))
+        }
+
+        Find-Pwsh7Syntax (Get-Content -Raw -LiteralPath $runbook) | Should -BeNullOrEmpty
+    }
+}
