@@ -42,6 +42,11 @@ public static partial class DiagnosisCatalog
         DiagnosisCode.AppNotSingleTenant => DiagnosisKind.Configuration,
         DiagnosisCode.PlatformSettingsMismatch => DiagnosisKind.Configuration,
         DiagnosisCode.DnsRecordProblem => DiagnosisKind.Configuration,
+        DiagnosisCode.KeyVaultUriInvalid => DiagnosisKind.InvalidInput,
+        DiagnosisCode.KeyVaultAccessDenied => DiagnosisKind.Permission,
+        DiagnosisCode.KeyVaultNotFound => DiagnosisKind.NotFound,
+        DiagnosisCode.KeyVaultRejected => DiagnosisKind.Configuration,
+        DiagnosisCode.KeyVaultCredentialUnavailable => DiagnosisKind.Configuration,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A diagnosis code without a kind."),
     };
 }
