@@ -98,7 +98,7 @@ function Register-MailOAuthSandboxEnvironment {
     <# Adds the sandbox as a MailOAuth environment (requires the module imported). #>
     param([Parameter(Mandatory)] $Sandbox, [string] $Name = 'Sandbox')
     Add-MailOAuthEnvironment -Name $Name -AuthorityHost $Sandbox.Info.authorityHost -GraphEndpoint $Sandbox.Info.graphEndpoint `
-        -TrustedCertificatePath $Sandbox.Info.certificatePath
+        -TrustedCertificatePath $Sandbox.Info.certificatePath -KeyVaultSuffix $Sandbox.Info.keyVault.suffix -KeyVaultAudience $Sandbox.Info.keyVault.audience
 }
 
 

@@ -12,7 +12,8 @@ public sealed record RequestLogEntry(
     int Status,
     string? ClientId,
     string Kind,
-    string RequestId);
+    string RequestId,
+    string? Vault = null);
 
 /// <summary>The request log behind <c>GET /_sandbox/requests</c>. Thread-safe.</summary>
 public sealed class RequestLog
