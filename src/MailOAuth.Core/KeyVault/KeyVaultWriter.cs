@@ -70,7 +70,7 @@ internal static class KeyVaultWriter
         }
         catch (Exception ex)
         {
-            diagnosis = Explain(ex, vault, name, connection);
+            diagnosis = Explain(ex, vault, name, connection.Account ?? connection.ClientId, connection.Environment, connection.TenantId);
         }
         reporter.Warning($"{diagnosis.Code}: {diagnosis.Message} {diagnosis.Remediation}");
         return new KeyVaultOutcome { Status = KeyVaultStatus.Failed, SecretName = name, Diagnosis = diagnosis };
@@ -106,10 +106,9 @@ internal static class KeyVaultWriter
     /// match the vault's host (an InvalidOperationException or UriFormatException from its challenge policy;
     /// it carries no code) means the URI is no vault of this cloud.
     /// </summary>
-    internal static Diagnosis Explain(Exception ex, Uri vault, string name, AdminConnection connection)
+    internal static Diagnosis Explain(Exception ex, Uri vault, string name, string? identity, Cloud.CloudEnvironment environment, string tenantId)
     {
         if (ex is MailOAuthException explained) return explained.Diagnosis;
-        var identity = connection.Account ?? connection.ClientId;
         if (ex is RequestFailedException failed && failed.Status != 0)
         {
             return failed.Status switch
@@ -127,7 +126,7 @@ internal static class KeyVaultWriter
                 return DiagnosisCatalog.KeyVaultNotFound(vault, nameUnresolved: true, 0, null);
         }
         if (ex is InvalidOperationException or UriFormatException && ex.TargetSite?.DeclaringType?.Namespace?.StartsWith("Azure.Security.KeyVault", StringComparison.Ordinal) == true)
-            return DiagnosisCatalog.KeyVaultChallengeMismatch(vault, connection.Environment);
-        return DiagnosisCatalog.Explain(ex, new DiagnosisContext { Operation = "store the client secret in Key Vault", TenantId = connection.TenantId }, vault);
+            return DiagnosisCatalog.KeyVaultChallengeMismatch(vault, environment);
+        return DiagnosisCatalog.Explain(ex, new DiagnosisContext { Operation = "store the client secret in Key Vault", TenantId = tenantId }, vault);
     }
 }
