@@ -115,6 +115,55 @@ public sealed class KeyVaultWriteTests : IClassFixture<CoreSandboxFixture>, IAsy
         Assert.Contains(created.SecretKeyId, rotated.RemovedKeyIds); // the rotation finished as without a vault
     }
 
+    private MailOAuth.Core.Platform.PlatformTarget PlatformTarget => new(new Uri(_sandbox.Info.Platform.Uri), SecretText.Protect(_sandbox.Info.Platform.ApiToken));
+
+    /// <summary>A consented app whose first secret the platform holds.</summary>
+    private async Task<NewAppOutcome> PlatformAppAsync(MailOAuthSession session, string name)
+    {
+        await _sandbox.ResetPlatformAsync();
+        var app = await new AppProvisioner(session).NewAsync(new NewAppRequest { DisplayName = name }, CoreSandboxFixture.Timeout());
+        await new ConsentService(session).GrantAsync(new GrantRequest { ClientId = app.ClientId }, CoreSandboxFixture.Timeout());
+        await new MailOAuth.Core.Platform.PlatformClient(session).SetAsync(PlatformTarget, new MailOAuth.Core.Platform.SmtpSettingsInput
+        {
+            TenantId = app.TenantId, ClientId = app.ClientId, ClientSecret = app.ClientSecret, SenderAddress = _sandbox.Info.Mailboxes.Licensed,
+        }, CoreSandboxFixture.Timeout());
+        return app;
+    }
+
+    [Fact]
+    public async Task A_rejected_platform_save_discards_the_new_secret_before_it_reaches_the_vault()
+    {
+        var session = await ConnectedAsync();
+        var app = await PlatformAppAsync(session, "Rejected save");
+        await _sandbox.PostControlAsync("_sandbox/faults", new { pathPattern = "smtp-settings$", method = "PUT", status = 422, count = 1,
+            body = "{\"errors\":[{\"field\":\"clientSecret\",\"message\":\"Rejected.\"}]}" });
+        await _sandbox.ClearRequestLogAsync();
+
+        await Assert.ThrowsAsync<MailOAuthException>(() => new SecretService(session).RotateAsync(
+            new RotateRequest { ClientId = app.ClientId, Platform = PlatformTarget, KeyVault = new KeyVaultRequest { VaultUri = OpenVault } }, CoreSandboxFixture.Timeout()));
+
+        Assert.DoesNotContain(await _sandbox.RequestsAsync(), r => r.Kind == "keyvault");
+        Assert.Empty(_sandbox.Host.KeyVaults.Snapshot());
+    }
+
+    [Fact]
+    public async Task A_failed_platform_test_leaves_the_new_value_in_the_vault_and_the_error_says_where()
+    {
+        var session = await ConnectedAsync();
+        var app = await PlatformAppAsync(session, "Failed test");
+        await _sandbox.PostControlAsync("_sandbox/faults", new { pathPattern = "smtp-settings/test$", method = "POST", status = 200, count = 1,
+            body = "{\"delivered\":false,\"error\":{\"code\":\"SMTP_FAILED\",\"message\":\"Refused.\"}}" });
+
+        var error = await Assert.ThrowsAsync<MailOAuthException>(() => new SecretService(session).RotateAsync(
+            new RotateRequest { ClientId = app.ClientId, Platform = PlatformTarget, KeyVault = new KeyVaultRequest { VaultUri = OpenVault } }, CoreSandboxFixture.Timeout()));
+
+        Assert.Equal(DiagnosisCode.PlatformTestFailed, error.Code);
+        var stored = _sandbox.Host.KeyVaults.Get(_sandbox.Host.KeyVaults.Find("mailoauth")!, "Failed-test", null)!.Value;
+        Assert.Contains($"/secrets/Failed-test/{stored.Version.Version}", error.Diagnosis.Message);
+        Assert.Equal(_sandbox.Host.Platform.Settings!.SecretHint, stored.Version.Value[..3]); // the platform holds what the vault holds
+        Assert.NotEqual(app.SecretKeyId, stored.Version.Tags["KeyId"]);
+    }
+
     [Theory]
     [InlineData("denied", false, DiagnosisCode.KeyVaultAccessDenied)]
     [InlineData("mailoauth", true, DiagnosisCode.KeyVaultAccessDenied)]
