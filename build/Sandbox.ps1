@@ -96,7 +96,7 @@ Write-Host ''
     "Import-Module $(& $quote (Resolve-Path -LiteralPath $ModulePath).ProviderPath)"
     "`$sandbox = Get-Content -Raw -LiteralPath $(& $quote $infoFile) | ConvertFrom-Json"
     '# The sandbox''s self-signed certificate is trusted for its own host only (pinned): nothing is trusted globally.'
-    'Add-MailOAuthEnvironment -Name Sandbox -AuthorityHost $sandbox.authorityHost -GraphEndpoint $sandbox.graphEndpoint -TrustedCertificatePath $sandbox.certificatePath'
+    'Add-MailOAuthEnvironment -Name Sandbox -AuthorityHost $sandbox.authorityHost -GraphEndpoint $sandbox.graphEndpoint -TrustedCertificatePath $sandbox.certificatePath -KeyVaultSuffix $sandbox.keyVault.suffix -KeyVaultAudience $sandbox.keyVault.audience'
     '$adminApp = $sandbox.admin.clientId'
     '# Random per sandbox start, never a real secret: converting it from plain text is fine here.'
     '$adminSecret = ConvertTo-SecureString $sandbox.admin.clientSecret -AsPlainText -Force'

@@ -98,7 +98,7 @@ function Register-MailOAuthSandboxEnvironment {
     <# Adds the sandbox as a MailOAuth environment (requires the module imported). #>
     param([Parameter(Mandatory)] $Sandbox, [string] $Name = 'Sandbox')
     Add-MailOAuthEnvironment -Name $Name -AuthorityHost $Sandbox.Info.authorityHost -GraphEndpoint $Sandbox.Info.graphEndpoint `
-        -TrustedCertificatePath $Sandbox.Info.certificatePath
+        -TrustedCertificatePath $Sandbox.Info.certificatePath -KeyVaultSuffix $Sandbox.Info.keyVault.suffix -KeyVaultAudience $Sandbox.Info.keyVault.audience
 }
 
 
@@ -113,6 +113,29 @@ function Get-MailOAuthSandboxToken {
     $text = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
     if (-not $response.IsSuccessStatusCode) { throw "Token request failed: $([int]$response.StatusCode) $text" }
     ($text | ConvertFrom-Json).access_token
+}
+
+function Get-MailOAuthSandboxVaultSecret {
+    <#
+        Reads a secret of the sandbox's Key Vault back through its secrets API (GET /secrets/{name}[/versions]) with a vault
+        token of the admin app: the value as the real service returns it (Graph-free). -Versions lists the versions instead.
+        The vault host ({vault}.vault.localhost) goes in the Host header of a request to the sandbox's own loopback address.
+    #>
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Name, [string] $Vault = 'mailoauth', [switch] $Versions)
+    $form = [System.Collections.Generic.Dictionary[string, string]]::new()
+    $form['grant_type'] = 'client_credentials'; $form['client_id'] = $Sandbox.Info.admin.clientId; $form['client_secret'] = $Sandbox.Info.admin.clientSecret
+    $form['scope'] = "$($Sandbox.Info.keyVault.audience)/.default"
+    $tokenResponse = $Sandbox.Http.PostAsync("/$($Sandbox.Info.tenantId)/oauth2/v2.0/token", [System.Net.Http.FormUrlEncodedContent]::new($form)).GetAwaiter().GetResult()
+    $tokenText = $tokenResponse.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+    if (-not $tokenResponse.IsSuccessStatusCode) { throw "Vault token request failed: $([int]$tokenResponse.StatusCode) $tokenText" }
+    $path = "/secrets/$Name$(if ($Versions) { '/versions' })?api-version=7.6"
+    $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::Get, $path)
+    $request.Headers.Host = "$Vault.$($Sandbox.Info.keyVault.suffix):$(([uri]$Sandbox.Info.baseUri).Port)"
+    $request.Headers.Authorization = [System.Net.Http.Headers.AuthenticationHeaderValue]::new('Bearer', ($tokenText | ConvertFrom-Json).access_token)
+    $response = $Sandbox.Http.SendAsync($request).GetAwaiter().GetResult()
+    $text = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+    if (-not $response.IsSuccessStatusCode) { throw "Key Vault GET $path answered $([int]$response.StatusCode): $text" }
+    $text | ConvertFrom-Json
 }
 
 function Invoke-MailOAuthSandboxGraph {

@@ -271,3 +271,86 @@ Describe 'No secret leaks from the secret lifecycle cmdlets' -Tag 'Secrets' {
         $allText | Should -Not -BeLike "*$($info.platform.apiToken)*"
     }
 }
+
+Describe 'No secret leaks from the Key Vault path' -Tag 'Secrets' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'Common.ps1')
+        $script:sandbox = Start-MailOAuthSandbox
+        $script:info = $sandbox.Info
+        $script:transcript = Join-Path ([IO.Path]::GetTempPath()) "mailoauth-leak4-$([guid]::NewGuid()).txt"
+        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+        Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
+        $platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+        $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        $script:values = [Collections.Generic.List[string]]::new()
+        $script:outputs = [Collections.Generic.List[object]]::new()
+        $vault = $info.keyVault.uri
+
+        $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'
+        Start-Transcript -Path $transcript | Out-Null
+        $script:captured = & {
+            # -Debug makes a warning ask (Inquire) unless -WarningAction says otherwise: the vault failures warn.
+            # Stored; then refused by the seeded denied vault; a rotation with the platform that stores, one the vault
+            # refuses (deny switch) and one with a vault fault; an -AccessToken connection; -WhatIf.
+            $app = New-MailOAuthApp -DisplayName 'Leak vault' -SenderAddress $info.mailboxes.licensed -KeyVaultUri $vault -Verbose -Debug -WarningAction Continue
+            $outputs.Add($app)
+            $app = $app | Grant-MailSendConsent -PassThru
+            $app | Set-ResellerSmtpSetting @platform | Out-Null
+            $denied = New-MailOAuthApp -DisplayName 'Leak vault denied' -KeyVaultUri $info.keyVault.deniedUri -Verbose -Debug -WarningAction Continue
+            $outputs.Add($denied)
+            $outputs.Add((Update-MailOAuthSecret -ClientId $app.ClientId @platform -KeyVaultUri $vault -KeyVaultSecretName 'Leak-vault' -Verbose -Debug -WarningAction Continue))
+            Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/keyvault' -Body @{ denyWrites = $true } | Out-Null
+            $outputs.Add((Update-MailOAuthSecret -ClientId $app.ClientId @platform -KeyVaultUri $vault -KeyVaultSecretName 'Leak-vault' -Verbose -Debug -WarningAction Continue))
+            Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/keyvault' -Body @{ denyWrites = $false } | Out-Null
+            Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = '^/secrets/'; method = 'PUT'; status = 400; count = 5
+                body = '{"error":{"code":"BadParameter","message":"The secret was rejected."}}' } | Out-Null
+            $outputs.Add((Update-MailOAuthSecret -ClientId $app.ClientId @platform -KeyVaultUri $vault -KeyVaultSecretName 'Leak-vault' -Verbose -Debug -WarningAction Continue))
+            Update-MailOAuthSecret -ClientId $app.ClientId @platform -KeyVaultUri $vault -WhatIf -Verbose -Debug -WarningAction Continue
+            Connect-MailOAuth -AccessToken (ConvertTo-TestSecret $adminToken) -Environment Sandbox -Verbose -Debug -WarningAction Continue | Out-Null
+            $outputs.Add((New-MailOAuthApp -DisplayName 'Leak vault token' -KeyVaultUri $vault -Verbose -Debug -WarningAction Continue))
+            foreach ($o in $outputs) { $o; $o | Format-List * -Force | Out-String; "$o" }
+        } *>&1
+        $captured | Out-Host
+        Stop-Transcript | Out-Null
+        $DebugPreference = 'SilentlyContinue'; $VerbosePreference = 'SilentlyContinue'
+        foreach ($o in $outputs) { $values.Add((ConvertFrom-SecureString $o.ClientSecret -AsPlainText)) }
+        $script:stored = @((Get-MailOAuthSandboxVaultSecret -Sandbox $sandbox -Name 'Leak-vault' -Versions).value)
+        $script:transcriptText = Get-Content -Raw $transcript
+        $script:allText = ($captured | ForEach-Object {
+                $_ | Out-String
+                "$_"
+                if ($_ -is [System.Management.Automation.ErrorRecord]) { $_ | Format-List * -Force | Out-String; $_.Exception | Format-List * -Force | Out-String }
+            }) -join "`n"
+    }
+    AfterAll {
+        Disconnect-MailOAuth
+        if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
+        if ($transcript -and (Test-Path $transcript)) { Remove-Item $transcript }
+    }
+
+    It 'exercised every path (stored, denied by RBAC, denied by the switch, rejected, no credential)' {
+        @($outputs | ForEach-Object { "$($_.KeyVaultStatus):$($_.KeyVaultError)" }) | Should -Be @(
+            'Stored:', 'Failed:KeyVaultAccessDenied', 'Stored:', 'Failed:KeyVaultAccessDenied', 'Failed:KeyVaultRejected', 'Failed:KeyVaultCredentialUnavailable')
+        @($captured | Where-Object { $_ -is [System.Management.Automation.WarningRecord] -and "$_" -like 'KeyVault*' }).Count | Should -Be 4
+        @($captured | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Count | Should -BeGreaterThan 10
+        $stored.Count | Should -Be 2 # New-MailOAuthApp (default name Leak-vault) and the first rotation
+        @($values | Select-Object -Unique).Count | Should -Be 6
+    }
+
+    It 'no secret value (stored in the vault or not) appears in any stream or the transcript' {
+        foreach ($v in $values) {
+            $v.Length | Should -BeGreaterThan 15
+            $allText.Contains($v) | Should -BeFalse
+            $transcriptText.Contains($v) | Should -BeFalse
+        }
+        $allText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}'
+        $transcriptText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}'
+    }
+
+    It 'no token (Graph or Key Vault) appears anywhere' {
+        $allText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
+        $transcriptText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
+        $allText.Contains($adminToken) | Should -BeFalse
+        $allText | Should -Not -Match 'Bearer [A-Za-z0-9]'
+    }
+}

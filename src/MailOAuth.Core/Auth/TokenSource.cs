@@ -36,6 +36,12 @@ public sealed class TokenSource
 
     public CloudEnvironment Environment { get; }
 
+    /// <summary>The Azure.Identity credential itself, for another resource's client (Key Vault's SecretClient).</summary>
+    internal TokenCredential Credential => _credential;
+
+    /// <summary>What failures of this source are explained with (tenant, client, cloud).</summary>
+    internal DiagnosisContext Context => _context;
+
     /// <summary>Creates a source for a client secret. The secret text stays inside the credential.</summary>
     public static TokenSource ForClientSecret(HttpStack http, string tenantId, string clientId, string clientSecret)
     {

@@ -9,7 +9,8 @@ namespace MailOAuth.Core.Cloud;
 /// </summary>
 public sealed class CloudEnvironment
 {
-    public CloudEnvironment(string name, Uri authorityHost, Uri graphEndpoint, bool isBuiltIn, X509Certificate2? trustedCertificate = null)
+    public CloudEnvironment(string name, Uri authorityHost, Uri graphEndpoint, bool isBuiltIn, X509Certificate2? trustedCertificate = null,
+        string? keyVaultSuffix = null, Uri? keyVaultAudience = null)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("An environment needs a name.", nameof(name));
         Name = name;
@@ -17,6 +18,19 @@ public sealed class CloudEnvironment
         GraphEndpoint = Normalize(graphEndpoint, nameof(graphEndpoint));
         IsBuiltIn = isBuiltIn;
         TrustedCertificate = trustedCertificate;
+        if (keyVaultSuffix is not null)
+        {
+            var suffix = keyVaultSuffix.Trim().TrimStart('.').TrimEnd('.').ToLowerInvariant();
+            if (suffix.Length == 0 || Uri.CheckHostName(suffix) != UriHostNameType.Dns || !suffix.Contains("."))
+                throw new ArgumentException($"'{keyVaultSuffix}' is not a DNS suffix of vaults (such as vault.azure.net).", nameof(keyVaultSuffix));
+            KeyVaultSuffix = suffix;
+            // docs/service-behaviour.md#key-vault-challenge: the vault's resource identifier is https:// + its DNS suffix.
+            KeyVaultAudience = keyVaultAudience is null ? new Uri("https://" + suffix) : NormalizeAudience(keyVaultAudience, nameof(keyVaultAudience));
+        }
+        else if (keyVaultAudience is not null)
+        {
+            throw new ArgumentException("A Key Vault audience needs the vaults' DNS suffix too (-KeyVaultSuffix).", nameof(keyVaultAudience));
+        }
     }
 
     /// <summary>The name users pass to -Environment.</summary>
@@ -37,6 +51,15 @@ public sealed class CloudEnvironment
     /// </summary>
     public X509Certificate2? TrustedCertificate { get; }
 
+    /// <summary>
+    /// The DNS suffix of this cloud's vaults (vault.azure.net, vault.usgovcloudapi.net, vault.azure.cn; a custom
+    /// environment's own), or null when the environment names none (docs/service-behaviour.md#key-vault-challenge).
+    /// </summary>
+    public string? KeyVaultSuffix { get; }
+
+    /// <summary>The resource identifier Key Vault tokens are issued for (https://vault.azure.net), or null.</summary>
+    public Uri? KeyVaultAudience { get; }
+
     /// <summary>The client-credentials scope: the Graph resource identifier + "/.default" (docs/service-behaviour.md#token-request, #national-clouds).</summary>
     public string GraphScope => GraphEndpoint.GetLeftPart(UriPartial.Authority) + "/.default";
 
@@ -52,7 +75,9 @@ public sealed class CloudEnvironment
     /// <summary>True when <paramref name="uri"/> points at one of this environment's hosts.</summary>
     public bool OwnsHost(Uri uri) =>
         string.Equals(uri.Host, AuthorityHost.Host, StringComparison.OrdinalIgnoreCase) && uri.Port == AuthorityHost.Port
-        || string.Equals(uri.Host, GraphEndpoint.Host, StringComparison.OrdinalIgnoreCase) && uri.Port == GraphEndpoint.Port;
+        || string.Equals(uri.Host, GraphEndpoint.Host, StringComparison.OrdinalIgnoreCase) && uri.Port == GraphEndpoint.Port
+        || KeyVaultSuffix is not null && uri.Host.EndsWith("." + KeyVaultSuffix, StringComparison.OrdinalIgnoreCase)
+           && (uri.Port == AuthorityHost.Port || uri.Port == GraphEndpoint.Port);
 
     public override string ToString() => Name;
 
@@ -66,6 +91,13 @@ public sealed class CloudEnvironment
         if (uri.Scheme != Uri.UriSchemeHttps)
             throw new ArgumentException($"'{uri}' must use https: tokens and secrets never travel in clear text.", parameter);
         return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+    }
+
+    private static Uri NormalizeAudience(Uri uri, string parameter)
+    {
+        if (!uri.IsAbsoluteUri || uri.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(uri.UserInfo))
+            throw new ArgumentException($"'{WithoutUserInfo(uri)}' is not an https resource identifier (such as https://vault.azure.net).", parameter);
+        return new Uri(uri.GetLeftPart(UriPartial.Authority));
     }
 
     /// <summary>The URI with any user name and password removed, for messages.</summary>

@@ -22,10 +22,11 @@ public sealed class EnvironmentRegistry
         // docs/service-behaviour.md#national-clouds: authority hosts and Graph roots per national cloud.
         foreach (var env in new[]
         {
-            new CloudEnvironment("Global", new Uri("https://login.microsoftonline.com"), new Uri("https://graph.microsoft.com"), true),
-            new CloudEnvironment("USGov", new Uri("https://login.microsoftonline.us"), new Uri("https://graph.microsoft.us"), true),
-            new CloudEnvironment("USGovDoD", new Uri("https://login.microsoftonline.us"), new Uri("https://dod-graph.microsoft.us"), true),
-            new CloudEnvironment("China", new Uri("https://login.chinacloudapi.cn"), new Uri("https://microsoftgraph.chinacloudapi.cn"), true),
+            // docs/service-behaviour.md#key-vault-challenge: each cloud's vault DNS suffix (the resource is https:// + it).
+            new CloudEnvironment("Global", new Uri("https://login.microsoftonline.com"), new Uri("https://graph.microsoft.com"), true, keyVaultSuffix: "vault.azure.net"),
+            new CloudEnvironment("USGov", new Uri("https://login.microsoftonline.us"), new Uri("https://graph.microsoft.us"), true, keyVaultSuffix: "vault.usgovcloudapi.net"),
+            new CloudEnvironment("USGovDoD", new Uri("https://login.microsoftonline.us"), new Uri("https://dod-graph.microsoft.us"), true, keyVaultSuffix: "vault.usgovcloudapi.net"),
+            new CloudEnvironment("China", new Uri("https://login.chinacloudapi.cn"), new Uri("https://microsoftgraph.chinacloudapi.cn"), true, keyVaultSuffix: "vault.azure.cn"),
         })
         {
             _environments[env.Name] = env;
@@ -59,9 +60,10 @@ public sealed class EnvironmentRegistry
     }
 
     /// <summary>Adds or replaces a custom environment. Built-in ones cannot be replaced.</summary>
-    public CloudEnvironment Add(string name, Uri authorityHost, Uri graphEndpoint, X509Certificate2? trustedCertificate)
+    public CloudEnvironment Add(string name, Uri authorityHost, Uri graphEndpoint, X509Certificate2? trustedCertificate,
+        string? keyVaultSuffix = null, Uri? keyVaultAudience = null)
     {
-        var env = new CloudEnvironment(name, authorityHost, graphEndpoint, isBuiltIn: false, trustedCertificate);
+        var env = new CloudEnvironment(name, authorityHost, graphEndpoint, isBuiltIn: false, trustedCertificate, keyVaultSuffix, keyVaultAudience);
         lock (_gate)
         {
             if (_environments.TryGetValue(name, out var existing) && existing.IsBuiltIn)

@@ -44,6 +44,11 @@ public static partial class DiagnosisCatalog
         DiagnosisCode.DnsRecordProblem => DiagnosisKind.Configuration,
         DiagnosisCode.MailboxScopeNotYetApplied => DiagnosisKind.Transient,
         DiagnosisCode.MailboxScopeNotEnforced => DiagnosisKind.Permission,
+        DiagnosisCode.KeyVaultUriInvalid => DiagnosisKind.InvalidInput,
+        DiagnosisCode.KeyVaultAccessDenied => DiagnosisKind.Permission,
+        DiagnosisCode.KeyVaultNotFound => DiagnosisKind.NotFound,
+        DiagnosisCode.KeyVaultRejected => DiagnosisKind.Configuration,
+        DiagnosisCode.KeyVaultCredentialUnavailable => DiagnosisKind.Configuration,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A diagnosis code without a kind."),
     };
 }

@@ -55,6 +55,16 @@ public enum DiagnosisCode
     MailboxScopeNotYetApplied,
     /// <summary>-ExpectDenied, but the out-of-scope mailbox could send: a tenant-wide grant or a wider scope still applies.</summary>
     MailboxScopeNotEnforced,
+    /// <summary>-KeyVaultUri is not a vault of the connection's cloud, or the vault did not answer as one (nothing was stored).</summary>
+    KeyVaultUriInvalid,
+    /// <summary>The vault refused the connection's identity (RBAC role or access policy missing, or another tenant's vault).</summary>
+    KeyVaultAccessDenied,
+    /// <summary>The vault does not exist (its name does not resolve, or Key Vault answered 404).</summary>
+    KeyVaultNotFound,
+    /// <summary>The vault refused the secret itself (a bad name, a value too large, a name held by a deleted secret).</summary>
+    KeyVaultRejected,
+    /// <summary>The connection has no credential that can get a Key Vault token (-AccessToken holds a Graph token only).</summary>
+    KeyVaultCredentialUnavailable,
 }
 
 /// <summary>What kind of failure a diagnosis is (one per code); the cmdlet layer maps it to an ErrorCategory.</summary>

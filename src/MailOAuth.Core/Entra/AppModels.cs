@@ -14,6 +14,8 @@ public sealed class NewAppRequest
     /// <summary>Adopt an existing app of the same name that MailOAuth did not create.</summary>
     public bool Force { get; init; }
     public TimeSpan? ReplicationBudget { get; init; }
+    /// <summary>-KeyVaultUri: also store the new secret in this vault (null: not asked for).</summary>
+    public KeyVault.KeyVaultRequest? KeyVault { get; init; }
 }
 
 /// <summary>The app New-MailOAuthApp created or completed, with its new secret.</summary>
@@ -34,6 +36,8 @@ public sealed class NewAppOutcome
     public string Provisioning { get; init; } = "Created";
     public string Environment { get; init; } = "";
     public TimeSpan ReplicationWait { get; init; }
+    /// <summary>What happened to the vault copy (-KeyVaultUri).</summary>
+    public KeyVault.KeyVaultOutcome KeyVault { get; init; } = Core.KeyVault.KeyVaultOutcome.NotRequested;
 }
 
 /// <summary>What Grant-MailSendConsent asks for.</summary>

@@ -42,6 +42,8 @@ public sealed class AppProvisioner
         var waiter = new ReplicationWaiter(request.ReplicationBudget, _session.TimeProvider);
         var reporter = OperationContext.CurrentReporter;
 
+        // A -KeyVaultUri that cannot be used is refused before anything is written.
+        if (request.KeyVault is not null) KeyVault.KeyVaultNames.Resolve(request.KeyVault.VaultUri, connection.Environment);
         if (request.SenderAddress is not null)
             await SenderCheck.VerifyAsync(directory, request.SenderAddress, ct).ConfigureAwait(false);
 
@@ -133,6 +135,14 @@ public sealed class AppProvisioner
         if (provisioning != "Created" && secretCount > 2)
             reporter.Warning($"Application '{app.DisplayName}' (client ID {appId}) now has {secretCount} client secrets, each a live credential. Get-MailOAuthSecret -ClientId {appId} lists them; Update-MailOAuthSecret rotates (and removes the superseded ones) and Remove-MailOAuthSecret removes one.");
 
+        // 5. The vault copy (docs/design.md#key-vault): after the secret exists; a failure is a warning and the
+        //    outcome's KeyVaultStatus, never an error, so the value below is always output.
+        var value = SecretText.Protect(secret.SecretText!);
+        var expiresOn = secret.EndDateTime ?? _session.TimeProvider.GetUtcNow().AddMonths(request.SecretLifetimeMonths);
+        var vault = request.KeyVault is null ? KeyVault.KeyVaultOutcome.NotRequested : await KeyVault.KeyVaultWriter.StoreAsync(_session, connection, request.KeyVault,
+            new KeyVault.VaultSecretFacts { AppDisplayName = app.DisplayName ?? request.DisplayName, TenantId = connection.TenantId, ClientId = appId,
+                KeyId = secret.KeyId?.ToString() ?? "", ExpiresOn = expiresOn }, value, ct).ConfigureAwait(false);
+
         return new NewAppOutcome
         {
             TenantId = connection.TenantId,
@@ -141,14 +151,15 @@ public sealed class AppProvisioner
             ServicePrincipalId = sp.Id!,
             DisplayName = app.DisplayName ?? request.DisplayName,
             SenderAddress = request.SenderAddress,
-            ClientSecret = SecretText.Protect(secret.SecretText!),
+            ClientSecret = value,
             SecretKeyId = secret.KeyId?.ToString() ?? "",
             SecretHint = secret.Hint,
             SecretCreatedOn = secret.StartDateTime ?? _session.TimeProvider.GetUtcNow(),
-            SecretExpiresOn = secret.EndDateTime ?? _session.TimeProvider.GetUtcNow().AddMonths(request.SecretLifetimeMonths),
+            SecretExpiresOn = expiresOn,
             Provisioning = provisioning,
             Environment = connection.Environment.Name,
             ReplicationWait = waiter.Waited,
+            KeyVault = vault,
         };
     }
 

@@ -58,6 +58,8 @@ public sealed class RotateRequest
     /// <summary>The key ids the caller confirmed for removal (null: every one the plan names).</summary>
     public ISet<string>? ApprovedRemovals { get; init; }
     public TimeSpan? ReplicationBudget { get; init; }
+    /// <summary>-KeyVaultUri: also store the new secret in this vault (null: not asked for).</summary>
+    public KeyVault.KeyVaultRequest? KeyVault { get; init; }
 }
 
 /// <summary>What a rotation would write, read before the cmdlet confirms each write.</summary>
@@ -96,6 +98,8 @@ public sealed class RotateOutcome
     public Uri? PlatformUri { get; init; }
     public string Environment { get; init; } = "";
     public TimeSpan ReplicationWait { get; init; }
+    /// <summary>What happened to the vault copy (-KeyVaultUri).</summary>
+    public KeyVault.KeyVaultOutcome KeyVault { get; init; } = Core.KeyVault.KeyVaultOutcome.NotRequested;
 }
 
 /// <summary>What Remove-MailOAuthSecret asks for.</summary>

@@ -165,6 +165,7 @@ public sealed class SecretService
         return Explained.RunAsync("plan the secret rotation", GraphEndpoint, async () =>
         {
             var connection = _session.RequireConnection();
+            if (request.KeyVault is not null) KeyVault.KeyVaultNames.Resolve(request.KeyVault.VaultUri, connection.Environment);
             var state = await ReadStateAsync(new DirectoryClient(connection), connection, request, ct).ConfigureAwait(false);
             var (removals, notes) = Superseded(state, request, newKeyId: null, newStart: null);
             return new RotationPlan
@@ -196,6 +197,8 @@ public sealed class SecretService
         var waiter = new ReplicationWaiter(request.ReplicationBudget, _session.TimeProvider);
         var reporter = OperationContext.CurrentReporter;
         var time = _session.TimeProvider;
+        // A -KeyVaultUri that cannot be used is refused before anything is written.
+        if (request.KeyVault is not null) KeyVault.KeyVaultNames.Resolve(request.KeyVault.VaultUri, connection.Environment);
         var state = await ReadStateAsync(directory, connection, request, ct).ConfigureAwait(false);
         var app = state.App;
 
@@ -247,6 +250,7 @@ public sealed class SecretService
 
         // 3. The platform: store the new value (Set-ResellerSmtpSetting's path), then its own test.
         var platformUpdated = false;
+        var vault = KeyVault.KeyVaultOutcome.NotRequested;
         if (request.Platform is { } platform)
         {
             var client = new PlatformClient(_session);
@@ -278,6 +282,9 @@ public sealed class SecretService
             }
             platformUpdated = true;
             reporter.Verbose($"The platform {platform.PlatformUri} now holds the {newName}.");
+            // The vault copy once the rotation keeps the new secret for good (docs/design.md#key-vault): the platform holds it now,
+            // and before its test, so a failed test leaves the value readable in the vault, not on the platform only.
+            vault = await StoreInVaultAsync(request, connection, app, newKeyId, added, newStart, lifetimeMonths, secret, ct).ConfigureAwait(false);
             var recipients = request.To.Count > 0 ? request.To : new[] { sender };
             try
             {
@@ -286,11 +293,16 @@ public sealed class SecretService
             catch (MailOAuthException ex)
             {
                 throw new MailOAuthException(ex.Diagnosis.WithNote(
-                    $"The platform now holds the {newName} of app {request.ClientId} (its value is stored there only), and its test failed; every old secret was kept "
+                    $"The platform now holds the {newName} of app {request.ClientId} ({(vault.Status == KeyVault.KeyVaultStatus.Stored ? $"its value is stored there and in Key Vault, {vault.SecretId}" : "its value is stored there only")}), and its test failed; every old secret was kept "
                     + $"({string.Join(", ", Others(app, newKeyId).Select(p => $"{p.KeyId} ({p.Hint}…)"))}), so nothing was removed. "
                     + "Fix what the test names and run Send-ResellerTestEmail, or run Update-MailOAuthSecret again to rotate once more."), ex);
             }
             proven.Add("PlatformTest");
+        }
+        else
+        {
+            // No platform: the proven secret is kept from here on, so the vault gets it before any old one is removed.
+            vault = await StoreInVaultAsync(request, connection, app, newKeyId, added, newStart, lifetimeMonths, secret, ct).ConfigureAwait(false);
         }
 
         // 4. Remove what this rotation superseded, now that the platform (if any) holds the proven new one.
@@ -343,8 +355,20 @@ public sealed class SecretService
             PlatformUri = request.Platform?.PlatformUri,
             Environment = connection.Environment.Name,
             ReplicationWait = waiter.Waited,
+            KeyVault = vault,
         };
     }
+
+    /// <summary>-KeyVaultUri: the vault copy of the new secret, tagged with what it is; a failure is the outcome's, never an error.</summary>
+    private Task<KeyVault.KeyVaultOutcome> StoreInVaultAsync(RotateRequest request, AdminConnection connection, Application app, Guid newKeyId,
+        PasswordCredential added, DateTimeOffset newStart, int lifetimeMonths, System.Security.SecureString secret, CancellationToken ct) =>
+        request.KeyVault is null
+            ? Task.FromResult(KeyVault.KeyVaultOutcome.NotRequested)
+            : KeyVault.KeyVaultWriter.StoreAsync(_session, connection, request.KeyVault, new KeyVault.VaultSecretFacts
+            {
+                AppDisplayName = app.DisplayName ?? request.ClientId, TenantId = connection.TenantId, ClientId = request.ClientId,
+                KeyId = newKeyId.ToString(), ExpiresOn = added.EndDateTime ?? newStart.AddMonths(lifetimeMonths),
+            }, secret, ct);
 
     private sealed record RotationState(Application App, SmtpSettingsView? View, PasswordCredential? PlatformSecret, int PlatformMatches,
         string? PlatformHolds);

@@ -115,8 +115,14 @@ public sealed class HttpStack : IDisposable
     /// <summary>The clock of this stack's retry waits and attempt timeouts.</summary>
     public TimeProvider TimeProvider { get; }
 
-    /// <summary>The module's own handlers, outermost first: insecure-redirect refusal, retry, then one log line per attempt.</summary>
-    public IEnumerable<DelegatingHandler> CreateModuleHandlers() => new DelegatingHandler[] { new InsecureRedirectGuard(), new RetryHandler(RetryPolicy, TimeProvider), new RequestLogHandler(TimeProvider) };
+    /// <summary>
+    /// The module's own handlers, outermost first: insecure-redirect refusal, retry, one log line per attempt, then
+    /// loopback for names under .localhost (<see cref="LocalhostNameHandler"/>).
+    /// </summary>
+    public IEnumerable<DelegatingHandler> CreateModuleHandlers() => new DelegatingHandler[]
+    {
+        new InsecureRedirectGuard(), new RetryHandler(RetryPolicy, TimeProvider), new RequestLogHandler(TimeProvider), new LocalhostNameHandler(),
+    };
 
     /// <summary>The shared innermost handler (connection pool, certificate pin).</summary>
     public HttpMessageHandler PrimaryHandler => _primary;

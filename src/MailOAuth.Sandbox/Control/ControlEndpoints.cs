@@ -64,8 +64,31 @@ public static class ControlEndpoints
 
         DnsEndpoints.Map(routes, runtime);
 
+        routes.MapGet("/_sandbox/keyvault", context => ControlHttp.WriteJsonAsync(context, 200, SandboxJson.Serialize(KeyVault.KeyVaultEndpoints.Snapshot(runtime))));
+        routes.MapPost("/_sandbox/keyvault", context => SetKeyVaultAsync(context, runtime));
+        routes.MapDelete("/_sandbox/keyvault", context => ControlHttp.NoContent(context, runtime.KeyVaults.Reset));
+
         routes.MapGet("/_sandbox/info", context => ControlHttp.WriteJsonAsync(context, 200, infoJson));
         routes.Map("/_sandbox/{**rest}", context => ControlHttp.ErrorAsync(context, 404, "Unknown control endpoint."));
+    }
+
+    /// <summary><c>POST /_sandbox/keyvault {"denyWrites": bool}</c> → 200 with the vaults' state: every secret write answered 403 ForbiddenByRbac, or not.</summary>
+    private static async Task SetKeyVaultAsync(HttpContext context, SandboxRuntime runtime)
+    {
+        var (root, problem) = await ControlHttp.ReadObjectAsync(context);
+        if (problem is null && (!root.TryGetProperty("denyWrites", out var deny) || deny.ValueKind is not (System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False)))
+        {
+            problem = "denyWrites (true or false) is required.";
+        }
+
+        if (problem is not null)
+        {
+            await ControlHttp.ErrorAsync(context, 400, problem);
+            return;
+        }
+
+        runtime.KeyVaults.DenyWrites = root.GetProperty("denyWrites").GetBoolean();
+        await ControlHttp.WriteJsonAsync(context, 200, SandboxJson.Serialize(KeyVault.KeyVaultEndpoints.Snapshot(runtime)));
     }
 
     /// <summary>

@@ -142,6 +142,22 @@ public sealed class FaultMiddleware(RequestDelegate next, SandboxRuntime runtime
             return;
         }
 
+        if (request.Kind == RequestKind.KeyVault)
+        {
+            // Key Vault's error shape: {"error":{"code","message"}}.
+            if (fault.RetryAfter is not null)
+            {
+                context.Response.Headers.RetryAfter = fault.RetryAfter;
+            }
+
+            await (fault.Body is not null
+                ? SandboxJson.WriteAsync(context, status, fault.Body, IsJson(fault.Body) ? "application/json; charset=utf-8" : "text/plain; charset=utf-8")
+                : status is < 300 or 304
+                    ? Task.FromResult(context.Response.StatusCode = status)
+                    : KeyVault.KeyVaultEndpoints.ErrorAsync(context, status, status == 429 ? "Throttled" : status >= 500 ? "ServiceUnavailable" : "BadParameter", $"Injected fault: HTTP {status}."));
+            return;
+        }
+
         var entra = request.Kind is RequestKind.Token or RequestKind.Discovery;
         EntraError? entraError = null;
         GraphError? graphError = null;

@@ -15,7 +15,8 @@ public sealed record RequestLogEntry(
     string? ClientId,
     string Kind,
     string RequestId,
-    string? KeyId = null);
+    string? KeyId = null,
+    string? Vault = null);
 
 /// <summary>The request log behind <c>GET /_sandbox/requests</c>. Thread-safe.</summary>
 public sealed class RequestLog

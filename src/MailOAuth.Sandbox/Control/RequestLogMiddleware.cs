@@ -52,7 +52,8 @@ public sealed class RequestLogMiddleware(RequestDelegate next, SandboxRuntime ru
                 request.ClientId,
                 request.Kind.ToString().ToLowerInvariant(),
                 request.RequestId,
-                request.KeyId));
+                request.KeyId,
+                request.Kind == RequestKind.KeyVault ? KeyVault.KeyVaultEndpoints.VaultNameOf(context) : null));
         }
     }
 
@@ -62,6 +63,11 @@ public sealed class RequestLogMiddleware(RequestDelegate next, SandboxRuntime ru
         if (request.Kind == RequestKind.Msi)
         {
             return ManagedIdentityEndpoint.WriteErrorAsync(context, 500, "An unexpected error occurred.");
+        }
+
+        if (request.Kind == RequestKind.KeyVault)
+        {
+            return KeyVault.KeyVaultEndpoints.ErrorAsync(context, 500, "InternalServerError", "An unexpected error occurred.");
         }
 
         return request.Kind is RequestKind.Token or RequestKind.Discovery

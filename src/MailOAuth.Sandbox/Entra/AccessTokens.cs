@@ -51,7 +51,10 @@ public static class AccessTokens
             ["oid"] = servicePrincipal.Id.ToString(),
             ["rh"] = RandomOpaque(),
         };
-        var roles = runtime.Directory.GetGrantedRoleValues(servicePrincipal.Id, WellKnownIds.MicrosoftGraphAppId, runtime.IsReplicated);
+        // Graph's app roles are claims of Graph tokens only; a Key Vault token carries none (Key Vault authorises by Azure RBAC).
+        var roles = audience == KeyVault.KeyVaultEndpoints.Audience
+            ? []
+            : runtime.Directory.GetGrantedRoleValues(servicePrincipal.Id, WellKnownIds.MicrosoftGraphAppId, runtime.IsReplicated);
         if (roles.Count > 0)
         {
             payload["roles"] = new JsonArray([.. roles.Select(r => JsonValue.Create(r))]);

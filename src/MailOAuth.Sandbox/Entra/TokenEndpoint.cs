@@ -208,6 +208,12 @@ public static class TokenEndpoint
     /// </summary>
     internal static string? AudienceOf(string resource, string graphEndpoint)
     {
+        // The sandbox's Key Vault resource (docs/sandbox.md "Key Vault"), as Key Vault's https://vault.azure.net.
+        if (string.Equals(resource.TrimEnd('/'), KeyVault.KeyVaultEndpoints.Audience, StringComparison.OrdinalIgnoreCase))
+        {
+            return KeyVault.KeyVaultEndpoints.Audience;
+        }
+
         if (string.Equals(resource.TrimEnd('/'), graphEndpoint, StringComparison.OrdinalIgnoreCase))
         {
             return resource.EndsWith('/') ? graphEndpoint + "/" : graphEndpoint;

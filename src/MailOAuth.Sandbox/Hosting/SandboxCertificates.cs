@@ -18,6 +18,8 @@ public static class SandboxCertificates
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(IPAddress.Loopback);
         san.AddDnsName("localhost");
+        san.AddDnsName("*." + KeyVault.KeyVaultEndpoints.Suffix); // the vaults, {name}.vault.localhost
+
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(

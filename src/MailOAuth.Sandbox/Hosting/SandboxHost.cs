@@ -44,6 +44,9 @@ public sealed class SandboxHost : IAsyncDisposable
     /// <summary>The reference reseller platform's state (for tests: the stored secret is a Data Protection payload).</summary>
     public PlatformState Platform => _runtime.Platform;
 
+    /// <summary>The sandbox's vaults (for tests: the stored values, which no endpoint but the secrets API returns).</summary>
+    public KeyVault.KeyVaultStore KeyVaults => _runtime.KeyVaults;
+
     public static async Task<SandboxHost> StartAsync(SandboxOptions? options = null, CancellationToken ct = default)
     {
         options ??= new SandboxOptions();

@@ -50,6 +50,9 @@ public sealed record SandboxInfo
     /// <summary>The DNS server serving the seeded domains (UDP and TCP): <c>127.0.0.1:PORT</c>, as -DnsServer takes it.</summary>
     [JsonPropertyName("dns")] public required string Dns { get; init; }
 
+    /// <summary>The Key Vault secrets API (docs/sandbox.md "Key Vault"): its vaults, their DNS suffix and token audience.</summary>
+    [JsonPropertyName("keyVault")] public required SandboxKeyVault KeyVault { get; init; }
+
     /// <summary>The start-up facts of <paramref name="runtime"/>, whose files are <paramref name="files"/>.</summary>
     internal static SandboxInfo Describe(SandboxRuntime runtime, SandboxFiles files, string certificateThumbprint)
     {
@@ -120,6 +123,13 @@ public sealed record SandboxInfo
                 AdminPage = runtime.BaseUri + AdminPage.PagePath,
             },
             Dns = runtime.DnsServer.Endpoint,
+            KeyVault = new SandboxKeyVault
+            {
+                Uri = MailOAuth.Sandbox.KeyVault.KeyVaultEndpoints.VaultUri(runtime, MailOAuth.Sandbox.KeyVault.KeyVaultStore.OpenVault),
+                DeniedUri = MailOAuth.Sandbox.KeyVault.KeyVaultEndpoints.VaultUri(runtime, MailOAuth.Sandbox.KeyVault.KeyVaultStore.DeniedVault),
+                Suffix = MailOAuth.Sandbox.KeyVault.KeyVaultEndpoints.Suffix,
+                Audience = MailOAuth.Sandbox.KeyVault.KeyVaultEndpoints.Audience,
+            },
         };
     }
 
@@ -252,3 +262,15 @@ public sealed record SandboxApp
 /// <param name="AdminPfxPath">The admin's client certificate with its private key.</param>
 /// <param name="AdminCerPath">The admin's client certificate, public part.</param>
 public sealed record SandboxFiles(string CertificatePath, string AdminPfxPath, string AdminCerPath);
+
+/// <summary>
+/// The sandbox's Key Vault: <c>uri</c>, where the admin identities hold Key Vault Secrets Officer; <c>deniedUri</c>,
+/// where nobody does (403 ForbiddenByRbac); the vaults' DNS suffix and token audience, for Add-MailOAuthEnvironment.
+/// </summary>
+public sealed record SandboxKeyVault
+{
+    [JsonPropertyName("uri")] public required string Uri { get; init; }
+    [JsonPropertyName("deniedUri")] public required string DeniedUri { get; init; }
+    [JsonPropertyName("suffix")] public required string Suffix { get; init; }
+    [JsonPropertyName("audience")] public required string Audience { get; init; }
+}

@@ -16,6 +16,9 @@ public enum RequestKind
 
     /// <summary>The managed identity endpoint (App Service protocol, <c>/_sandbox/msi/token</c>).</summary>
     Msi,
+
+    /// <summary>The Key Vault secrets API on a vault host (<c>{vault}.vault.localhost</c>).</summary>
+    KeyVault,
 }
 
 /// <summary>Per-request facts shared by the middlewares and the handlers.</summary>
@@ -55,7 +58,8 @@ public sealed partial class SandboxRequest
     public static SandboxRequest Begin(HttpContext context)
     {
         var header = context.Request.Headers["client-request-id"].ToString();
-        var request = new SandboxRequest(Classify(context.Request.Path.Value ?? "/"), header.Length == 0 ? null : header);
+        var kind = KeyVault.KeyVaultEndpoints.VaultNameOf(context) is not null ? RequestKind.KeyVault : Classify(context.Request.Path.Value ?? "/");
+        var request = new SandboxRequest(kind, header.Length == 0 ? null : header);
         if (Guid.TryParse(header, out var correlation))
         {
             request.CorrelationId = correlation.ToString();

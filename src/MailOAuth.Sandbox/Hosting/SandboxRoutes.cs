@@ -40,6 +40,12 @@ public static class SandboxRoutes
         var app = builder.Build();
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<FaultMiddleware>();
+        // Key Vault answers on its own hosts ({vault}.vault.localhost), whatever the path.
+        app.Use(async (context, next) =>
+        {
+            if (KeyVault.KeyVaultEndpoints.VaultNameOf(context) is { } vault) await KeyVault.KeyVaultEndpoints.HandleAsync(context, runtime, vault);
+            else await next(context);
+        });
         MapRoutes(app, runtime, infoJson);
         return app;
     }

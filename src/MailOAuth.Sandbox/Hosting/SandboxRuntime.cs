@@ -45,7 +45,15 @@ public sealed class SandboxRuntime : IDisposable
         ReplicationLag = replicationLag;
         DnsServer = dnsServer;
         (_directory, Seed) = SeedData.Create(Now, Material, FederatedIssuer);
+        // The admin identities hold Key Vault Secrets Officer on the "mailoauth" vault (docs/sandbox.md "Key Vault").
+        KeyVaults = new KeyVault.KeyVaultStore(new HashSet<Guid>
+        {
+            Seed.Admin.ServicePrincipalId, Seed.SystemAssignedIdentity.ServicePrincipalId, Seed.UserAssignedIdentity.ServicePrincipalId, Seed.AdminUser.Id,
+        });
     }
+
+    /// <summary>The sandbox's vaults and their secrets (one lock); left alone by the directory and platform resets.</summary>
+    public KeyVault.KeyVaultStore KeyVaults { get; }
 
     public TimeProvider Clock { get; }
 

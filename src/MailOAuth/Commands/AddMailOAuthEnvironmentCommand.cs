@@ -32,6 +32,15 @@ public sealed class AddMailOAuthEnvironmentCommand : MailOAuthCmdlet
     [ValidateNotNullOrEmpty]
     public string? TrustedCertificatePath { get; set; }
 
+    /// <summary>The DNS suffix of this cloud's vaults (the sandbox: vault.localhost), for -KeyVaultUri.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidatePattern(@"^\.?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")]
+    public string? KeyVaultSuffix { get; set; }
+
+    /// <summary>The resource Key Vault tokens are issued for; default https:// + KeyVaultSuffix.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public Uri? KeyVaultAudience { get; set; }
+
     protected override void ProcessRecord()
     {
         X509Certificate2? pinned = null;
@@ -48,10 +57,10 @@ public sealed class AddMailOAuthEnvironmentCommand : MailOAuthCmdlet
             }
         }
 
-        if (!ShouldProcess(Name, $"Add environment (authority {AuthorityHost}, Graph {GraphEndpoint})")) return;
+        if (!ShouldProcess(Name, $"Add environment (authority {AuthorityHost}, Graph {GraphEndpoint}{(KeyVaultSuffix is null ? "" : $", vaults *.{KeyVaultSuffix.TrimStart('.')}")})")) return;
         try
         {
-            WriteObject(EnvironmentOutput.From(Session.Environments.Add(Name, AuthorityHost, GraphEndpoint, pinned)));
+            WriteObject(EnvironmentOutput.From(Session.Environments.Add(Name, AuthorityHost, GraphEndpoint, pinned, KeyVaultSuffix, KeyVaultAudience)));
         }
         catch (ArgumentException ex)
         {

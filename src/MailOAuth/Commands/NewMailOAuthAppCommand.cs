@@ -45,12 +45,30 @@ public sealed class NewMailOAuthAppCommand : MailOAuthCmdlet
     [ValidateRange(5, 3600)]
     public int ReplicationTimeoutSec { get; set; } = 300;
 
+    /// <summary>Also store the new secret in this Azure Key Vault (https://NAME.vault.azure.net), for runbooks to read.</summary>
+    [Parameter]
+    [ValidateKeyVaultUri]
+    public Uri? KeyVaultUri { get; set; }
+
+    /// <summary>The Key Vault secret's name; default: the display name with other characters than letters and digits made hyphens.</summary>
+    [Parameter]
+    [ValidateKeyVaultSecretName]
+    public string? KeyVaultSecretName { get; set; }
+
     protected override void BeginProcessing() => RequireConnection();
 
     protected override void ProcessRecord()
     {
         var tenant = Session.Connection!.TenantId;
-        if (!ShouldProcess($"application '{DisplayName}' in tenant {tenant}", "Create or complete the app, its service principal and a new client secret")) return;
+        var vault = KeyVaultParameters.Resolve(this, KeyVaultUri, KeyVaultSecretName);
+        var create = ShouldProcess($"application '{DisplayName}' in tenant {tenant}", "Create or complete the app, its service principal and a new client secret");
+        // Named before anything is written; -WhatIf lists it too. Declined: the app is made without the vault copy.
+        if (vault is not null && !ShouldProcess($"Key Vault {vault.VaultUri}", KeyVaultParameters.Action(DisplayName, vault, null)))
+        {
+            if (create) WriteVerbose("The Key Vault write was not confirmed: the new secret is only in the output.");
+            vault = null;
+        }
+        if (!create) return;
         var request = new NewAppRequest
         {
             DisplayName = DisplayName,
@@ -59,6 +77,7 @@ public sealed class NewMailOAuthAppCommand : MailOAuthCmdlet
             SenderAddress = SenderAddress,
             Force = Force,
             ReplicationBudget = TimeSpan.FromSeconds(ReplicationTimeoutSec),
+            KeyVault = vault,
         };
         Invoke(DisplayName, ct => new AppProvisioner(Session).NewAsync(request, ct), outcome => WriteObject(OutputMap.From(outcome)));
     }

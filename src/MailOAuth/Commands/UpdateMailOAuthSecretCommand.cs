@@ -58,6 +58,16 @@ public sealed class UpdateMailOAuthSecretCommand : OptionalPlatformCmdlet
     [ValidateRange(5, 3600)]
     public int ReplicationTimeoutSec { get; set; } = 300;
 
+    /// <summary>Also store the new secret in this Azure Key Vault (https://NAME.vault.azure.net), as a new version of its secret.</summary>
+    [Parameter]
+    [ValidateKeyVaultUri]
+    public Uri? KeyVaultUri { get; set; }
+
+    /// <summary>The Key Vault secret's name; default: from the app's display name, as New-MailOAuthApp.</summary>
+    [Parameter]
+    [ValidateKeyVaultSecretName]
+    public string? KeyVaultSecretName { get; set; }
+
     protected override void BeginProcessing() => RequireConnection();
 
     protected override void ProcessRecord()
@@ -71,7 +81,8 @@ public sealed class UpdateMailOAuthSecretCommand : OptionalPlatformCmdlet
         var platform = OptionalTarget();
         var errorTarget = new MailOAuthTarget(Session.Connection!.TenantId, ClientId, platformUri: PlatformUri);
         var service = new SecretService(Session);
-        var request = Request(platform, approved: null);
+        var vault = KeyVaultParameters.Resolve(this, KeyVaultUri, KeyVaultSecretName);
+        var request = Request(platform, approved: null, vault);
         RotationPlan? plan = null;
         Invoke(errorTarget, ct => service.PlanAsync(request, ct), p => plan = p);
         if (plan is null) return;
@@ -82,6 +93,11 @@ public sealed class UpdateMailOAuthSecretCommand : OptionalPlatformCmdlet
         var add = ShouldProcess($"app '{plan.AppDisplayName}' ({ClientId})", $"Add a new client secret ({SecretLifetimeMonths} months) and prove it with {proof}");
         var store = platform is null || ShouldProcess($"SMTP Email Settings of {PlatformUri}",
             $"Store the new client secret (replacing {plan.PlatformHolds}) and run the platform's test");
+        if (vault is not null && !ShouldProcess($"Key Vault {vault.VaultUri}", KeyVaultParameters.Action(plan.AppDisplayName, vault, ClientId)))
+        {
+            if (add && store) WriteVerbose("The Key Vault write was not confirmed: the new secret is only in the output (and on the platform, if any).");
+            vault = null;
+        }
         var approved = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var old in plan.Removals)
         {
@@ -90,11 +106,11 @@ public sealed class UpdateMailOAuthSecretCommand : OptionalPlatformCmdlet
         }
         if (!add || !store) return;
 
-        var rotation = Request(platform, approved);
+        var rotation = Request(platform, approved, vault);
         Invoke(errorTarget, ct => service.RotateAsync(rotation, ct), outcome => WriteObject(OutputMap.From(outcome)));
     }
 
-    private RotateRequest Request(Core.Platform.PlatformTarget? platform, ISet<string>? approved) => new()
+    private RotateRequest Request(Core.Platform.PlatformTarget? platform, ISet<string>? approved, Core.KeyVault.KeyVaultRequest? vault) => new()
     {
         ClientId = ClientId,
         SecretDescription = SecretDescription,
@@ -105,5 +121,6 @@ public sealed class UpdateMailOAuthSecretCommand : OptionalPlatformCmdlet
         KeepPrevious = KeepPrevious,
         ApprovedRemovals = approved,
         ReplicationBudget = TimeSpan.FromSeconds(ReplicationTimeoutSec),
+        KeyVault = vault,
     };
 }

@@ -15,7 +15,8 @@ internal static class OutputMap
 
     public static MailOAuthApp From(NewAppOutcome o) =>
         new(o.TenantId, o.ClientId, o.ObjectId, o.ServicePrincipalId, o.DisplayName, o.SenderAddress, o.ClientSecret, o.SecretKeyId, o.SecretHint,
-            o.SecretCreatedOn, o.SecretExpiresOn, o.Provisioning, o.Environment, o.ReplicationWait);
+            o.SecretCreatedOn, o.SecretExpiresOn, o.Provisioning, o.Environment, o.ReplicationWait,
+            o.KeyVault.Status, o.KeyVault.SecretId, o.KeyVault.ErrorCode);
 
     public static MailOAuthConsent From(GrantOutcome o) =>
         new(o.TenantId, o.ClientId, o.ServicePrincipalId, o.ResourceId, o.AppRoleId, o.AssignmentId, o.AlreadyGranted, o.Verified, o.ReplicationWait);
@@ -44,5 +45,5 @@ internal static class OutputMap
     public static MailOAuthRotatedSecret From(RotateOutcome o) =>
         new(o.TenantId, o.ClientId, o.ObjectId, o.DisplayName, o.SenderAddress, o.ClientSecret, o.SecretKeyId, o.SecretHint, o.SecretCreatedOn,
             o.SecretExpiresOn, o.RemovedKeyIds.ToArray(), o.KeptKeyIds.ToArray(), o.PlatformUpdated, o.ProvenBy.ToArray(), o.PlatformUri, o.Environment,
-            o.ReplicationWait);
+            o.ReplicationWait, o.KeyVault.Status, o.KeyVault.SecretId, o.KeyVault.ErrorCode);
 }

@@ -6,5 +6,5 @@ namespace MailOAuth.Output;
 internal static class EnvironmentOutput
 {
     public static MailOAuthEnvironmentInfo From(CloudEnvironment env) =>
-        new(env.Name, env.AuthorityHost, env.GraphEndpoint, env.IsBuiltIn, env.TrustedCertificate?.Thumbprint);
+        new(env.Name, env.AuthorityHost, env.GraphEndpoint, env.IsBuiltIn, env.TrustedCertificate?.Thumbprint, env.KeyVaultSuffix, env.KeyVaultAudience);
 }

@@ -11,9 +11,13 @@ public sealed class MailOAuthApp
 {
     internal MailOAuthApp(string tenantId, string clientId, string objectId, string servicePrincipalId, string displayName, string? senderAddress,
         SecureString clientSecret, string secretKeyId, string? secretHint, DateTimeOffset secretCreatedOn, DateTimeOffset secretExpiresOn,
-        string provisioning, string environment, TimeSpan replicationWait)
+        string provisioning, string environment, TimeSpan replicationWait,
+        string keyVaultStatus, Uri? keyVaultSecretId, string? keyVaultError)
     {
         ReplicationWait = replicationWait;
+        KeyVaultStatus = keyVaultStatus;
+        KeyVaultSecretId = keyVaultSecretId;
+        KeyVaultError = keyVaultError;
         TenantId = tenantId;
         ClientId = clientId;
         ObjectId = objectId;
@@ -50,6 +54,13 @@ public sealed class MailOAuthApp
     public string Environment { get; }
     /// <summary>Time this command spent waiting for Entra ID replication.</summary>
     public TimeSpan ReplicationWait { get; }
+
+    /// <summary>The Key Vault copy of the new secret (-KeyVaultUri): Stored, Failed or NotRequested.</summary>
+    public string KeyVaultStatus { get; }
+    /// <summary>The stored Key Vault secret's versioned id (https://NAME.vault.azure.net/secrets/NAME/VERSION) — never the value.</summary>
+    public Uri? KeyVaultSecretId { get; }
+    /// <summary>When KeyVaultStatus is Failed, the diagnosis code (KeyVaultAccessDenied, …); the Warning says why and what to do.</summary>
+    public string? KeyVaultError { get; }
 
     public override string ToString() => $"{DisplayName} ({ClientId})";
 }

@@ -11,7 +11,8 @@ public sealed class MailOAuthRotatedSecret
 {
     internal MailOAuthRotatedSecret(string tenantId, string clientId, string objectId, string displayName, string? senderAddress, SecureString clientSecret,
         string secretKeyId, string? secretHint, DateTimeOffset secretCreatedOn, DateTimeOffset secretExpiresOn, string[] removedKeyIds, string[] keptKeyIds,
-        bool platformUpdated, string[] provenBy, Uri? platformUri, string environment, TimeSpan replicationWait)
+        bool platformUpdated, string[] provenBy, Uri? platformUri, string environment, TimeSpan replicationWait,
+        string keyVaultStatus, Uri? keyVaultSecretId, string? keyVaultError)
     {
         TenantId = tenantId;
         ClientId = clientId;
@@ -30,6 +31,9 @@ public sealed class MailOAuthRotatedSecret
         PlatformUri = platformUri;
         Environment = environment;
         ReplicationWait = replicationWait;
+        KeyVaultStatus = keyVaultStatus;
+        KeyVaultSecretId = keyVaultSecretId;
+        KeyVaultError = keyVaultError;
     }
 
     public string TenantId { get; }
@@ -56,6 +60,13 @@ public sealed class MailOAuthRotatedSecret
     public Uri? PlatformUri { get; }
     public string Environment { get; }
     public TimeSpan ReplicationWait { get; }
+
+    /// <summary>The Key Vault copy of the new secret (-KeyVaultUri): Stored, Failed or NotRequested.</summary>
+    public string KeyVaultStatus { get; }
+    /// <summary>The stored Key Vault secret's versioned id (https://NAME.vault.azure.net/secrets/NAME/VERSION) — never the value.</summary>
+    public Uri? KeyVaultSecretId { get; }
+    /// <summary>When KeyVaultStatus is Failed, the diagnosis code (KeyVaultAccessDenied, …); the Warning says why and what to do.</summary>
+    public string? KeyVaultError { get; }
 
     public override string ToString() => $"{DisplayName} ({ClientId}) secret {SecretKeyId}";
 }

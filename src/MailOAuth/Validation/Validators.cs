@@ -215,3 +215,30 @@ public sealed class ValidateOptionalPathAttribute : ValidateArgumentsAttribute
             throw new ValidationMetadataException("The path is empty: give a file path, or leave the parameter out.");
     }
 }
+
+/// <summary>
+/// -KeyVaultUri is a vault's own URI (https://NAME.vault.azure.net): https, no path, query or user name, a valid
+/// vault name. Which cloud's suffix it needs is checked against the connection before anything is written.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class ValidateKeyVaultUriAttribute : ValidateArgumentsAttribute
+{
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        var uri = arguments as Uri ?? (Uri.TryCreate(arguments?.ToString(), UriKind.Absolute, out var u) ? u : null);
+        if (MailOAuth.Core.KeyVault.KeyVaultNames.ShapeProblem(uri) is { } problem)
+            throw new ValidationMetadataException(uri is null ? $"'{arguments}' is not an absolute URI such as https://contoso-mail.vault.azure.net." : problem);
+    }
+}
+
+/// <summary>A Key Vault secret name: 1–127 letters, digits and hyphens (Key Vault's rule).</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class ValidateKeyVaultSecretNameAttribute : ValidateArgumentsAttribute
+{
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        var text = arguments as string ?? arguments?.ToString() ?? "";
+        if (!MailOAuth.Core.KeyVault.KeyVaultNames.IsValidSecretName(text))
+            throw new ValidationMetadataException($"'{text}' is not a Key Vault secret name: use 1–127 letters, digits and hyphens, such as Email-OAuth.");
+    }
+}

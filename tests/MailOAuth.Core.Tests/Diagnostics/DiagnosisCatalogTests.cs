@@ -70,6 +70,11 @@ public sealed class DiagnosisCatalogTests
         [DiagnosisCode.MailboxScopeNotYetApplied] = () => DiagnosisCatalog.MailboxScopeNotYetApplied(Graph(403, "ErrorAccessDenied"), Context,
             new DateTimeOffset(2026, 12, 2, 7, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 2, 7, 12, 30, TimeSpan.Zero)),
         [DiagnosisCode.MailboxScopeNotEnforced] = () => DiagnosisCatalog.MailboxScopeNotEnforced(Context, tokenHadMailSend: true, "req"),
+        [DiagnosisCode.KeyVaultUriInvalid] = () => DiagnosisCatalog.KeyVaultUriInvalid(new Uri("https://kv1.vault.usgovcloudapi.net"), "not a vault of this cloud", new MailOAuth.Core.Cloud.EnvironmentRegistry().Get("Global")),
+        [DiagnosisCode.KeyVaultAccessDenied] = () => DiagnosisCatalog.KeyVaultAccessDenied(new Uri("https://kv1.vault.azure.net"), "Email-OAuth", "3f8a6c2e-7d41-4b9a-9e0f-5c2d8b1a4e67", 403, "Forbidden"),
+        [DiagnosisCode.KeyVaultNotFound] = () => DiagnosisCatalog.KeyVaultNotFound(new Uri("https://kv1.vault.azure.net"), nameUnresolved: true, 0, null),
+        [DiagnosisCode.KeyVaultRejected] = () => DiagnosisCatalog.KeyVaultRejected(new Uri("https://kv1.vault.azure.net"), "Email-OAuth", 400, "BadParameter"),
+        [DiagnosisCode.KeyVaultCredentialUnavailable] = () => DiagnosisCatalog.KeyVaultCredentialUnavailable(new Uri("https://kv1.vault.azure.net")),
     };
 
     public static TheoryData<DiagnosisCode> Codes()

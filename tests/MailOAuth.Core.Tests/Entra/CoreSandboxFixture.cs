@@ -57,7 +57,8 @@ public class CoreSandboxFixture : IAsyncLifetime
             new RetryPolicy(maxRetries: 2, maxTotalWait: TimeSpan.FromSeconds(5), baseDelay: TimeSpan.FromMilliseconds(50),
                 attemptTimeout: Clock is null ? null : System.Threading.Timeout.InfiniteTimeSpan),
             Clock);
-        session.Environments.Add(EnvironmentName, new Uri(Info.AuthorityHost), new Uri(Info.GraphEndpoint), Host.Certificate);
+        session.Environments.Add(EnvironmentName, new Uri(Info.AuthorityHost), new Uri(Info.GraphEndpoint), Host.Certificate,
+            Info.KeyVault.Suffix, new Uri(Info.KeyVault.Audience));
         return session;
     }
 
