@@ -51,6 +51,8 @@ public enum DiagnosisCode
     PlatformSettingsMismatch,
     /// <summary>A sender domain's SPF, DKIM or DMARC record is missing or wrong (the Spf, Dkim and Dmarc checks).</summary>
     DnsRecordProblem,
+    /// <summary>Mail.Send is granted tenant-wide (the app can send as any mailbox): the Scope check's Warning.</summary>
+    MailSendTenantWide,
 }
 
 /// <summary>What kind of failure a diagnosis is (one per code); the cmdlet layer maps it to an ErrorCategory.</summary>

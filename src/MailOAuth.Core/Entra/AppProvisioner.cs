@@ -401,7 +401,7 @@ public sealed class AppProvisioner
         RequiredResourceAccess = WithMailSend(null),
     };
 
-    private static List<RequiredResourceAccess> WithMailSend(List<RequiredResourceAccess>? existing)
+    internal static List<RequiredResourceAccess> WithMailSend(List<RequiredResourceAccess>? existing)
     {
         var list = existing?.ToList() ?? new List<RequiredResourceAccess>();
         var graph = list.FirstOrDefault(r => r.ResourceAppId == EntraIds.GraphAppId);
@@ -413,6 +413,23 @@ public sealed class AppProvisioner
         graph.ResourceAccess ??= new List<ResourceAccess>();
         if (!graph.ResourceAccess.Any(a => a.Id == EntraIds.MailSendAppRoleId && a.Type == "Role"))
             graph.ResourceAccess.Add(new ResourceAccess { Id = EntraIds.MailSendAppRoleId, Type = "Role" });
+        return list;
+    }
+
+    /// <summary>
+    /// The required permissions without Mail.Send (application): a scoped app must not declare it, or the portal's
+    /// "Grant admin consent" would silently make it tenant-wide again (docs/service-behaviour.md#exchange-rbac).
+    /// Every other permission is kept; Graph's entry goes only when Mail.Send was all it held.
+    /// </summary>
+    internal static List<RequiredResourceAccess> WithoutMailSend(List<RequiredResourceAccess>? existing)
+    {
+        var list = new List<RequiredResourceAccess>();
+        foreach (var r in existing ?? new List<RequiredResourceAccess>())
+        {
+            if (r.ResourceAppId != EntraIds.GraphAppId) { list.Add(r); continue; }
+            var kept = (r.ResourceAccess ?? new List<ResourceAccess>()).Where(a => !(a.Id == EntraIds.MailSendAppRoleId && a.Type == "Role")).ToList();
+            if (kept.Count > 0) list.Add(new RequiredResourceAccess { ResourceAppId = r.ResourceAppId, ResourceAccess = kept });
+        }
         return list;
     }
 }
