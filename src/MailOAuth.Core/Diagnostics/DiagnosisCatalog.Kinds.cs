@@ -42,6 +42,8 @@ public static partial class DiagnosisCatalog
         DiagnosisCode.AppNotSingleTenant => DiagnosisKind.Configuration,
         DiagnosisCode.PlatformSettingsMismatch => DiagnosisKind.Configuration,
         DiagnosisCode.DnsRecordProblem => DiagnosisKind.Configuration,
+        DiagnosisCode.MailboxScopeNotYetApplied => DiagnosisKind.Transient,
+        DiagnosisCode.MailboxScopeNotEnforced => DiagnosisKind.Permission,
         DiagnosisCode.MailSendTenantWide => DiagnosisKind.Configuration,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A diagnosis code without a kind."),
     };

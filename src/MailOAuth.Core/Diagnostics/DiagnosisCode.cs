@@ -51,6 +51,10 @@ public enum DiagnosisCode
     PlatformSettingsMismatch,
     /// <summary>A sender domain's SPF, DKIM or DMARC record is missing or wrong (the Spf, Dkim and Dmarc checks).</summary>
     DnsRecordProblem,
+    /// <summary>A mailbox-scoped app was denied within 2 hours of its Exchange assignment: Exchange may not apply it yet.</summary>
+    MailboxScopeNotYetApplied,
+    /// <summary>-ExpectDenied, but the out-of-scope mailbox could send: a tenant-wide grant or a wider scope still applies.</summary>
+    MailboxScopeNotEnforced,
     /// <summary>Mail.Send is granted tenant-wide (the app can send as any mailbox): the Scope check's Warning.</summary>
     MailSendTenantWide,
 }

@@ -32,9 +32,31 @@ public sealed class MailTestRequest
 
     /// <summary>How long to wait for Exchange to honour a recent grant.</summary>
     public TimeSpan? PropagationBudget { get; init; }
+
+    /// <summary>
+    /// How the app's Mail.Send is scoped (Get-MailOAuthApp's SendScope: "Tenant", "Mailbox: sender@…", "Mailbox", "None");
+    /// null = not known. Mailbox means Exchange RBAC for Applications: the token has no Mail.Send role by design.
+    /// </summary>
+    public MailSendScope? SendScope { get; init; }
+
+    /// <summary>When the Exchange assignment was made (the app's scope tag), if known.</summary>
+    public DateTimeOffset? ScopeAssignedOn { get; init; }
+
+    /// <summary>Prove the negative: the sender is outside the scope, so a 403 ErrorAccessDenied is the expected answer.</summary>
+    public bool ExpectDenied { get; init; }
 }
 
-/// <summary>A delivered test: Graph accepted the message (202).</summary>
+/// <summary>What Send-MailOAuthTest proved.</summary>
+public enum MailTestOutcomeKind
+{
+    /// <summary>Graph accepted the message (202).</summary>
+    Delivered,
+
+    /// <summary>-ExpectDenied: Graph refused the out-of-scope mailbox with 403 ErrorAccessDenied, as it should.</summary>
+    DeniedAsExpected,
+}
+
+/// <summary>A passed test: Graph accepted the message (202), or refused it as -ExpectDenied expected.</summary>
 public sealed class MailTestOutcome
 {
     public string TenantId { get; init; } = "";
@@ -48,4 +70,5 @@ public sealed class MailTestOutcome
     public string? ClientRequestId { get; init; }
     public IReadOnlyList<string> TokenRoles { get; init; } = Array.Empty<string>();
     public string Environment { get; init; } = "";
+    public MailTestOutcomeKind Outcome { get; init; } = MailTestOutcomeKind.Delivered;
 }

@@ -54,8 +54,12 @@ public sealed class MailTestService
         reporter.Verbose($"Token roles: {rolesText}.");
 
         // No Mail.Send in the token means Graph will answer 403 ErrorAccessDenied (docs/service-behaviour.md#token-roles, #graph-access-denied):
-        // say so before sending, with the roles actually seen.
-        if (!claims.HasRole(MailSendRole) && request.SkipRoleCheck)
+        // say so before sending, with the roles actually seen. An app scoped with Exchange RBAC for Applications has no Mail.Send role
+        // by design (docs/service-behaviour.md#exchange-rbac): Exchange decides.
+        var scoped = request.SendScope?.IsMailbox == true;
+        if (!claims.HasRole(MailSendRole) && scoped)
+            reporter.Verbose($"The token carries no Mail.Send role, as expected: the app's Mail.Send is scoped to a mailbox with Exchange RBAC for Applications (SendScope {request.SendScope}), so the role check is skipped and Exchange decides.");
+        else if (!claims.HasRole(MailSendRole) && request.SkipRoleCheck)
             reporter.Verbose("The token carries no Mail.Send role; sending anyway (-SkipRoleCheck: Exchange RBAC for Applications may allow it).");
         else if (!claims.HasRole(MailSendRole))
         {
@@ -97,7 +101,11 @@ public sealed class MailTestService
             TenantId = context.TenantId, ClientId = context.ClientId, SenderAddress = context.SenderAddress,
             FromAddress = context.FromAddress, EnvironmentName = context.EnvironmentName, TokenHasMailSend = claims.HasRole(MailSendRole),
         };
-        var grantIsNew = ReplicationWaiter.IsRecent(request.ProvisionedAt, _session.TimeProvider);
+        // A scoped app's denial is not waited for: Exchange's cache takes 30 min to 2 h and probing may keep a stale deny
+        // (docs/service-behaviour.md#exchange-rbac); with -ExpectDenied a denial is the answer sought. Exactly one sendMail then.
+        var grantIsNew = !scoped && !request.ExpectDenied && ReplicationWaiter.IsRecent(request.ProvisionedAt, _session.TimeProvider);
+        if (request.ExpectDenied)
+            reporter.Verbose($"-ExpectDenied: {request.SenderAddress} should be outside the app's scope, so 403 ErrorAccessDenied is the expected answer.");
         var waiter = new ReplicationWaiter(request.PropagationBudget, _session.TimeProvider);
         try
         {
@@ -117,6 +125,24 @@ public sealed class MailTestService
             throw new MailOAuthException(GraphErrors.Explain(denied, withRoles, environment.GraphEndpoint).Diagnosis.WithNote(
                 $"The grant is new: Exchange Online still refused after {waiter.Waited.TotalSeconds:0} s. A new grant can take several minutes to reach Exchange; if the mailbox is in scope, run the test again later."), denied);
         }
+        catch (ODataError denied) when (request.ExpectDenied && GraphErrors.Is(denied, 403, "ErrorAccessDenied"))
+        {
+            var deniedId = GraphErrors.ToServiceError(denied).RequestId;
+            reporter.Verbose($"Graph refused to send as {request.SenderAddress} (403 ErrorAccessDenied, request-id {deniedId}), as expected: the mailbox is outside the app's scope.");
+            return Outcome(request, subject, deniedId, null, claims.Roles, environment.Name, MailTestOutcomeKind.DeniedAsExpected);
+        }
+        catch (ODataError denied) when (scoped && !claims.HasRole(MailSendRole) && GraphErrors.Is(denied, 403, "ErrorAccessDenied"))
+        {
+            // docs/service-behaviour.md#exchange-rbac: the same 403 for "not applied yet" and "out of scope"; only the assignment's age tells.
+            var evidence = GraphErrors.Explain(denied, withRoles, environment.GraphEndpoint).Diagnosis;
+            var now = _session.TimeProvider.GetUtcNow();
+            var scopedMailbox = request.SendScope!.Mailbox;
+            var outside = scopedMailbox is not null && !string.Equals(scopedMailbox, request.SenderAddress, StringComparison.OrdinalIgnoreCase);
+            var diagnosis = !outside && request.ScopeAssignedOn is { } assignedOn && now - assignedOn < DiagnosisCatalog.ExchangeScopeCacheMax
+                ? DiagnosisCatalog.MailboxScopeNotYetApplied(evidence, context, assignedOn, now)
+                : DiagnosisCatalog.ScopedMailboxAccessDenied(evidence, context, scopedMailbox, request.ScopeAssignedOn, now);
+            throw new MailOAuthException(diagnosis, denied);
+        }
         catch (Exception ex) when (ex is ODataError or HttpRequestException)
         {
             var explained = GraphErrors.Explain(ex, withRoles, environment.GraphEndpoint);
@@ -129,19 +155,26 @@ public sealed class MailTestService
 
         var requestId = GraphErrors.Header(headers.ResponseHeaders, "request-id");
         reporter.Verbose($"Graph accepted the message (202, request-id {requestId}). Delivery is asynchronous.");
-        return new MailTestOutcome
-        {
-            TenantId = request.TenantId,
-            ClientId = request.ClientId,
-            SenderAddress = request.SenderAddress,
-            From = request.From,
-            To = request.To.ToList(),
-            Subject = subject,
-            SentAt = _session.TimeProvider.GetUtcNow(),
-            RequestId = requestId,
-            ClientRequestId = GraphErrors.Header(headers.ResponseHeaders, "client-request-id"),
-            TokenRoles = claims.Roles,
-            Environment = environment.Name,
-        };
+        if (request.ExpectDenied)
+            throw new MailOAuthException(DiagnosisCatalog.MailboxScopeNotEnforced(context, claims.HasRole(MailSendRole), requestId));
+        return Outcome(request, subject, requestId, GraphErrors.Header(headers.ResponseHeaders, "client-request-id"), claims.Roles, environment.Name,
+            MailTestOutcomeKind.Delivered);
     }
+
+    private MailTestOutcome Outcome(MailTestRequest request, string subject, string? requestId, string? clientRequestId, IReadOnlyList<string> roles,
+        string environment, MailTestOutcomeKind kind) => new()
+    {
+        TenantId = request.TenantId,
+        ClientId = request.ClientId,
+        SenderAddress = request.SenderAddress,
+        From = request.From,
+        To = request.To.ToList(),
+        Subject = subject,
+        SentAt = _session.TimeProvider.GetUtcNow(),
+        RequestId = requestId,
+        ClientRequestId = clientRequestId,
+        TokenRoles = roles,
+        Environment = environment,
+        Outcome = kind,
+    };
 }

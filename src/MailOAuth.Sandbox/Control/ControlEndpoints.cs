@@ -47,6 +47,14 @@ public static class ControlEndpoints
         routes.MapGet("/_sandbox/replication", context => ControlHttp.WriteJsonAsync(context, 200, ReplicationJson(runtime)));
         routes.MapPost("/_sandbox/replication", context => SetReplicationAsync(context, runtime));
 
+        routes.MapGet("/_sandbox/exchange", context => ControlHttp.WriteJsonAsync(context, 200, ExchangeJson(runtime)));
+        routes.MapPost("/_sandbox/exchange", context => SetExchangeAsync(context, runtime));
+        routes.MapPost("/_sandbox/exchange/apply", context =>
+        {
+            runtime.Directory.ApplyExchangeChanges(runtime.Now);
+            return ControlHttp.WriteJsonAsync(context, 200, ExchangeJson(runtime));
+        });
+
         routes.MapGet("/_sandbox/policies/secret-lifetime", context => ControlHttp.WriteJsonAsync(context, 200, SecretLifetimeJson(runtime)));
         routes.MapPost("/_sandbox/policies/secret-lifetime", context => SetSecretLifetimeAsync(context, runtime));
         routes.MapDelete("/_sandbox/policies/secret-lifetime", context => ControlHttp.NoContent(context, runtime.Directory.ClearAppManagementPolicies));
@@ -103,6 +111,61 @@ public static class ControlEndpoints
             ["directoryLagSeconds"] = (runtime.DirectoryWriteLag ?? runtime.ReplicationLag).TotalSeconds,
             ["mailLagSeconds"] = runtime.MailLag.TotalSeconds,
         });
+
+    /// <summary><c>POST /_sandbox/exchange {"cacheDelaySeconds": N}</c> → 200 with the Exchange state (docs/sandbox.md "Exchange RBAC for Applications").</summary>
+    private static async Task SetExchangeAsync(HttpContext context, SandboxRuntime runtime)
+    {
+        var (root, problem) = await ControlHttp.ReadObjectAsync(context);
+        var delay = problem is null ? ControlHttp.OptionalDouble(root, "cacheDelaySeconds", out problem) : null;
+        if (problem is null && (delay is null || delay < 0 || double.IsNaN(delay.Value) || delay > TimeSpan.FromDays(1).TotalSeconds))
+        {
+            problem = "cacheDelaySeconds (a number of seconds from 0 to 86400) is required.";
+        }
+
+        if (problem is not null)
+        {
+            await ControlHttp.ErrorAsync(context, 400, problem);
+            return;
+        }
+
+        runtime.Directory.ExchangeCacheDelay = TimeSpan.FromSeconds(delay!.Value);
+        await ControlHttp.WriteJsonAsync(context, 200, ExchangeJson(runtime));
+    }
+
+    /// <summary>The cache delay, the role definitions, every assignment (applied or not) and the removals sendMail does not see yet.</summary>
+    private static string ExchangeJson(SandboxRuntime runtime)
+    {
+        var directory = runtime.Directory;
+        var now = runtime.Now;
+        JsonObject Assignment(ExchangeRoleAssignment a) => new()
+        {
+            ["id"] = a.Id.ToString(),
+            ["principalId"] = a.PrincipalId,
+            ["roleDefinitionId"] = a.RoleDefinitionId.ToString(),
+            ["directoryScopeId"] = a.DirectoryScopeId,
+            ["createdDateTime"] = a.CreatedDateTime.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["appliedAt"] = directory.ExchangeAssignmentEffectiveAt(a).UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["applied"] = directory.IsExchangeAssignmentApplied(a, now),
+        };
+
+        return SandboxJson.Serialize(new JsonObject
+        {
+            ["cacheDelaySeconds"] = directory.ExchangeCacheDelay.TotalSeconds,
+            ["roleDefinitions"] = new JsonArray([.. directory.ListExchangeRoleDefinitions().Select(d => (JsonNode)new JsonObject
+            {
+                ["id"] = d.Id.ToString(),
+                ["displayName"] = d.DisplayName,
+            })]),
+            ["assignments"] = new JsonArray([.. directory.ListExchangeRoleAssignments().Select(a => (JsonNode)Assignment(a))]),
+            ["pendingRemovals"] = new JsonArray([.. directory.PendingExchangeRemovals(now).Select(r =>
+            {
+                var json = Assignment(r.Assignment);
+                json["removedDateTime"] = r.RemovedDateTime.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+                json["effectiveAt"] = (r.RemovedDateTime + directory.ExchangeCacheDelay).UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+                return (JsonNode)json;
+            })]),
+        });
+    }
 
     /// <summary>
     /// <c>POST /_sandbox/policies/secret-lifetime {"maxDays": N, "blockPasswordAddition": bool, "appId": "…"}</c> → 200

@@ -6,8 +6,11 @@ using MailOAuth.Sandbox.Tenancy;
 namespace MailOAuth.Sandbox.Graph;
 
 /// <summary>An authenticated Graph directory request and the helpers every handler needs.</summary>
-public sealed class DirectoryRequest(HttpContext http, SandboxRuntime runtime, GraphCaller caller, IReadOnlyList<PathSegment> segments)
+public sealed class DirectoryRequest(HttpContext http, SandboxRuntime runtime, GraphCaller caller, IReadOnlyList<PathSegment> segments, string version = "v1.0")
 {
+    /// <summary><c>v1.0</c> or <c>beta</c>: the path's version segment.</summary>
+    public string Version { get; } = version;
+
     public HttpContext Http { get; } = http;
 
     public SandboxRuntime Runtime { get; } = runtime;
@@ -23,8 +26,8 @@ public sealed class DirectoryRequest(HttpContext http, SandboxRuntime runtime, G
 
     public string Method => Http.Request.Method;
 
-    /// <summary><c>{graph}/v1.0/$metadata#</c>: the prefix of every <c>@odata.context</c>.</summary>
-    public string Metadata => $"{Runtime.GraphEndpoint}/v1.0/$metadata#";
+    /// <summary><c>{graph}/v1.0/$metadata#</c> (or <c>/beta/</c>): the prefix of every <c>@odata.context</c>.</summary>
+    public string Metadata => $"{Runtime.GraphEndpoint}/{Version}/$metadata#";
 
     /// <summary>True when the request asks for upsert (<c>Prefer: create-if-missing</c>).</summary>
     public bool PrefersCreateIfMissing =>

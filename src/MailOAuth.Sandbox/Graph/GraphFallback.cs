@@ -10,7 +10,7 @@ public static class GraphFallback
     {
         "users", "me", "applications", "servicePrincipals", "organization", "domains", "groups", "directoryObjects",
         "subscribedSkus", "policies", "identity", "oauth2PermissionGrants", "sites", "drives", "teams", "chats",
-        "security", "reports", "$metadata", "$batch", "applicationTemplates", "directory", "admin", "solutions",
+        "security", "reports", "$metadata", "$batch", "applicationTemplates", "directory", "admin", "solutions", "roleManagement",
     };
 
     /// <summary><c>/v1.0/{**rest}</c> with no matching route.</summary>

@@ -9,8 +9,8 @@ namespace MailOAuth.Sandbox.Graph;
 public static class SendMailEndpoint
 {
     /// <summary>
-    /// Checks in this order: token → Mail.Send role → user exists → mailbox licensed →
-    /// application access policy → body readable → <c>message.from</c> → recipients; then 202
+    /// Checks in this order: token → Mail.Send role or an applied Exchange assignment covering the mailbox → user exists →
+    /// mailbox licensed → application access policy (Entra grant only) → body readable → <c>message.from</c> → recipients; then 202
     /// with no body and the message in the outbox.
     /// </summary>
     public static async Task HandleAsync(HttpContext context, SandboxRuntime runtime)
@@ -30,23 +30,25 @@ public static class SendMailEndpoint
         }
 
         // docs/service-behaviour.md#graph-access-denied: no Mail.Send in roles (no consent, or a delegated grant only).
-        if (!caller.HasRole(WellKnownIds.MailSendRoleValue))
-        {
-            await WriteAsync(context, runtime, GraphError.AccessDenied());
-            return;
-        }
-
         // docs/service-behaviour.md#replication: Exchange honours a new Mail.Send grant some time after tokens carry it; meanwhile the
         // answer is the same 403 as with no grant at all.
-        if (runtime.MailLag > TimeSpan.Zero && caller.Scopes.Count == 0
-            && !runtime.Directory.GetGrantedRoleValues(caller.PrincipalId, WellKnownIds.MicrosoftGraphAppId, created => runtime.Now >= created + runtime.MailLag)
-                .Contains(WellKnownIds.MailSendRoleValue))
+        var entraAllowed = caller.HasRole(WellKnownIds.MailSendRoleValue)
+            && !(runtime.MailLag > TimeSpan.Zero && caller.Scopes.Count == 0
+                && !runtime.Directory.GetGrantedRoleValues(caller.PrincipalId, WellKnownIds.MicrosoftGraphAppId, created => runtime.Now >= created + runtime.MailLag)
+                    .Contains(WellKnownIds.MailSendRoleValue));
+
+        // docs/service-behaviour.md#exchange-rbac: the effective permission is the union of the Entra grant and an applied Exchange
+        // "Application Mail.Send" assignment whose scope covers this mailbox. A not-yet-applied assignment and an out-of-scope
+        // mailbox get the same 403 as no grant at all.
+        var user = runtime.Directory.FindUser(userSegment);
+        var exchangeAllowed = user is not null && caller.IsAppOnly
+            && runtime.Directory.HasAppliedExchangeRole(caller.PrincipalId, user.Id, WellKnownIds.ApplicationMailSendRoleName, now);
+        if (!entraAllowed && !exchangeAllowed)
         {
             await WriteAsync(context, runtime, GraphError.AccessDenied());
             return;
         }
 
-        var user = runtime.Directory.FindUser(userSegment);
         if (user is null)
         {
             await WriteAsync(context, runtime, GraphError.InvalidUser(userSegment));
@@ -59,7 +61,8 @@ public static class SendMailEndpoint
             return;
         }
 
-        if (Guid.TryParse(caller.AppId, out var appId) && runtime.Directory.IsMailboxAccessDenied(user.Id, appId))
+        // An application access policy constrains only the Entra grant (docs/service-behaviour.md#exchange-rbac).
+        if (!exchangeAllowed && Guid.TryParse(caller.AppId, out var appId) && runtime.Directory.IsMailboxAccessDenied(user.Id, appId))
         {
             await WriteAsync(context, runtime, GraphError.ODataDisabled());
             return;

@@ -29,6 +29,12 @@ public sealed record SandboxInfo
     /// <summary>A client with a secret and no app roles: directory calls give 403 Authorization_RequestDenied.</summary>
     [JsonPropertyName("noRightsAdmin")] public required SandboxClient NoRightsAdmin { get; init; }
 
+    /// <summary>The admin roles minus RoleManagement.ReadWrite.Exchange: cannot scope Mail.Send with Exchange RBAC.</summary>
+    [JsonPropertyName("adminNoExchangeRbac")] public required SandboxApp AdminNoExchangeRbac { get; init; }
+
+    /// <summary>The tenant's "Application Mail.Send" Exchange role definition id (docs/sandbox.md "Exchange RBAC for Applications").</summary>
+    [JsonPropertyName("exchangeMailSendRoleDefinitionId")] public required string ExchangeMailSendRoleDefinitionId { get; init; }
+
     /// <summary>The managed identity endpoint (App Service protocol 2019-08-01) and its identities.</summary>
     [JsonPropertyName("managedIdentity")] public required SandboxManagedIdentity ManagedIdentity { get; init; }
 
@@ -76,6 +82,7 @@ public sealed record SandboxInfo
                 ExpiredSecret = ToInfo(seed.ExpiredSecret),
                 ConditionalAccessBlocked = ToInfo(seed.ConditionalAccessBlocked),
                 DelegatedMailSend = ToInfo(seed.DelegatedMailSend),
+                Scoped = ToInfo(seed.Scoped),
             },
             Admin = new SandboxAdmin
             {
@@ -94,6 +101,8 @@ public sealed record SandboxInfo
                 ClientId = seed.NoRightsAdmin.AppId.ToString(),
                 ClientSecret = seed.NoRightsAdmin.SecretText,
             },
+            AdminNoExchangeRbac = ToInfo(seed.AdminNoExchangeRbac),
+            ExchangeMailSendRoleDefinitionId = seed.ApplicationMailSendRoleDefinitionId.ToString(),
             ManagedIdentity = new SandboxManagedIdentity
             {
                 IdentityEndpoint = runtime.IdentityEndpoint,
@@ -220,6 +229,12 @@ public sealed record SandboxApps
 
     /// <summary>Mail.Send declared as a *delegated* permission (Scope) instead of the application one; no consent.</summary>
     [JsonPropertyName("delegatedMailSend")] public SandboxApp? DelegatedMailSend { get; init; }
+
+    /// <summary>
+    /// Mail.Send scoped to the licensed mailbox with Exchange RBAC for Applications (an applied "Application Mail.Send"
+    /// assignment, tag <c>MailOAuth:SendScope=Mailbox;…</c>); no Graph Mail.Send, so tokens carry no roles.
+    /// </summary>
+    [JsonPropertyName("scoped")] public SandboxApp? Scoped { get; init; }
 }
 
 /// <summary>One seeded application. All ids are GUID strings; the secret is random per start.</summary>

@@ -127,7 +127,7 @@ public sealed partial class SandboxRequest
 
     private static readonly HashSet<string> DirectorySegments = new(StringComparer.OrdinalIgnoreCase)
     {
-        "applications", "servicePrincipals", "users", "me", "domains", "organization", "directoryObjects", "directory",
+        "applications", "servicePrincipals", "users", "me", "domains", "organization", "directoryObjects", "directory", "roleManagement",
     };
 
     [GeneratedRegex(@"^/[^/]+/oauth2/(v2\.0/)?(token|devicecode)/?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

@@ -61,6 +61,7 @@ public static class SandboxRoutes
         app.Map("/v1.0/users/{user}/sendMail", context => SendMailEndpoint.HandleAsync(context, runtime));
         app.Map("/v1.0/me/sendMail", context => SendMailEndpoint.MeAsync(context, runtime));
         app.Map("/v1.0/{**rest}", context => DirectoryRouter.HandleAsync(context, runtime));
+        app.Map("/beta/{**rest}", context => DirectoryRouter.HandleAsync(context, runtime));
 
         // The reference reseller platform: its API (two profiles) and its admin page.
         PlatformEndpoints.Map(app, runtime);

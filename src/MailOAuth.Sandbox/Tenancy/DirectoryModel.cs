@@ -266,6 +266,12 @@ public static class WellKnownIds
     /// <summary>Mail.Send *delegated* permission id (a scope).</summary>
     public static readonly Guid MailSendScopeId = Guid.Parse("e383f46e-2787-4529-855e-0e479a3ffac0");
 
+    /// <summary>RoleManagement.ReadWrite.Exchange application permission id (Exchange RBAC for Applications).</summary>
+    public static readonly Guid RoleManagementReadWriteExchangeRoleId = Guid.Parse("025d3225-3f02-4882-b4c0-cd5b541a4e80");
+
+    /// <summary>The Exchange role that scopes Mail.Send to mailboxes (docs/service-behaviour.md#exchange-rbac).</summary>
+    public const string ApplicationMailSendRoleName = "Application Mail.Send";
+
     /// <summary>Policy.Read.All application permission id.</summary>
     public static readonly Guid PolicyReadAllRoleId = Guid.Parse("246dd0d5-5bd0-4def-940b-0421030a5b68");
 

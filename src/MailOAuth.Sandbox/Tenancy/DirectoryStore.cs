@@ -9,7 +9,7 @@ namespace MailOAuth.Sandbox.Tenancy;
 /// the readers that model eventually consistent replicas (see SandboxRuntime.IsReplicated). A reset
 /// replaces the whole store (SandboxRuntime.ResetDirectory); no two stores share any state.
 /// The members are split by entity: this file (tenant, users, policies),
-/// <c>DirectoryStore.Applications.cs</c> and <c>DirectoryStore.ServicePrincipals.cs</c>.
+/// <c>DirectoryStore.Applications.cs</c>, <c>DirectoryStore.ServicePrincipals.cs</c> and <c>DirectoryStore.Exchange.cs</c>.
 /// </summary>
 public sealed partial class DirectoryStore
 {
@@ -235,5 +235,13 @@ public sealed partial class DirectoryStore
         public bool SecretAdditionBlocked { get; set; }
 
         public Dictionary<Guid, AppManagementPolicy> AppPolicies { get; } = []; // by application object id
+
+        public List<ExchangeRoleDefinition> ExchangeRoleDefinitions { get; } = [];
+
+        public List<ExchangeRoleAssignment> ExchangeRoleAssignments { get; } = [];
+
+        public List<ExchangeRemoval> ExchangeRemovals { get; } = [];
+
+        public TimeSpan ExchangeCacheDelay { get; set; } = ExchangeRbac.DefaultCacheDelay;
     }
 }

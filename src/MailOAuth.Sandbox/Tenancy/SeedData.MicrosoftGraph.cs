@@ -33,6 +33,13 @@ public static partial class SeedData
             "Allows the app to read all your organization's policies without a signed in user."),
         Role(Guid.Parse("06b708a9-e830-4db3-a914-8e69da51d44f"), "AppRoleAssignment.ReadWrite.All", "Manage app permission grants and app role assignments",
             "Allows the app to manage permission grants for application permissions to any API (including Microsoft Graph) and application assignments for any app, without a signed-in user."),
+        // docs/service-behaviour.md#exchange-rbac: what the beta roleManagement/exchange endpoints check.
+        Role(WellKnownIds.RoleManagementReadWriteExchangeRoleId, "RoleManagement.ReadWrite.Exchange", "Read and write Exchange Online RBAC configuration",
+            "Allows the app to read and manage the role-based access control (RBAC) settings for your organization's Exchange Online service, without a signed-in user."),
+        Role(Guid.Parse("c769435f-f061-4d0b-8ff1-3d39870e5f85"), "RoleManagement.Read.Exchange", "Read Exchange Online RBAC configuration",
+            "Allows the app to read the role-based access control (RBAC) settings for your organization's Exchange Online service, without a signed-in user."),
+        Role(Guid.Parse("c7fbd983-d9aa-4fa7-84b8-17382c103bc4"), "RoleManagement.Read.All", "Read role management data for all RBAC providers",
+            "Allows the app to read the role-based access control (RBAC) settings for all RBAC providers in your organization, without a signed-in user."),
     ];
 
     /// <summary>A subset of Microsoft Graph's delegated permissions (ids as published in the permissions reference).</summary>
@@ -46,6 +53,10 @@ public static partial class SeedData
         Scope("bdfbf15f-ee85-4955-8675-146e8e5296b5", "Application.ReadWrite.All", "Read and write all applications"),
         Scope("84bccea3-f856-4a8a-967b-dbe0a3d53a64", "AppRoleAssignment.ReadWrite.All", "Manage app permission grants and app role assignments"),
         Scope("e383f46e-2787-4529-855e-0e479a3ffac0", "Mail.Send", "Send mail as a user", "User"),
+        // Sandbox ids (INFERRED: nothing resolves the delegated Exchange RBAC scopes by id).
+        Scope("4a3b1f8e-2c6d-4e7a-9b05-6d2f8c1e3a47", "RoleManagement.ReadWrite.Exchange", "Read and write Exchange Online RBAC configuration"),
+        Scope("5b4c2a9f-3d7e-4f8b-8c16-7e3a9d2f4b58", "RoleManagement.Read.Exchange", "Read Exchange Online RBAC configuration"),
+        Scope("48fec646-b2ba-4019-8681-8eb31435aded", "RoleManagement.Read.All", "Read role management data for all RBAC providers"),
     ];
 
     private static AppRole Role(Guid id, string value, string displayName, string description) =>

@@ -30,9 +30,18 @@ public static partial class SeedData
 
     private const string SubscriptionId = "1d7d73a0-6206-490e-a6ef-420b09cd1f82";
 
-    /// <summary>The admin's app roles on Graph; the managed identities get the same.</summary>
-    public static readonly ImmutableArray<string> AdminRoles =
+    /// <summary>The admin roles without any RoleManagement.* (the <c>adminNoExchangeRbac</c> app's roles).</summary>
+    public static readonly ImmutableArray<string> AdminRolesWithoutExchangeRbac =
         ["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.Read.All", "Domain.Read.All"];
+
+    /// <summary>The admin's app roles on Graph; the managed identities and the device code admin consent get the same.</summary>
+    public static readonly ImmutableArray<string> AdminRoles = [.. AdminRolesWithoutExchangeRbac, "RoleManagement.ReadWrite.Exchange"];
+
+    /// <summary>The tenant's "Application Mail.Send" Exchange role (a tenant-specific id: clients look it up by name).</summary>
+    public static readonly Guid ApplicationMailSendRoleDefinitionId = Guid.Parse("f66ab1ee-3cac-4d03-8a64-dadc56e563f8");
+
+    /// <summary>The seeded applied assignment of the <c>scoped</c> app.</summary>
+    public static readonly Guid ScopedAssignmentId = Guid.Parse("c5dd3ab8-374f-42e9-b163-eb7c54b53755");
 
     public static Tenant CreateTenant() => new(TenantId, TenantDisplayName,
     [
@@ -121,6 +130,27 @@ public static partial class SeedData
             ],
         });
 
+        // No RoleManagement.* at all: Grant-MailSendConsent -Scope Mailbox must stop before it removes anything.
+        var adminNoExchangeRbac = App(store, material, longAgo, "adminNoExchangeRbac", "MailOAuth sandbox admin (no Exchange RBAC)",
+            "9d4e5f6a-7b8c-4d9e-8f0a-1b2c3d4e5f60", "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e", now);
+        foreach (var role in AdminRolesWithoutExchangeRbac)
+        {
+            store.AddAppRoleAssignment(adminNoExchangeRbac.ServicePrincipalId, MicrosoftGraphServicePrincipalId, MicrosoftGraphAppRoles.Single(r => r.Value == role).Id, longAgo);
+        }
+
+        // Mail.Send scoped to sender@ with Exchange RBAC for Applications (docs/service-behaviour.md#exchange-rbac): no Graph
+        // Mail.Send grant and none requested, one applied "Application Mail.Send" assignment, the scope tag the module writes.
+        var scopedAt = new DateTimeOffset(longAgo.UtcDateTime.Ticks - (longAgo.UtcDateTime.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var scoped = App(store, material, longAgo, "scoped", "MailOAuth sandbox (scoped)",
+            "4f3e2d1c-0b9a-4876-9543-210fedcba987", "5e4d3c2b-1a09-4f87-8654-3210fedcba98", "6d5c4b3a-2918-4e76-8765-43210fedcba9", now);
+        store.UpdateApplication(scoped.ObjectId, a => a with
+        {
+            Tags = ["MailOAuth", "MailOAuth:SendScope=Mailbox;" + scopedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)],
+        });
+        SeedExchangeRoles(store);
+        store.AddExchangeRoleAssignment(new ExchangeRoleAssignment(ScopedAssignmentId, ExchangeRbac.ServicePrincipalsPrefix + scoped.ServicePrincipalId,
+            ApplicationMailSendRoleDefinitionId, "/Users/" + licensed.Id, null, scopedAt));
+
         // Consent (the appRoleAssignment) for every mail app except "unconsented", so that each of
         // the other apps fails for exactly one reason.
         foreach (var app in new[] { consented, expired, blocked })
@@ -169,10 +199,40 @@ public static partial class SeedData
             SystemAssignedIdentity = systemIdentity,
             UserAssignedIdentity = userIdentity,
             DelegatedMailSend = delegatedMailSend,
+            Scoped = scoped,
+            AdminNoExchangeRbac = adminNoExchangeRbac,
+            ApplicationMailSendRoleDefinitionId = ApplicationMailSendRoleDefinitionId,
             PublicClientAppId = WellKnownIds.GraphCommandLineToolsAppId,
             FederatedIssuer = federatedIssuer,
             FederatedSubject = FederatedSubject,
         });
+    }
+
+    /// <summary>
+    /// Exchange's built-in roles as Graph beta lists them (shape of the roleDefinitions doc example, exchange provider);
+    /// ids are this tenant's. allowedPrincipalTypes of the "Application …" roles is INFERRED (docs/service-behaviour.md#exchange-rbac).
+    /// </summary>
+    private static void SeedExchangeRoles(DirectoryStore store)
+    {
+        const string E2010 = "(Microsoft.Exchange.Management.PowerShell.E2010)";
+        store.AddExchangeRoleDefinition(new(Guid.Parse("7224da60-d8e2-4f45-9380-8e4fda64e133"), "Address Lists",
+            "This role enables administrators to manage address lists, global address lists, and offline address lists in an organization.",
+            "0.12 (14.0.451.0)", "user,group", [$"{E2010} Get-AddressBookPolicy", $"{E2010} Get-AddressList", $"{E2010} New-AddressList"]));
+        store.AddExchangeRoleDefinition(new(Guid.Parse("0c6d3b2a-1e4f-4a5b-9c8d-7e6f5a4b3c2d"), "Mail Recipients",
+            "This role enables administrators to manage existing mailboxes, mail users, and mail contacts in an organization.",
+            "0.12 (14.0.451.0)", "user,group", [$"{E2010} Get-Mailbox", $"{E2010} Set-Mailbox", $"{E2010} Get-MailUser"]));
+        store.AddExchangeRoleDefinition(new(Guid.Parse("2b8e9c41-6a3d-4f7e-b5c0-9d1e2f3a4b5c"), "Application Mail.Read",
+            "This role enables applications to read mail in the mailboxes of the assignment's scope.",
+            "0.12 (15.20.0.0)", "serviceprincipal", ["Mail.Read"]));
+        store.AddExchangeRoleDefinition(new(Guid.Parse("3c9f0d52-7b4e-4a8f-86d1-0e2f3a4b5c6d"), "Application Mail.ReadWrite",
+            "This role enables applications to read and write mail in the mailboxes of the assignment's scope.",
+            "0.12 (15.20.0.0)", "serviceprincipal", ["Mail.ReadWrite"]));
+        store.AddExchangeRoleDefinition(new(ApplicationMailSendRoleDefinitionId, WellKnownIds.ApplicationMailSendRoleName,
+            "This role enables applications to send mail as any user in the mailboxes of the assignment's scope.",
+            "0.12 (15.20.0.0)", "serviceprincipal", ["Mail.Send"]));
+        store.AddExchangeRoleDefinition(new(Guid.Parse("4d0a1e63-8c5f-4b90-97e2-1f3a4b5c6d7e"), "Application Calendars.ReadWrite",
+            "This role enables applications to read and write the calendars of the mailboxes of the assignment's scope.",
+            "0.12 (15.20.0.0)", "serviceprincipal", ["Calendars.ReadWrite"]));
     }
 
     private static DirectoryUser User(string id, string alias, string displayName)

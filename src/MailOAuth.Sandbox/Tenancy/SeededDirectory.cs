@@ -38,6 +38,15 @@ public sealed record SeededDirectory(
     /// <summary>Mail.Send declared as a delegated permission (Scope) only, never consented: app tokens carry no roles.</summary>
     public required SeededApp DelegatedMailSend { get; init; }
 
+    /// <summary>Mail.Send scoped to the licensed mailbox by an applied Exchange "Application Mail.Send" assignment; no Graph Mail.Send.</summary>
+    public required SeededApp Scoped { get; init; }
+
+    /// <summary>The admin's roles minus RoleManagement.ReadWrite.Exchange.</summary>
+    public required SeededApp AdminNoExchangeRbac { get; init; }
+
+    /// <summary>The tenant's "Application Mail.Send" Exchange role definition id.</summary>
+    public required Guid ApplicationMailSendRoleDefinitionId { get; init; }
+
     public required Guid PublicClientAppId { get; init; }
 
     public required string FederatedIssuer { get; init; }

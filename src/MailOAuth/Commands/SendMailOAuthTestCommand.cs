@@ -70,6 +70,22 @@ public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
     [Parameter]
     public SwitchParameter SkipRoleCheck { get; set; }
 
+    /// <summary>
+    /// How the app's Mail.Send is scoped (Get-MailOAuthApp's SendScope): with "Mailbox: x@y" (or "Mailbox") the token's missing
+    /// Mail.Send role is expected, and a denial is told apart by <see cref="ScopeAssignedOn"/> (docs/service-behaviour.md#exchange-rbac).
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateSendScope]
+    public string? SendScope { get; set; }
+
+    /// <summary>When the Exchange assignment was made (Get-MailOAuthApp's ScopeAssignedOn): within 2 hours a denial means "not applied yet".</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public DateTimeOffset? ScopeAssignedOn { get; set; }
+
+    /// <summary>Prove the negative: the sender is outside the scope, so 403 ErrorAccessDenied is success and an accepted send is an error.</summary>
+    [Parameter]
+    public SwitchParameter ExpectDenied { get; set; }
+
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
     [ValidateNotNullOrEmpty]
@@ -78,7 +94,11 @@ public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
     protected override void ProcessRecord()
     {
         RequireEnvironment(Environment);
-        if (!ShouldProcess($"mailbox {SenderAddress} in tenant {TenantId}", $"Send a test message to {string.Join(", ", To)}")) return;
+        var action = ExpectDenied
+            ? $"Send a test message to {string.Join(", ", To)} (expected to be denied: the mailbox should be outside the app's scope)"
+            : $"Send a test message to {string.Join(", ", To)}";
+        if (!ShouldProcess($"mailbox {SenderAddress} in tenant {TenantId}", action)) return;
+        MailSendScope.TryParse(SendScope, out var scope);
 
         var request = new MailTestRequest
         {
@@ -94,6 +114,9 @@ public sealed class SendMailOAuthTestCommand : MailOAuthCmdlet
             ProvisionedAt = SecretCreatedOn,
             PropagationBudget = TimeSpan.FromSeconds(ReplicationTimeoutSec),
             SkipRoleCheck = SkipRoleCheck,
+            SendScope = scope,
+            ScopeAssignedOn = ScopeAssignedOn,
+            ExpectDenied = ExpectDenied,
         };
         Invoke(SenderAddress, ct => new MailTestService(Session).SendAsync(request, ct), outcome => WriteObject(OutputMap.From(outcome)));
     }

@@ -24,7 +24,8 @@ internal static class OutputMap
         new(platformUri, v.Provider, v.TenantId, v.ClientId, v.SenderAddress, v.ClientSecretHint, v.UpdatedAt);
 
     public static MailOAuthTestResult From(MailTestOutcome o) =>
-        new(o.TenantId, o.ClientId, o.SenderAddress, o.From, o.To.ToArray(), o.Subject, o.SentAt, o.RequestId, o.ClientRequestId, o.TokenRoles.ToArray(), o.Environment);
+        new(o.TenantId, o.ClientId, o.SenderAddress, o.From, o.To.ToArray(), o.Subject, o.SentAt, o.RequestId, o.ClientRequestId, o.TokenRoles.ToArray(), o.Environment,
+            o.Outcome.ToString());
 
     public static ResellerTestResult From(System.Uri platformUri, PlatformTestOutcome o) =>
         new(platformUri, o.To.ToArray(), o.MessageId, System.DateTimeOffset.UtcNow);

@@ -2,12 +2,13 @@ using System;
 
 namespace MailOAuth.Output;
 
-/// <summary>The outcome of Send-MailOAuthTest: Graph accepted the message for delivery.</summary>
+/// <summary>The outcome of Send-MailOAuthTest: Graph accepted the message for delivery, or (-ExpectDenied) refused it as expected.</summary>
 public sealed class MailOAuthTestResult
 {
     internal MailOAuthTestResult(string tenantId, string clientId, string senderAddress, string? from, string[] to, string subject,
-        DateTimeOffset sentAt, string? requestId, string? clientRequestId, string[] tokenRoles, string environment)
+        DateTimeOffset sentAt, string? requestId, string? clientRequestId, string[] tokenRoles, string environment, string outcome)
     {
+        Outcome = outcome;
         TenantId = tenantId;
         ClientId = clientId;
         SenderAddress = senderAddress;
@@ -21,8 +22,14 @@ public sealed class MailOAuthTestResult
         Environment = environment;
     }
 
-    /// <summary>Always "Accepted": Graph answered 202; delivery itself is asynchronous (docs/service-behaviour.md#send-mail).</summary>
-    public string Status => "Accepted";
+    /// <summary>
+    /// "Accepted": Graph answered 202 (delivery itself is asynchronous, docs/service-behaviour.md#send-mail); "Denied": -ExpectDenied and
+    /// Graph refused the out-of-scope mailbox with 403 ErrorAccessDenied (docs/service-behaviour.md#exchange-rbac).
+    /// </summary>
+    public string Status => Outcome == "DeniedAsExpected" ? "Denied" : "Accepted";
+
+    /// <summary>What the test proved: Delivered (202) or DeniedAsExpected (-ExpectDenied, 403 ErrorAccessDenied).</summary>
+    public string Outcome { get; }
     public string TenantId { get; }
     public string ClientId { get; }
     public string SenderAddress { get; }
@@ -31,7 +38,7 @@ public sealed class MailOAuthTestResult
     public string[] To { get; }
     public string Subject { get; }
     public DateTimeOffset SentAt { get; }
-    /// <summary>Graph's request-id for the sendMail call (quote it in a support case).</summary>
+    /// <summary>Graph's request-id for the sendMail call, accepted or denied (quote it in a support case).</summary>
     public string? RequestId { get; }
     public string? ClientRequestId { get; }
     /// <summary>The application roles in the token used (e.g. Mail.Send).</summary>

@@ -110,6 +110,21 @@ public sealed class ValidateEmailAddressAttribute : ValidateEnumeratedArgumentsA
 }
 
 /// <summary>
+/// A send scope as Get-MailOAuthApp shows it: Tenant, None, Mailbox or "Mailbox: sender@contoso.com" (docs/service-behaviour.md#exchange-rbac).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class ValidateSendScopeAttribute : ValidateArgumentsAttribute
+{
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        var text = (arguments is PSObject p ? p.BaseObject : arguments) as string;
+        if (!MailOAuth.Core.Mail.MailSendScope.TryParse(text, out _))
+            throw new ValidationMetadataException(
+                $"'{text}' is not a send scope: use Tenant, None, Mailbox or 'Mailbox: sender@contoso.com' (what Get-MailOAuthApp shows as SendScope).");
+    }
+}
+
+/// <summary>
 /// A platform URI must be https (plain http only to loopback): refused before any request, so the API
 /// token and the secret never travel in clear text.
 /// </summary>

@@ -67,6 +67,9 @@ public sealed class DiagnosisCatalogTests
         [DiagnosisCode.AppNotSingleTenant] = () => DiagnosisCatalog.AppNotSingleTenant("id", "AzureADMultipleOrgs"),
         [DiagnosisCode.PlatformSettingsMismatch] = () => DiagnosisCatalog.PlatformSettingsMismatch("it holds client ID x, not y"),
         [DiagnosisCode.DnsRecordProblem] = () => DiagnosisCatalog.SpfRecordMissing("contoso.com", "contoso.com. 3600 IN TXT \"v=spf1 include:spf.protection.outlook.com -all\""),
+        [DiagnosisCode.MailboxScopeNotYetApplied] = () => DiagnosisCatalog.MailboxScopeNotYetApplied(Graph(403, "ErrorAccessDenied"), Context,
+            new DateTimeOffset(2026, 12, 2, 7, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 2, 7, 12, 30, TimeSpan.Zero)),
+        [DiagnosisCode.MailboxScopeNotEnforced] = () => DiagnosisCatalog.MailboxScopeNotEnforced(Context, tokenHadMailSend: true, "req"),
     };
 
     public static TheoryData<DiagnosisCode> Codes()
@@ -101,6 +104,34 @@ public sealed class DiagnosisCatalogTests
         foreach (var line in readme.Where(l => l.StartsWith("| `", StringComparison.Ordinal)))
             foreach (Match m in Regex.Matches(line.Split('|')[1], "`(\\w+)`")) codes.Add(m.Groups[1].Value);
         return codes;
+    }
+
+    [Fact]
+    public void A_scope_not_yet_applied_says_how_long_ago_when_to_try_once_more_and_keeps_the_evidence()
+    {
+        var assigned = new DateTimeOffset(2026, 12, 2, 7, 0, 0, TimeSpan.Zero);
+        var d = DiagnosisCatalog.MailboxScopeNotYetApplied(Graph(403, "ErrorAccessDenied"), Context, assigned, assigned.AddMinutes(12.5));
+
+        Assert.Equal(DiagnosisKind.Transient, d.Kind);
+        Assert.Contains("12 minutes ago", d.Cause);
+        Assert.Contains("30 minutes to 2 hours", d.Cause);
+        Assert.Contains("2026-12-02 09:00 UTC", d.Remediation); // assignment + 2 h
+        Assert.Contains("2026-12-02 07:30 UTC", d.Remediation); // the lower end, still ahead
+        Assert.Contains("stale deny", d.Remediation);
+        Assert.Equal("ErrorAccessDenied", d.ServiceCode);
+        Assert.Equal(403, d.HttpStatus);
+        Assert.Equal("req", d.RequestId);
+    }
+
+    [Fact]
+    public void A_scoped_denial_for_a_mailbox_outside_the_named_scope_names_both_mailboxes()
+    {
+        var d = DiagnosisCatalog.ScopedMailboxAccessDenied(Graph(403, "ErrorAccessDenied"), Context, "sender@contoso.com", null, DateTimeOffset.UtcNow);
+
+        Assert.Equal(DiagnosisCode.MailboxAccessDenied, d.Code);
+        Assert.Contains("'sender@contoso.com'", d.Cause);
+        Assert.Contains("'a@contoso.com' is outside that scope", d.Cause);
+        Assert.Contains("Get-MailOAuthApp shows SendScope", d.Remediation);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class SandboxDirectoryTests(SandboxFixture sandbox)
     {
         var claims = SandboxFixture.JwtPart(await AdminTokenAsync(), 1);
 
-        Assert.Equal(["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.Read.All", "Domain.Read.All"],
+        Assert.Equal(["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.Read.All", "Domain.Read.All", "RoleManagement.ReadWrite.Exchange"],
             claims.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToArray());
         Assert.Equal("1", claims.GetProperty("appidacr").GetString());
         Assert.Equal(sandbox.Info.Admin.ServicePrincipalId, claims.GetProperty("oid").GetString());

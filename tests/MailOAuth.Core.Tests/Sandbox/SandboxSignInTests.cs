@@ -123,7 +123,7 @@ public sealed class SandboxSignInTests(SandboxFixture sandbox)
         var tokens = JsonDocument.Parse(text).RootElement;
         Assert.Equal(["token_type", "scope", "expires_in", "ext_expires_in", "access_token", "refresh_token", "id_token", "client_info"], SandboxFixture.PropertyNames(tokens));
         var claims = SandboxFixture.JwtPart(tokens.GetProperty("access_token").GetString()!, 1);
-        Assert.Equal("Application.ReadWrite.All AppRoleAssignment.ReadWrite.All User.Read.All Domain.Read.All", claims.GetProperty("scp").GetString());
+        Assert.Equal("Application.ReadWrite.All AppRoleAssignment.ReadWrite.All User.Read.All Domain.Read.All RoleManagement.ReadWrite.Exchange", claims.GetProperty("scp").GetString());
         Assert.Equal("user", claims.GetProperty("idtyp").GetString());
         Assert.Equal(info.AdminUser, claims.GetProperty("upn").GetString());
         Assert.Equal(info.PublicClientId, claims.GetProperty("appid").GetString());
@@ -201,7 +201,7 @@ public sealed class SandboxSignInTests(SandboxFixture sandbox)
         Assert.Equal("Bearer", body.GetProperty("token_type").GetString());
         Assert.Equal(identity.ClientId, body.GetProperty("client_id").GetString());
         var claims = SandboxFixture.JwtPart(body.GetProperty("access_token").GetString()!, 1);
-        Assert.Equal(["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.Read.All", "Domain.Read.All"],
+        Assert.Equal(["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.Read.All", "Domain.Read.All", "RoleManagement.ReadWrite.Exchange"],
             claims.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToArray());
         var userBody = JsonDocument.Parse(await userAssigned.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(identity.UserAssignedClientId, userBody.GetProperty("client_id").GetString());
