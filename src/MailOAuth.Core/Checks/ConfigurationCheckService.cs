@@ -43,7 +43,7 @@ public sealed class ConfigurationCheckService
     /// <summary>The stable check names, in the order they run (public API, like the diagnosis codes).</summary>
     public static readonly IReadOnlyList<string> CheckNames = new[]
     {
-        "Tenant", "Credential", "Permission", "AppRegistration", "Consent", "SecretExpiry", "SecretPolicy", "Sender", "Send", "Platform", "PlatformTest",
+        "Tenant", "Credential", "Permission", "AppRegistration", "Consent", "Scope", "SecretExpiry", "SecretPolicy", "Sender", "Send", "Platform", "PlatformTest",
     };
 
     /// <summary>A secret with fewer days left than this is a Warning.</summary>
@@ -98,7 +98,7 @@ public sealed class ConfigurationCheckService
             var steps = new (string Name, Func<CancellationToken, Task<CheckResult>> Body)[]
             {
                 ("Tenant", TenantAsync), ("Credential", CredentialAsync), ("Permission", _ => Task.FromResult(Permission())),
-                ("AppRegistration", AppRegistrationAsync), ("Consent", ConsentAsync), ("SecretExpiry", SecretExpiryAsync),
+                ("AppRegistration", AppRegistrationAsync), ("Consent", ConsentAsync), ("Scope", ScopeAsync), ("SecretExpiry", SecretExpiryAsync),
                 ("SecretPolicy", SecretPolicyAsync), ("Sender", SenderAsync), ("Send", SendAsync), ("Platform", PlatformAsync), ("PlatformTest", PlatformTestAsync),
             };
             for (var i = 0; i < steps.Length; i++)
@@ -298,6 +298,74 @@ public sealed class ConfigurationCheckService
                     $"service principal {sp.Id}; {assignments.Count} app role assignment{(assignments.Count == 1 ? "" : "s")}, none for Mail.Send");
             return Passed("Consent", "Admin consent for Microsoft Graph Mail.Send (application) is granted.",
                 $"appRoleAssignment {grant.Id}{(grant.CreatedDateTime is { } at ? $", granted {at:u}" : "")}");
+        }
+
+        /// <summary>
+        /// How far Mail.Send reaches (docs/service-behaviour.md#exchange-rbac): tenant-wide is a Warning (any mailbox),
+        /// an Exchange assignment scoped to the sender (the platform's, when a platform is given) a Pass, one scoped to
+        /// other mailboxes a Fail. The Exchange assignments are read when the connection may (RoleManagement.Read.*).
+        /// </summary>
+        private async Task<CheckResult> ScopeAsync(CancellationToken ct)
+        {
+            if (DirectoryUnavailable() is { } why) return Skipped("Scope", why);
+            var app = await AppAsync(ct).ConfigureAwait(false);
+            if (app is null) return Skipped("Scope", "The app was not found (AppRegistration).");
+            var sp = await _directory!.GetServicePrincipalAsync(_request.ClientId, ct).ConfigureAwait(false);
+            if (sp is null) return Skipped("Scope", "The app has no service principal, so nothing is granted to scope (Consent).");
+            var graphSp = await _directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false);
+            var grant = (await _directory.GetAppRoleAssignmentsAsync(sp.Id!, ct).ConfigureAwait(false))
+                .FirstOrDefault(a => a.AppRoleId == EntraIds.MailSendAppRoleId && (graphSp is null || a.ResourceId?.ToString() == graphSp.Id));
+            var state = await new SendScopeReader(_connection!, _directory).ReadAsync(app, sp, grant, ct).ConfigureAwait(false);
+            var (sender, senderSource) = await ExpectedSenderAsync(ct).ConfigureAwait(false);
+            if (state.TenantGrant)
+                return Warned("Scope", DiagnosisCatalog.MailSendTenantWide(_request.ClientId, sender, throughExchange: false),
+                    $"Microsoft Graph Mail.Send app role assignment {grant!.Id}");
+            if (!state.ExchangeRead)
+                return Skipped("Scope", state.Tagged
+                    ? $"MailOAuth scoped this app to a mailbox on {state.AssignedOn:u} (its tag), but the connection cannot read Exchange role assignments ({state.UnreadableReason}) to tell which: connect with RoleManagement.Read.Exchange to run this check."
+                    : $"No tenant-wide Mail.Send grant; the Exchange role assignments could not be read ({state.UnreadableReason}): connect with RoleManagement.Read.Exchange to run this check.");
+            var evidence = $"Exchange 'Application Mail.Send' assignments: {(state.Assignments.Count == 0 ? "none" : string.Join(", ", state.Assignments.Select(a => a.DirectoryScopeId ?? "app scope " + a.AppScopeId)))}; sender {sender} ({senderSource})";
+            if (state.Assignments.Count == 0)
+                return Skipped("Scope", "Mail.Send is neither granted tenant-wide nor assigned in Exchange, so there is no scope to check (Consent).", evidence);
+            if (state.Assignments.Any(a => a.DirectoryScopeId == "/"))
+                return Warned("Scope", DiagnosisCatalog.MailSendTenantWide(_request.ClientId, sender, throughExchange: true), evidence);
+            string? senderId = null;
+            try
+            {
+                senderId = (await _directory.GetUserAsync(sender, ct).ConfigureAwait(false))?.Id;
+            }
+            catch (MailOAuthException ex) when (ex.Code == DiagnosisCode.InsufficientPrivileges)
+            {
+                // Without User.Read.All the scopes are compared by the UPNs read with them (object ids when those failed too).
+            }
+            var userScopes = state.Assignments.Select(a => ExchangeRbacClient.UserOf(a.DirectoryScopeId)).Where(u => u is not null).Select(u => u!).ToList();
+            if (userScopes.Any(u => string.Equals(u, senderId, StringComparison.OrdinalIgnoreCase)
+                                    || state.Users.TryGetValue(u, out var upn) && string.Equals(upn, sender, StringComparison.OrdinalIgnoreCase)))
+                return Passed("Scope", $"Mail.Send is scoped to mailbox {sender} with Exchange RBAC for Applications{(state.AssignedOn is { } at ? $" (since {at:u})" : "")}: the app cannot send as any other mailbox.", evidence);
+            if (userScopes.Count > 0)
+                return Failed("Scope", DiagnosisCatalog.MailboxScopeExcludesSender(_request.ClientId, sender,
+                    "mailbox " + string.Join(", ", userScopes.Select(u => state.Users.TryGetValue(u, out var n) ? n : u))), evidence);
+            return Warned("Scope", DiagnosisCatalog.MailboxScopeUnchecked(_request.ClientId, sender,
+                string.Join(", ", state.Assignments.Select(a => a.DirectoryScopeId ?? "app scope " + a.AppScopeId))), evidence);
+        }
+
+        private SmtpSettingsView? _platformView;
+
+        /// <summary>The sender the scope must cover: the platform's (when a platform is given and readable), else -SenderAddress.</summary>
+        private async Task<(string Sender, string Source)> ExpectedSenderAsync(CancellationToken ct)
+        {
+            if (_request.Platform is not { } target) return (_request.SenderAddress, "-SenderAddress");
+            try
+            {
+                _platformView ??= await new PlatformClient(_session).GetAsync(target, ct).ConfigureAwait(false);
+                return string.IsNullOrEmpty(_platformView.SenderAddress)
+                    ? (_request.SenderAddress, "-SenderAddress; the platform holds no sender")
+                    : (_platformView.SenderAddress!, "the platform's sender");
+            }
+            catch (MailOAuthException ex)
+            {
+                return (_request.SenderAddress, $"-SenderAddress; the platform's settings could not be read ({ex.Code})");
+            }
         }
 
         /// <summary>The hint Entra keeps of a secret: its first three characters (docs/service-behaviour.md#add-password).</summary>

@@ -304,15 +304,19 @@ public sealed class AppProvisioner
         var graphSp = apps.Count == 0 ? null : await directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false);
         var result = new List<AppInfo>();
         var asOf = _session.TimeProvider.GetUtcNow();
+        var scopes = new SendScopeReader(connection, directory);
         foreach (var app in apps)
         {
             var sp = await directory.GetServicePrincipalAsync(app.AppId!, ct).ConfigureAwait(false);
             var consent = "NoServicePrincipal";
+            AppRoleAssignment? grant = null;
             if (sp is not null)
             {
                 var assignments = await directory.GetAppRoleAssignmentsAsync(sp.Id!, ct).ConfigureAwait(false);
-                consent = assignments.Any(a => a.AppRoleId == EntraIds.MailSendAppRoleId && (graphSp is null || a.ResourceId?.ToString() == graphSp.Id)) ? "Granted" : "NotGranted";
+                grant = assignments.FirstOrDefault(a => a.AppRoleId == EntraIds.MailSendAppRoleId && (graphSp is null || a.ResourceId?.ToString() == graphSp.Id));
+                consent = grant is not null ? "Granted" : "NotGranted";
             }
+            var scope = await scopes.ReadAsync(app, sp, grant, ct).ConfigureAwait(false);
             result.Add(new AppInfo
             {
                 TenantId = connection.TenantId,
@@ -323,6 +327,8 @@ public sealed class AppProvisioner
                 IsManaged = IsManaged(app),
                 MailSendDeclared = DeclaresMailSend(app),
                 Consent = consent,
+                SendScope = scope.SendScope,
+                ScopeAssignedOn = scope.AssignedOn,
                 CreatedOn = app.CreatedDateTime,
                 Secrets = (app.PasswordCredentials ?? new List<PasswordCredential>()).Select(p => new SecretInfo
                 {
