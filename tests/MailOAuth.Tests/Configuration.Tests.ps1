@@ -8,7 +8,7 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
         Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
         $script:info = $sandbox.Info
         $script:platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
-        $script:checkNames = 'Tenant', 'Credential', 'Permission', 'AppRegistration', 'Consent', 'SecretExpiry', 'SecretPolicy', 'Sender', 'Spf', 'Dkim', 'Dmarc', 'Send', 'Platform', 'PlatformTest'
+        $script:checkNames = 'Tenant', 'Credential', 'Permission', 'AppRegistration', 'Consent', 'Scope', 'SecretExpiry', 'SecretPolicy', 'Sender', 'Spf', 'Dkim', 'Dmarc', 'Send', 'Platform', 'PlatformTest'
         # The DNS checks ask the sandbox's DNS server, which serves contoso.com's correct records.
         $PSDefaultParameterValues['Test-MailOAuthConfiguration:DnsServer'] = $info.dns
         $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
@@ -101,7 +101,7 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
             Disconnect-MailOAuth
             $results = @(TestConfig (Settings))
             $results.Check | Should -Be $checkNames
-            foreach ($name in 'AppRegistration', 'Consent', 'SecretExpiry', 'SecretPolicy') {
+            foreach ($name in 'AppRegistration', 'Consent', 'Scope', 'SecretExpiry', 'SecretPolicy') {
                 $r = Should-Check $results $name 'Skipped'
                 $r.Message | Should -Match 'Connect-MailOAuth'
             }
