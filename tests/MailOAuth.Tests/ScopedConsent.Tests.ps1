@@ -215,6 +215,17 @@ Describe 'Grant-MailSendConsent -Scope' -Tag 'Scope' {
             if ($Status -eq 'Warning') { $r[0].Message | Should -Match 'can send as any mailbox'; $r[0].Remediation | Should -Match 'Grant-MailSendConsent .*-Scope Mailbox' }
         }
 
+        It 'a mailbox-scoped app passes Permission, AppRegistration, Consent, Scope and a real Send' {
+            $settings = CheckSettings 'scoped'
+            $results = @(Test-MailOAuthConfiguration @settings -To 'admin@contoso.com')
+            foreach ($name in 'Credential', 'Permission', 'AppRegistration', 'Consent', 'Scope', 'Send') {
+                $r = @($results | Where-Object Check -EQ $name)[0]
+                $r.Status | Should -Be 'Pass' -Because "$name : $($r.Message)"
+            }
+            @($results | Where-Object Check -EQ 'Permission')[0].Message | Should -Match 'scoped to a mailbox'
+            @(Get-MailOAuthSandboxOutbox -Sandbox $sandbox).Count | Should -Be 1
+        }
+
         It 'is Skipped without an admin connection' {
             Disconnect-MailOAuth
             $settings = CheckSettings 'scoped'
