@@ -178,6 +178,22 @@ Describe 'Grant-MailSendConsent -Scope' -Tag 'Scope' {
         }
     }
 
+    Context 'Connect-MailOAuth -ExchangeRbac' {
+        It 'a device-code sign-in asking for RoleManagement.ReadWrite.Exchange by name gets it, and can scope' {
+            Disconnect-MailOAuth
+            $c = Connect-MailOAuth -TenantId $info.tenantId -UseDeviceCode -ExchangeRbac -Environment Sandbox -WarningAction SilentlyContinue
+            $c.Method | Should -Be 'DeviceCode'
+            $c.Scopes | Should -Contain 'RoleManagement.ReadWrite.Exchange'
+            $c.Scopes | Should -Contain 'Application.ReadWrite.All'
+            $r = Grant-MailSendConsent -ClientId $info.apps.consented.clientId -SenderAddress $sender -Scope Mailbox -Force -WarningAction SilentlyContinue
+            $r.SendScope | Should -Be "Mailbox: $sender"
+        }
+
+        It 'is not offered for app-only sign-in (the identity needs the application permission instead)' {
+            (Get-Command Connect-MailOAuth).Parameters['ExchangeRbac'].ParameterSets.Keys | Sort-Object | Should -Be @('DeviceCode', 'Interactive')
+        }
+    }
+
     Context 'Get-MailOAuthApp SendScope' {
         It 'reads <App> as <Scope>' -ForEach @(
             @{ App = 'consented'; Scope = 'Tenant' }
