@@ -101,9 +101,9 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
             $app | Format-List * -Force | Out-String
             $app | Grant-MailSendConsent -Verbose -Debug
             # The scoped path carries the piped secret onto its -PassThru object; undoing it proves the restored grant with it.
-            $app | Grant-MailSendConsent -Scope Mailbox -PassThru -Verbose -Debug | Format-List * -Force | Out-String
+            $app | Grant-MailSendConsent -Scope Mailbox -PassThru -Verbose -Debug -WarningAction Continue | Format-List * -Force | Out-String
             Get-MailOAuthApp -ClientId $app.ClientId -Verbose -Debug | Format-List * -Force | Out-String
-            $app | Grant-MailSendConsent -Scope Tenant -Verbose -Debug
+            $app | Grant-MailSendConsent -Scope Tenant -Verbose -Debug -WarningAction Continue
             $app | Send-MailOAuthTest -To 'admin@contoso.com' -Verbose -Debug
             Get-MailOAuthApp -ClientId $app.ClientId -Verbose -Debug | Format-List * -Force | Out-String
             $platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
