@@ -54,7 +54,7 @@ Describe 'Grant-MailSendConsent -Scope' -Tag 'Scope' {
             $r | Should -BeOfType 'MailOAuth.Output.MailOAuthConsentedApp'
             $r.SendScope | Should -Be "Mailbox: $sender"
             $r.ScopeAssignedOn | Should -Not -BeNullOrEmpty
-            $r.Consent.Permission | Should -Be 'Application Mail.Send (Exchange RBAC)'
+            $r.Consent.Permission | Should -Be 'Mail.Send (Exchange RBAC)'
             $spId = $r.Consent.ServicePrincipalId
             $a = @(AssignmentsOf $spId)
             $a.Count | Should -Be 1

@@ -21,8 +21,8 @@ public sealed class MailOAuthConsent
 
     /// <summary>Always "Granted" (a failure is an error, not a status).</summary>
     public string Status => "Granted";
-    /// <summary>"Mail.Send (Application)" tenant-wide; "Application Mail.Send (Exchange RBAC)" when scoped to a mailbox.</summary>
-    public string Permission => SendScope.StartsWith("Mailbox", System.StringComparison.Ordinal) ? "Application Mail.Send (Exchange RBAC)" : "Mail.Send (Application)";
+    /// <summary>"Mail.Send (Application)" tenant-wide; "Mail.Send (Exchange RBAC)" when scoped to a mailbox.</summary>
+    public string Permission => SendScope.StartsWith("Mailbox", System.StringComparison.Ordinal) ? "Mail.Send (Exchange RBAC)" : "Mail.Send (Application)";
     /// <summary>"Tenant" (any mailbox) or "Mailbox: sender@…" (Exchange RBAC for Applications). Binds into Send-MailOAuthTest.</summary>
     public string SendScope { get; }
     /// <summary>When the mailbox scope was first assigned (UTC): Exchange applies it 30 minutes to 2 hours later. Null when tenant-wide.</summary>
