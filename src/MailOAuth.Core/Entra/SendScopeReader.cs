@@ -12,7 +12,7 @@ namespace MailOAuth.Core.Entra;
 /// <summary>How far an app's Mail.Send reaches, as read (Get-MailOAuthApp's SendScope, the Scope check).</summary>
 internal sealed class SendScopeState
 {
-    /// <summary>"Tenant", "Mailbox: upn[, upn…]", "Mailbox" (known from the tag only), a group or unit scope, or "None".</summary>
+    /// <summary>"Tenant", "Mailbox: upn" (one mailbox), "Mailbox" (several scopes, a group or unit, or known from the tag only), or "None".</summary>
     public string SendScope { get; init; } = "None";
     public DateTimeOffset? AssignedOn { get; init; }
     /// <summary>The Graph tenant-wide grant exists.</summary>
@@ -79,10 +79,15 @@ internal sealed class SendScopeReader
         else if (assignments.Any(a => a.DirectoryScopeId == "/")) scope = "Tenant";
         else
         {
-            var parts = assignments.Select(a => ExchangeRbacClient.UserOf(a.DirectoryScopeId) is { } u ? users[u] : a.DirectoryScopeId ?? "app scope " + a.AppScopeId).ToList();
-            scope = assignments.All(a => ExchangeRbacClient.UserOf(a.DirectoryScopeId) is not null)
-                ? "Mailbox: " + string.Join(", ", parts)
-                : "Scoped: " + string.Join(", ", parts);
+            var parts = assignments.Select(a => ExchangeRbacClient.UserOf(a.DirectoryScopeId) is { } u ? users[u] : a.DirectoryScopeId ?? "app scope " + a.AppScopeId).Distinct().ToList();
+            // One mailbox by its UPN is "Mailbox: upn", the form Send-MailOAuthTest binds; several scopes, a group, an
+            // administrative unit or an unresolved user are "Mailbox" (scoped, which one is not one address), named in Verbose.
+            if (parts.Count == 1 && parts[0].IndexOf('@') > 0) scope = "Mailbox: " + parts[0];
+            else
+            {
+                scope = "Mailbox";
+                OperationContext.CurrentReporter.Verbose($"App {app.AppId}: Mail.Send is scoped by Exchange RBAC to {string.Join(", ", parts)}.");
+            }
         }
         return new SendScopeState
         {

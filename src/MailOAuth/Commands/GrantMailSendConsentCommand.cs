@@ -138,7 +138,10 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
                 if (ok) approved.Add(step.Kind);
             }
             if (plan.Steps.Count > 0 && approved.Count == 0) return; // -WhatIf, or every step declined: nothing written
-            Invoke(target, ct => service.ExecuteAsync(plan, approved, ct), outcome => Write(outcome, environment));
+            Invoke(target, ct => service.ExecuteAsync(plan, approved, ct), outcome =>
+            {
+                if (outcome.SendScope != "None") Write(outcome, environment); // the assignment was declined: nothing was granted, nothing to pass on
+            });
         });
     }
 
