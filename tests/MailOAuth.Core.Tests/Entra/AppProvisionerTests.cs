@@ -250,7 +250,7 @@ public sealed class AppProvisionerTests : IClassFixture<CoreSandboxFixture>, IAs
         Assert.Equal("SMTP OAuth Secret [MailOAuth]", secret.Description); // the marker of issue 10
         Assert.NotNull(secret.ExpiresOn);
         Assert.InRange(secret.ExpiresOn!.Value, DateTimeOffset.UtcNow.AddMonths(6).AddDays(-2), DateTimeOffset.UtcNow.AddMonths(6).AddDays(1));
-        // Seeded apps are not MailOAuth's, except the one the sandbox seeds as scoped by MailOAuth (issue 11).
+        // The seeded apps are not MailOAuth's, but for the one MailOAuth scoped to a mailbox (issue 11's seed).
         Assert.Equal(created.ClientId, Assert.Single(managed, a => a.ClientId != Info.Apps.Scoped!.ClientId).ClientId);
         Assert.Equal(created.ClientId, Assert.Single(byName).ClientId);
         Assert.DoesNotContain(SecretText.Reveal(created.ClientSecret), JsonSerializer.Serialize(after));
@@ -287,7 +287,8 @@ public sealed class AppProvisionerTests : IClassFixture<CoreSandboxFixture>, IAs
 
         var managed = await new AppProvisioner(session).GetAsync(null, null, Timeout);
 
-        Assert.Equal(105, managed.Count(a => a.ClientId != Info.Apps.Scoped!.ClientId)); // the seeded scoped app is managed too (issue 11)
+        Assert.Equal(105, managed.Count(a => a.ClientId != Info.Apps.Scoped!.ClientId)); // besides the seeded scoped app
+        Assert.Equal(106, managed.Count);
     }
 
     // ---- Remove ----
