@@ -116,9 +116,10 @@ function Get-MailOAuthSandboxToken {
 }
 
 function Invoke-MailOAuthSandboxGraph {
-    <# A raw Graph call against the sandbox with a bearer token (to arrange directory state in tests). #>
-    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Token, [string] $Method = 'GET', [Parameter(Mandatory)] [string] $Path, $Body)
-    $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::new($Method), "/v1.0/$($Path.TrimStart('/'))")
+    <# A raw Graph call against the sandbox with a bearer token (to arrange directory state in tests); -Version beta for roleManagement/exchange. #>
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Token, [string] $Method = 'GET', [Parameter(Mandatory)] [string] $Path, $Body,
+        [ValidateSet('v1.0', 'beta')] [string] $Version = 'v1.0')
+    $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::new($Method), "/$Version/$($Path.TrimStart('/'))")
     $request.Headers.Authorization = [System.Net.Http.Headers.AuthenticationHeaderValue]::new('Bearer', $Token)
     if ($null -ne $Body) { $request.Content = [System.Net.Http.StringContent]::new(($Body | ConvertTo-Json -Depth 10 -Compress), [System.Text.Encoding]::UTF8, 'application/json') }
     $response = $Sandbox.Http.SendAsync($request).GetAwaiter().GetResult()
@@ -136,8 +137,26 @@ function Set-MailOAuthSandboxReplication {
     [void](Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Method POST -Path '/_sandbox/replication' -Body $body)
 }
 
+function Get-MailOAuthSandboxExchange {
+    <# The Exchange RBAC state: cacheDelaySeconds, roleDefinitions, assignments (applied or not), pendingRemovals. #>
+    param([Parameter(Mandatory)] $Sandbox)
+    Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Path '/_sandbox/exchange'
+}
+
+function Set-MailOAuthSandboxExchange {
+    <# Sets the Exchange permission cache delay (seconds) that new assignments and removals wait before sendMail honours them. #>
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [double] $CacheDelaySeconds)
+    Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Method POST -Path '/_sandbox/exchange' -Body @{ cacheDelaySeconds = $CacheDelaySeconds }
+}
+
+function Invoke-MailOAuthSandboxExchangeApply {
+    <# Makes every pending Exchange assignment and removal effective for sendMail now (instead of waiting for the cache delay). #>
+    param([Parameter(Mandatory)] $Sandbox)
+    Invoke-MailOAuthSandboxControl -Sandbox $Sandbox -Method POST -Path '/_sandbox/exchange/apply'
+}
+
 function Get-MailOAuthSandboxDirectoryWrite {
-    <# Directory writes (POST/PATCH/PUT/DELETE on /v1.0, sendMail excluded) in the request log. #>
+    <# Directory writes (POST/PATCH/PUT/DELETE on /v1.0 and /beta, sendMail excluded) in the request log. #>
     param([Parameter(Mandatory)] $Sandbox)
     Get-MailOAuthSandboxRequest -Sandbox $Sandbox | Where-Object { $_.kind -eq 'directory' -and $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' }
 }

@@ -6,6 +6,7 @@ Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
         $script:info = $sandbox.Info
         $script:knownWrongSecret = 'Leak8Q~KnownSecretValue_1234567890abcdefXY'
         $script:realSecret = $info.apps.consented.clientSecret
+        $script:scopedSecret = $info.apps.scoped.clientSecret
         $script:transcript = Join-Path ([IO.Path]::GetTempPath()) "mailoauth-leak-$([guid]::NewGuid()).txt"
 
         $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'; $InformationPreference = 'Continue'; $ProgressPreference = 'Continue'
@@ -26,6 +27,16 @@ Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
                 Send-MailOAuthTest @ok -SenderAddress $sender -Verbose -Debug -ErrorAction Continue
             }
             Send-MailOAuthTest @ok -From $info.mailboxes.other -Verbose -Debug -ErrorAction Continue
+            # Mailbox-scoped sends (Exchange RBAC for Applications): delivered, denied as expected, not yet applied, not enforced,
+            # and -ExpectDenied with the known wrong secret.
+            $scoped = Get-SendParams -Sandbox $sandbox -App scoped
+            $scope = @{ SendScope = "Mailbox: $($info.mailboxes.licensed)"; ScopeAssignedOn = [DateTimeOffset]::UtcNow.AddDays(-30) }
+            Send-MailOAuthTest @scoped @scope -Verbose -Debug
+            Send-MailOAuthTest @scoped @scope -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug
+            $pending = Get-SendParams -Sandbox $sandbox -App unconsented
+            Send-MailOAuthTest @pending -SendScope Mailbox -ScopeAssignedOn ([DateTimeOffset]::UtcNow.AddMinutes(-5)) -Verbose -Debug -ErrorAction Continue
+            Send-MailOAuthTest @ok -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug -ErrorAction Continue
+            Send-MailOAuthTest @bad -SendScope Mailbox -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug -ErrorAction Continue
         } *>&1
         # Render everything into the transcript too, as a user's console (and Start-Transcript) would show it.
         $captured | Out-Host
@@ -53,14 +64,23 @@ Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
     It 'captured every stream (the test really exercised the cmdlets)' {
         @($captured | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count | Should -BeGreaterThan 5
         @($captured | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Count | Should -BeGreaterThan 5
-        @($captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -Be 8
-        @($captured | Where-Object { $_ -is [MailOAuth.Output.MailOAuthTestResult] }).Count | Should -Be 1
+        @($captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -Be 11
+        @($captured | Where-Object { $_ -is [MailOAuth.Output.MailOAuthTestResult] }).Count | Should -Be 3
+        @($captured | Where-Object { $_ -is [MailOAuth.Output.MailOAuthTestResult] -and $_.Outcome -eq 'DeniedAsExpected' }).Count | Should -Be 1
         $transcriptText | Should -Match 'InvalidClientSecret'
+        $transcriptText | Should -Match 'MailboxScopeNotYetApplied'
+        $transcriptText | Should -Match 'MailboxScopeNotEnforced'
     }
 
     It 'the real secret value appears nowhere' {
         $allText | Should -Not -BeLike "*$realSecret*"
         $transcriptText | Should -Not -BeLike "*$realSecret*"
+    }
+
+    It 'the scoped app''s secret appears nowhere (scoped send, -ExpectDenied)' {
+        $scopedSecret.Length | Should -BeGreaterThan 15
+        $allText | Should -Not -BeLike "*$scopedSecret*"
+        $transcriptText | Should -Not -BeLike "*$scopedSecret*"
     }
 
     It 'a wrong secret value appears nowhere' {
