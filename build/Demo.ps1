@@ -53,8 +53,9 @@ try {
     Show 'Run it again: it converges (same app, a new secret, none deleted)'
     $second = & $pipeline 3>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.WarningRecord]) { Write-Host "WARNING: $_" -ForegroundColor Yellow } else { $_ } }
     $second | Format-Table | Out-Host
-    $after = Get-MailOAuthApp
-    "Apps managed by MailOAuth: $(@($after).Count); secrets on it: $(@($after)[0].Secrets.Count)" | Out-Host
+    # The sandbox seeds a managed app of its own (scoped to a mailbox): count the demo's app by its name.
+    $after = @(Get-MailOAuthApp -DisplayName 'Email OAuth')
+    "Apps named 'Email OAuth' managed by MailOAuth: $($after.Count); secrets on it: $($after[0].Secrets.Count)" | Out-Host
 
     Show 'And what a classic mistake gets you: the secret ID pasted instead of the secret value'
     $wrong = ConvertTo-SecureString $s.apps.consented.secretKeyId -AsPlainText -Force
@@ -62,7 +63,7 @@ try {
         -To 'admin@contoso.com' -Environment Sandbox -ErrorAction SilentlyContinue -ErrorVariable failure | Out-Null
     $failure | ForEach-Object { "ErrorId: $($_.FullyQualifiedErrorId)`n$($_.Exception.Message)`nDo this: $($_.ErrorDetails.RecommendedAction)" } | Out-Host
 
-    if (-not $first.Delivered -or -not $second.Delivered -or @($after).Count -ne 1) { Write-Host 'Demo FAILED' -ForegroundColor Red; exit 1 }
+    if (-not $first.Delivered -or -not $second.Delivered -or $after.Count -ne 1 -or $after[0].Secrets.Count -ne 2) { Write-Host 'Demo FAILED' -ForegroundColor Red; exit 1 }
     Write-Host ''
     Write-Host 'Demo complete: delivered through Entra ID, Graph and the platform, twice, with one app.' -ForegroundColor Green
 }

@@ -120,6 +120,10 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
             $app
             $app | Format-List * -Force | Out-String
             $app | Grant-MailSendConsent -Verbose -Debug
+            # The scoped path carries the piped secret onto its -PassThru object; undoing it proves the restored grant with it.
+            $app | Grant-MailSendConsent -Scope Mailbox -PassThru -Verbose -Debug -WarningAction Continue | Format-List * -Force | Out-String
+            Get-MailOAuthApp -ClientId $app.ClientId -Verbose -Debug | Format-List * -Force | Out-String
+            $app | Grant-MailSendConsent -Scope Tenant -Verbose -Debug -WarningAction Continue
             $app | Send-MailOAuthTest -To 'admin@contoso.com' -Verbose -Debug
             Get-MailOAuthApp -ClientId $app.ClientId -Verbose -Debug | Format-List * -Force | Out-String
             $platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
@@ -173,6 +177,7 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
         # Test-MailOAuthConfiguration ran: its passes, and its failures with the wrong secret and token.
         $allText | Should -Match 'PlatformTest'
         $allText | Should -Match 'Check\s+: Credential'
+        $allText | Should -Match 'SendScope\s+: Mailbox: '
         @($captured | Where-Object { $_ -is [bool] }).Count | Should -Be 1
     }
 

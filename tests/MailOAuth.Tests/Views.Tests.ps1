@@ -67,7 +67,11 @@ Describe 'Views at 120 columns' -Tag 'Views' {
     }
 
     It 'MailOAuthConsent and MailOAuthConsentedApp: client ID, permission, sender and secret hint' {
-        Assert-Whole $consent @($consent.ClientId, $consent.Permission)
+        Assert-Whole $consent @($consent.ClientId, $consent.Permission, $consent.SendScope)
+        # Scoped to the sender (issue 11): the scope column names the mailbox, whole.
+        $scoped = Grant-MailSendConsent -ClientId $info.apps.scoped.clientId -SenderAddress $info.mailboxes.licensed -Scope Mailbox
+        $scoped.SendScope | Should -Be "Mailbox: $($info.mailboxes.licensed)"
+        Assert-Whole $scoped @($scoped.ClientId, $scoped.Permission, $info.mailboxes.licensed)
         Assert-Whole $granted @($granted.ClientId, $granted.SenderAddress, "$($granted.SecretHint)…")
     }
 

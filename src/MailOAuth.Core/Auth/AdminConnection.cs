@@ -36,6 +36,11 @@ public sealed class ConnectRequest
     public SecureString? FederatedToken { get; init; }
     /// <summary>A file holding the federated token, re-read for every assertion (Kubernetes projected tokens rotate).</summary>
     public string? FederatedTokenFile { get; init; }
+    /// <summary>
+    /// Interactive and device-code sign-in: also ask for the delegated RoleManagement.ReadWrite.Exchange (scoping
+    /// Mail.Send to a mailbox), naming MailOAuth's permissions instead of "/.default" (Connect-MailOAuth -ExchangeRbac).
+    /// </summary>
+    public bool ExchangeRbac { get; init; }
 }
 
 /// <summary>

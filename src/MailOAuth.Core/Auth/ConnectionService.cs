@@ -28,6 +28,15 @@ public sealed class ConnectionService
     /// </summary>
     public const string DefaultPublicClientId = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 
+    /// <summary>
+    /// The delegated permissions -ExchangeRbac asks for by name: what provisioning uses, plus RoleManagement.ReadWrite.Exchange.
+    /// A token for named scopes also carries those consented earlier for the same client (docs/service-behaviour.md#exchange-rbac).
+    /// </summary>
+    public static readonly string[] ExchangeRbacScopes =
+    {
+        "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.Read.All", "Domain.Read.All", "RoleManagement.ReadWrite.Exchange",
+    };
+
     private readonly MailOAuthSession _session;
 
     public ConnectionService(MailOAuthSession session) => _session = session;
@@ -70,7 +79,12 @@ public sealed class ConnectionService
             SecretLooksLikeSecretId = request.ClientSecret is not null && SecretText.LooksLikeSecretId(SecretText.Reveal(request.ClientSecret)),
         };
         if (request.Method == ConnectMethod.AccessToken) RequireUsableAccessToken(SecretText.Reveal(request.AccessToken!), environment, _session.TimeProvider.GetUtcNow());
-        var tokens = TokenSource.For(environment, credential, context);
+        // -ExchangeRbac names the permissions (with RoleManagement.ReadWrite.Exchange) so that the admin is asked to consent
+        // to it; "/.default" only returns what was consented before. App-only sign-in needs the app role instead.
+        var delegated = request.Method is ConnectMethod.Interactive or ConnectMethod.DeviceCode;
+        var tokens = request.ExchangeRbac && delegated
+            ? TokenSource.ForDelegatedScopes(environment, credential, context, ExchangeRbacScopes)
+            : TokenSource.For(environment, credential, context);
         OperationContext.CurrentReporter.Verbose($"Signing in to tenant {request.TenantId} ({environment.Name}) with {request.Method}.");
         var token = await tokens.GetGraphTokenAsync(cancellationToken).ConfigureAwait(false);
         var claims = AccessTokenClaims.Decode(token.Token);

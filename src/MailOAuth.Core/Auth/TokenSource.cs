@@ -21,11 +21,13 @@ public sealed class TokenSource
 {
     private readonly TokenCredential _credential;
     private readonly DiagnosisContext _context;
+    private readonly string[] _scopes;
 
-    private TokenSource(CloudEnvironment environment, TokenCredential credential, DiagnosisContext context)
+    private TokenSource(CloudEnvironment environment, TokenCredential credential, DiagnosisContext context, string[]? scopes = null)
     {
         Environment = environment;
         _credential = credential;
+        _scopes = scopes ?? new[] { environment.GraphScope };
         // The operation is named in InternalError; a caller's context may not say it.
         _context = new DiagnosisContext
         {
@@ -59,10 +61,21 @@ public sealed class TokenSource
     public static TokenSource For(CloudEnvironment environment, TokenCredential credential, DiagnosisContext context) =>
         new(environment, credential, context);
 
+    /// <summary>
+    /// Wraps a user sign-in credential that asks for these Graph permissions by name instead of "/.default" (a delegated
+    /// sign-in that needs a permission not yet consented, such as RoleManagement.ReadWrite.Exchange; "/.default" cannot be
+    /// combined with named scopes of the same resource: docs/service-behaviour.md#exchange-rbac).
+    /// </summary>
+    public static TokenSource ForDelegatedScopes(CloudEnvironment environment, TokenCredential credential, DiagnosisContext context, System.Collections.Generic.IEnumerable<string> permissions)
+    {
+        var root = environment.GraphEndpoint.GetLeftPart(UriPartial.Authority);
+        return new(environment, credential, context, System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(permissions, p => root + "/" + p)));
+    }
+
     /// <summary>Gets a Graph token (from the credential's cache when still valid).</summary>
     public async Task<AccessToken> GetGraphTokenAsync(CancellationToken cancellationToken)
     {
-        var request = new TokenRequestContext(new[] { Environment.GraphScope });
+        var request = new TokenRequestContext(_scopes);
         try
         {
             return await _credential.GetTokenAsync(request, cancellationToken).ConfigureAwait(false);

@@ -43,7 +43,7 @@ public sealed class ConfigurationCheckService
     /// <summary>The stable check names, in the order they run (public API, like the diagnosis codes).</summary>
     public static readonly IReadOnlyList<string> CheckNames = new[]
     {
-        "Tenant", "Credential", "Permission", "AppRegistration", "Consent", "SecretExpiry", "SecretPolicy", "Sender", "Send", "Platform", "PlatformTest",
+        "Tenant", "Credential", "Permission", "AppRegistration", "Consent", "Scope", "SecretExpiry", "SecretPolicy", "Sender", "Send", "Platform", "PlatformTest",
     };
 
     /// <summary>A secret with fewer days left than this is a Warning.</summary>
@@ -97,8 +97,8 @@ public sealed class ConfigurationCheckService
         {
             var steps = new (string Name, Func<CancellationToken, Task<CheckResult>> Body)[]
             {
-                ("Tenant", TenantAsync), ("Credential", CredentialAsync), ("Permission", _ => Task.FromResult(Permission())),
-                ("AppRegistration", AppRegistrationAsync), ("Consent", ConsentAsync), ("SecretExpiry", SecretExpiryAsync),
+                ("Tenant", TenantAsync), ("Credential", CredentialAsync), ("Permission", PermissionAsync),
+                ("AppRegistration", AppRegistrationAsync), ("Consent", ConsentAsync), ("Scope", ScopeAsync), ("SecretExpiry", SecretExpiryAsync),
                 ("SecretPolicy", SecretPolicyAsync), ("Sender", SenderAsync), ("Send", SendAsync), ("Platform", PlatformAsync), ("PlatformTest", PlatformTestAsync),
             };
             for (var i = 0; i < steps.Length; i++)
@@ -246,12 +246,15 @@ public sealed class ConfigurationCheckService
                 $"tenant ID {_claims.TenantId}; token valid until {token.ExpiresOn:u}");
         }
 
-        private CheckResult Permission()
+        private async Task<CheckResult> PermissionAsync(CancellationToken ct)
         {
             if (_claims is null) return Skipped("Permission", "Needs a token: the Credential check failed.");
             var roles = _claims.Roles.Count == 0 ? "none" : string.Join(", ", _claims.Roles);
             if (_claims.HasRole(MailTestService.MailSendRole))
                 return Passed("Permission", "The token carries the Mail.Send application role.", "roles: " + roles);
+            // docs/service-behaviour.md#exchange-rbac: a mailbox-scoped app's token has no Mail.Send role by design.
+            if (IsMailboxScoped(await ScopeStateOrNullAsync(ct).ConfigureAwait(false)))
+                return Passed("Permission", "The token carries no Mail.Send role, as expected: the app's Mail.Send is scoped to a mailbox with Exchange RBAC for Applications (see Scope).", "roles: " + roles);
             // The next run, after consent is granted, must get a fresh token: this one never gains the role.
             _session.ForgetAppClients(_request.ClientId);
             return Failed("Permission", DiagnosisCatalog.TokenLacksMailSend(Context, roles), "roles: " + roles);
@@ -303,6 +306,8 @@ public sealed class ConfigurationCheckService
             if (!role && scope) return Failed("AppRegistration", DiagnosisCatalog.DelegatedMailSendOnly(_request.ClientId), evidence);
             if (!string.Equals(audience, "AzureADMyOrg", StringComparison.OrdinalIgnoreCase))
                 return Warned("AppRegistration", DiagnosisCatalog.AppNotSingleTenant(_request.ClientId, audience), evidence);
+            if (!role && IsMailboxScoped(await ScopeStateOrNullAsync(ct).ConfigureAwait(false)))
+                return Passed("AppRegistration", $"App '{app.DisplayName}' is registered in tenant {_connection!.TenantId}, single tenant; it does not declare Mail.Send, as a mailbox-scoped app should not (see Scope).", evidence);
             if (!role) return Warned("AppRegistration", DiagnosisCatalog.MailSendNotDeclared(_request.ClientId), evidence);
             return Passed("AppRegistration", $"App '{app.DisplayName}' is registered in tenant {_connection!.TenantId}, single tenant, with Mail.Send as an application permission.", evidence);
         }
@@ -316,11 +321,117 @@ public sealed class ConfigurationCheckService
             var graphSp = await _directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false);
             var assignments = await _directory.GetAppRoleAssignmentsAsync(sp.Id!, ct).ConfigureAwait(false);
             var grant = assignments.FirstOrDefault(a => a.AppRoleId == EntraIds.MailSendAppRoleId && (graphSp is null || a.ResourceId?.ToString() == graphSp.Id));
+            if (grant is null && IsMailboxScoped(await ScopeStateOrNullAsync(ct).ConfigureAwait(false)))
+                return Passed("Consent", "Mail.Send is granted through an Exchange RBAC for Applications assignment, not by tenant-wide admin consent (see Scope).",
+                    $"service principal {sp.Id}; no Microsoft Graph Mail.Send app role assignment");
             if (grant is null)
                 return Failed("Consent", DiagnosisCatalog.ConsentMissing(_request.ClientId, noServicePrincipal: false),
                     $"service principal {sp.Id}; {assignments.Count} app role assignment{(assignments.Count == 1 ? "" : "s")}, none for Mail.Send");
             return Passed("Consent", "Admin consent for Microsoft Graph Mail.Send (application) is granted.",
                 $"appRoleAssignment {grant.Id}{(grant.CreatedDateTime is { } at ? $", granted {at:u}" : "")}");
+        }
+
+        /// <summary>
+        /// How far Mail.Send reaches (docs/service-behaviour.md#exchange-rbac): tenant-wide is a Warning (any mailbox),
+        /// an Exchange assignment scoped to the sender (the platform's, when a platform is given) a Pass, one scoped to
+        /// other mailboxes a Fail. The Exchange assignments are read when the connection may (RoleManagement.Read.*).
+        /// </summary>
+        private async Task<CheckResult> ScopeAsync(CancellationToken ct)
+        {
+            if (DirectoryUnavailable() is { } why) return Skipped("Scope", why);
+            var app = await AppAsync(ct).ConfigureAwait(false);
+            if (app is null) return Skipped("Scope", "The app was not found (AppRegistration).");
+            var state = await ScopeStateAsync(ct).ConfigureAwait(false);
+            if (state is null) return Skipped("Scope", "The app has no service principal, so nothing is granted to scope (Consent).");
+            var (sender, senderSource) = await ExpectedSenderAsync(ct).ConfigureAwait(false);
+            if (state.TenantGrant)
+                return Warned("Scope", DiagnosisCatalog.MailSendTenantWide(_request.ClientId, sender, throughExchange: false),
+                    $"Microsoft Graph Mail.Send app role assignment {_tenantGrant!.Id}");
+            if (!state.ExchangeRead)
+                return Skipped("Scope", state.Tagged
+                    ? $"MailOAuth scoped this app to a mailbox on {state.AssignedOn:u} (its tag), but the connection cannot read Exchange role assignments ({state.UnreadableReason}) to tell which: connect with RoleManagement.Read.Exchange to run this check."
+                    : $"No tenant-wide Mail.Send grant; the Exchange role assignments could not be read ({state.UnreadableReason}): connect with RoleManagement.Read.Exchange to run this check.");
+            var evidence = $"Exchange 'Application Mail.Send' assignments: {(state.Assignments.Count == 0 ? "none" : string.Join(", ", state.Assignments.Select(a => a.DirectoryScopeId ?? "app scope " + a.AppScopeId)))}; sender {sender} ({senderSource})";
+            if (state.Assignments.Count == 0)
+                return Skipped("Scope", "Mail.Send is neither granted tenant-wide nor assigned in Exchange, so there is no scope to check (Consent).", evidence);
+            if (state.Assignments.Any(a => a.DirectoryScopeId == "/"))
+                return Warned("Scope", DiagnosisCatalog.MailSendTenantWide(_request.ClientId, sender, throughExchange: true), evidence);
+            string? senderId = null;
+            try
+            {
+                senderId = (await _directory!.GetUserAsync(sender, ct).ConfigureAwait(false))?.Id;
+            }
+            catch (MailOAuthException ex) when (ex.Code == DiagnosisCode.InsufficientPrivileges)
+            {
+                // Without User.Read.All the scopes are compared by the UPNs read with them (object ids when those failed too).
+            }
+            var userScopes = state.Assignments.Select(a => ExchangeRbacClient.UserOf(a.DirectoryScopeId)).Where(u => u is not null).Select(u => u!).ToList();
+            if (userScopes.Any(u => string.Equals(u, senderId, StringComparison.OrdinalIgnoreCase)
+                                    || state.Users.TryGetValue(u, out var upn) && string.Equals(upn, sender, StringComparison.OrdinalIgnoreCase)))
+                return Passed("Scope", $"Mail.Send is scoped to mailbox {sender} with Exchange RBAC for Applications{(state.AssignedOn is { } at ? $" (since {at:u})" : "")}: the app cannot send as any other mailbox.", evidence);
+            if (userScopes.Count > 0)
+                return Failed("Scope", DiagnosisCatalog.MailboxScopeExcludesSender(_request.ClientId, sender,
+                    "mailbox " + string.Join(", ", userScopes.Select(u => state.Users.TryGetValue(u, out var n) ? n : u))), evidence);
+            return Warned("Scope", DiagnosisCatalog.MailboxScopeUnchecked(_request.ClientId, sender,
+                string.Join(", ", state.Assignments.Select(a => a.DirectoryScopeId ?? "app scope " + a.AppScopeId))), evidence);
+        }
+
+        private SendScopeState? _scopeState;
+        private bool _scopeRead;
+        private AppRoleAssignment? _tenantGrant;
+
+        /// <summary>The app's send scope, read once (Permission, AppRegistration, Consent, Scope and Send use it); null without a service principal.</summary>
+        private async Task<SendScopeState?> ScopeStateAsync(CancellationToken ct)
+        {
+            if (_scopeRead) return _scopeState;
+            var app = await AppAsync(ct).ConfigureAwait(false);
+            var sp = app is null ? null : await _directory!.GetServicePrincipalAsync(_request.ClientId, ct).ConfigureAwait(false);
+            if (sp is not null)
+            {
+                var graphSp = await _directory!.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false);
+                _tenantGrant = (await _directory.GetAppRoleAssignmentsAsync(sp.Id!, ct).ConfigureAwait(false))
+                    .FirstOrDefault(a => a.AppRoleId == EntraIds.MailSendAppRoleId && (graphSp is null || a.ResourceId?.ToString() == graphSp.Id));
+                _scopeState = await new SendScopeReader(_connection!, _directory).ReadAsync(app!, sp, _tenantGrant, ct).ConfigureAwait(false);
+            }
+            _scopeRead = true;
+            return _scopeState;
+        }
+
+        /// <summary><see cref="ScopeStateAsync"/> where it only refines another check: null without a connection, or when it cannot be read.</summary>
+        private async Task<SendScopeState?> ScopeStateOrNullAsync(CancellationToken ct)
+        {
+            if (DirectoryUnavailable() is not null) return null;
+            try
+            {
+                return await ScopeStateAsync(ct).ConfigureAwait(false);
+            }
+            catch (MailOAuthException ex)
+            {
+                Reporter.Verbose($"The app's send scope could not be read ({ex.Code}); checks treat it as not scoped.");
+                return null;
+            }
+        }
+
+        private static bool IsMailboxScoped(SendScopeState? state) =>
+            state is { TenantGrant: false } && state.SendScope.StartsWith("Mailbox", StringComparison.Ordinal);
+
+        private SmtpSettingsView? _platformView;
+
+        /// <summary>The sender the scope must cover: the platform's (when a platform is given and readable), else -SenderAddress.</summary>
+        private async Task<(string Sender, string Source)> ExpectedSenderAsync(CancellationToken ct)
+        {
+            if (_request.Platform is not { } target) return (_request.SenderAddress, "-SenderAddress");
+            try
+            {
+                _platformView ??= await new PlatformClient(_session).GetAsync(target, ct).ConfigureAwait(false);
+                return string.IsNullOrEmpty(_platformView.SenderAddress)
+                    ? (_request.SenderAddress, "-SenderAddress; the platform holds no sender")
+                    : (_platformView.SenderAddress!, "the platform's sender");
+            }
+            catch (MailOAuthException ex)
+            {
+                return (_request.SenderAddress, $"-SenderAddress; the platform's settings could not be read ({ex.Code})");
+            }
         }
 
         /// <summary>The hint Entra keeps of a secret: its first three characters (docs/service-behaviour.md#add-password).</summary>
@@ -427,11 +538,14 @@ public sealed class ConfigurationCheckService
         {
             if (_request.To.Count == 0) return Skipped("Send", "No -To given, so nothing was sent. Give -To to send one real test message through Graph.");
             if (_claims is null) return Skipped("Send", "Needs a token: the Credential check failed.");
+            var scope = IsMailboxScoped(await ScopeStateOrNullAsync(ct).ConfigureAwait(false)) ? _scopeState : null;
             var outcome = await new MailTestService(_session).SendAsync(new MailTestRequest
             {
                 TenantId = _request.TenantId, ClientId = _request.ClientId, ClientSecret = _request.ClientSecret, SenderAddress = _request.SenderAddress,
                 From = _request.From, To = _request.To, EnvironmentName = _environment.Name,
                 Subject = "MailOAuth configuration check",
+                SendScope = scope is not null && MailSendScope.TryParse(scope.SendScope, out var parsed) ? parsed : null,
+                ScopeAssignedOn = scope?.AssignedOn,
             }, ct).ConfigureAwait(false);
             return Passed("Send", $"Graph accepted a test message from {_request.SenderAddress} to {string.Join(", ", _request.To)} (202).", "request-id " + outcome.RequestId);
         }

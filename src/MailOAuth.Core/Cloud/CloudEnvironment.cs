@@ -66,6 +66,9 @@ public sealed class CloudEnvironment
     /// <summary>Graph's v1.0 base URL.</summary>
     public string GraphBaseUrl => GraphEndpoint.GetLeftPart(UriPartial.Authority) + "/v1.0";
 
+    /// <summary>Graph's beta base URL: only for what v1.0 lacks (the Exchange role assignments, docs/service-behaviour.md#exchange-rbac).</summary>
+    public string GraphBetaBaseUrl => GraphEndpoint.GetLeftPart(UriPartial.Authority) + "/beta";
+
     /// <summary>
     /// MSAL's instance discovery only knows Microsoft's own hosts; a custom authority (a sandbox, a
     /// private cloud) must turn it off (docs/design.md#libraries).

@@ -49,6 +49,7 @@ public static partial class DiagnosisCatalog
         DiagnosisCode.KeyVaultNotFound => DiagnosisKind.NotFound,
         DiagnosisCode.KeyVaultRejected => DiagnosisKind.Configuration,
         DiagnosisCode.KeyVaultCredentialUnavailable => DiagnosisKind.Configuration,
+        DiagnosisCode.MailSendTenantWide => DiagnosisKind.Configuration,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A diagnosis code without a kind."),
     };
 }

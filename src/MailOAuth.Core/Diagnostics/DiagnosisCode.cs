@@ -65,6 +65,8 @@ public enum DiagnosisCode
     KeyVaultRejected,
     /// <summary>The connection has no credential that can get a Key Vault token (-AccessToken holds a Graph token only).</summary>
     KeyVaultCredentialUnavailable,
+    /// <summary>Mail.Send is granted tenant-wide (the app can send as any mailbox): the Scope check's Warning.</summary>
+    MailSendTenantWide,
 }
 
 /// <summary>What kind of failure a diagnosis is (one per code); the cmdlet layer maps it to an ErrorCategory.</summary>

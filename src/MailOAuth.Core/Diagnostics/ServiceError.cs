@@ -55,7 +55,16 @@ public sealed class ServiceError
     public static ServiceError FromGraph(int status, string? body, string? requestIdHeader = null, string? clientRequestIdHeader = null)
     {
         var e = new ServiceError { Service = ServiceKind.Graph, Status = status, RequestId = requestIdHeader, CorrelationId = clientRequestIdHeader };
-        if (!TryParse(body, out var root) || !root.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.Object) return e;
+        if (!TryParse(body, out var root)) return e;
+        // The Exchange backend behind Graph's roleManagement/exchange answers in the older OData shape
+        // {"odata.error":{"code","message":{"lang","value"}}} (docs/service-behaviour.md#exchange-rbac).
+        if (root.TryGetProperty("odata.error", out var exchange) && exchange.ValueKind == JsonValueKind.Object)
+        {
+            e.Error = GetString(exchange, "code");
+            e.Message = exchange.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object ? GetString(m, "value") : GetString(exchange, "message");
+            return e;
+        }
+        if (!root.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.Object) return e;
         e.Error = GetString(error, "code");
         e.Message = GetString(error, "message");
         if (error.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Array)

@@ -58,6 +58,8 @@ public sealed class GrantSubject
     public string ClientId { get; init; } = "";
     public string DisplayName { get; init; } = "";
     public bool IsManaged { get; init; }
+    /// <summary>The app carries MailOAuth's mailbox-scope tag (<see cref="SendScopeTag"/>): -Scope Tenant must undo the scope.</summary>
+    public bool IsMailboxScoped { get; init; }
 }
 
 /// <summary>The consent state after Grant-MailSendConsent.</summary>
@@ -74,6 +76,12 @@ public sealed class GrantOutcome
     /// <summary>True when a fresh app token was seen carrying Mail.Send.</summary>
     public bool Verified { get; init; }
     public TimeSpan ReplicationWait { get; init; }
+    /// <summary>"Tenant" or "Mailbox: sender@…" (docs/service-behaviour.md#exchange-rbac).</summary>
+    public string SendScope { get; init; } = "Tenant";
+    /// <summary>When the mailbox scope was first assigned (UTC); null for a tenant-wide grant.</summary>
+    public DateTimeOffset? ScopeAssignedOn { get; init; }
+    /// <summary>What this grant removed to make the scope effective, in words (empty when nothing).</summary>
+    public IReadOnlyList<string> Removed { get; init; } = Array.Empty<string>();
 }
 
 /// <summary>One of an app's client secrets: metadata only, never the value.</summary>
@@ -98,6 +106,10 @@ public sealed class AppInfo
     public bool MailSendDeclared { get; init; }
     /// <summary>Granted, NotGranted, or NoServicePrincipal.</summary>
     public string Consent { get; init; } = "NotGranted";
+    /// <summary>"Tenant", "Mailbox: sender@…" (or "Mailbox" when only the tag tells), or "None".</summary>
+    public string SendScope { get; init; } = "None";
+    /// <summary>When Mail.Send was granted (tenant-wide) or first scoped to the mailbox; null when not known.</summary>
+    public DateTimeOffset? ScopeAssignedOn { get; init; }
     public DateTimeOffset? CreatedOn { get; init; }
     public IReadOnlyList<SecretInfo> Secrets { get; init; } = Array.Empty<SecretInfo>();
     /// <summary>

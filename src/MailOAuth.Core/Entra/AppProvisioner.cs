@@ -315,15 +315,19 @@ public sealed class AppProvisioner
         var graphSp = apps.Count == 0 ? null : await directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false);
         var result = new List<AppInfo>();
         var asOf = _session.TimeProvider.GetUtcNow();
+        var scopes = new SendScopeReader(connection, directory);
         foreach (var app in apps)
         {
             var sp = await directory.GetServicePrincipalAsync(app.AppId!, ct).ConfigureAwait(false);
             var consent = "NoServicePrincipal";
+            AppRoleAssignment? grant = null;
             if (sp is not null)
             {
                 var assignments = await directory.GetAppRoleAssignmentsAsync(sp.Id!, ct).ConfigureAwait(false);
-                consent = assignments.Any(a => a.AppRoleId == EntraIds.MailSendAppRoleId && (graphSp is null || a.ResourceId?.ToString() == graphSp.Id)) ? "Granted" : "NotGranted";
+                grant = assignments.FirstOrDefault(a => a.AppRoleId == EntraIds.MailSendAppRoleId && (graphSp is null || a.ResourceId?.ToString() == graphSp.Id));
+                consent = grant is not null ? "Granted" : "NotGranted";
             }
+            var scope = await scopes.ReadAsync(app, sp, grant, ct).ConfigureAwait(false);
             result.Add(new AppInfo
             {
                 TenantId = connection.TenantId,
@@ -334,6 +338,8 @@ public sealed class AppProvisioner
                 IsManaged = IsManaged(app),
                 MailSendDeclared = DeclaresMailSend(app),
                 Consent = consent,
+                SendScope = scope.SendScope,
+                ScopeAssignedOn = scope.AssignedOn,
                 CreatedOn = app.CreatedDateTime,
                 Secrets = (app.PasswordCredentials ?? new List<PasswordCredential>()).Select(p => new SecretInfo
                 {
@@ -412,7 +418,7 @@ public sealed class AppProvisioner
         RequiredResourceAccess = WithMailSend(null),
     };
 
-    private static List<RequiredResourceAccess> WithMailSend(List<RequiredResourceAccess>? existing)
+    internal static List<RequiredResourceAccess> WithMailSend(List<RequiredResourceAccess>? existing)
     {
         var list = existing?.ToList() ?? new List<RequiredResourceAccess>();
         var graph = list.FirstOrDefault(r => r.ResourceAppId == EntraIds.GraphAppId);
@@ -424,6 +430,23 @@ public sealed class AppProvisioner
         graph.ResourceAccess ??= new List<ResourceAccess>();
         if (!graph.ResourceAccess.Any(a => a.Id == EntraIds.MailSendAppRoleId && a.Type == "Role"))
             graph.ResourceAccess.Add(new ResourceAccess { Id = EntraIds.MailSendAppRoleId, Type = "Role" });
+        return list;
+    }
+
+    /// <summary>
+    /// The required permissions without Mail.Send (application): a scoped app must not declare it, or the portal's
+    /// "Grant admin consent" would silently make it tenant-wide again (docs/service-behaviour.md#exchange-rbac).
+    /// Every other permission is kept; Graph's entry goes only when Mail.Send was all it held.
+    /// </summary>
+    internal static List<RequiredResourceAccess> WithoutMailSend(List<RequiredResourceAccess>? existing)
+    {
+        var list = new List<RequiredResourceAccess>();
+        foreach (var r in existing ?? new List<RequiredResourceAccess>())
+        {
+            if (r.ResourceAppId != EntraIds.GraphAppId) { list.Add(r); continue; }
+            var kept = (r.ResourceAccess ?? new List<ResourceAccess>()).Where(a => !(a.Id == EntraIds.MailSendAppRoleId && a.Type == "Role")).ToList();
+            if (kept.Count > 0) list.Add(new RequiredResourceAccess { ResourceAppId = r.ResourceAppId, ResourceAccess = kept });
+        }
         return list;
     }
 }

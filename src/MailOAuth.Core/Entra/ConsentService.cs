@@ -28,10 +28,14 @@ public sealed class ConsentService
         {
             var connection = _session.RequireConnection();
             var app = await ReadAppAsync(new DirectoryClient(connection), connection, clientId, force, ct).ConfigureAwait(false);
-            return new GrantSubject { ClientId = clientId, DisplayName = app.DisplayName ?? "", IsManaged = AppProvisioner.IsManaged(app) };
+            return new GrantSubject
+            {
+                ClientId = clientId, DisplayName = app.DisplayName ?? "", IsManaged = AppProvisioner.IsManaged(app),
+                IsMailboxScoped = SendScopeTag.TryParse(app.Tags, out _),
+            };
         }, ct);
 
-    private static async Task<Microsoft.Graph.Models.Application> ReadAppAsync(DirectoryClient directory, AdminConnection connection, string clientId, bool force, CancellationToken ct)
+    internal static async Task<Microsoft.Graph.Models.Application> ReadAppAsync(DirectoryClient directory, AdminConnection connection, string clientId, bool force, CancellationToken ct)
     {
         var app = await directory.GetAppByClientIdAsync(clientId, ct).ConfigureAwait(false)
             ?? throw new MailOAuthException(DiagnosisCatalog.AppNotFoundByClientId(clientId, connection.TenantId, AppLookup.Grant));
@@ -44,7 +48,7 @@ public sealed class ConsentService
     public Task<GrantOutcome> GrantAsync(GrantRequest request, CancellationToken ct) =>
         Explained.RunAsync("grant Mail.Send", _session.Connection?.Environment.GraphEndpoint, () => GrantCoreAsync(request, ct), ct);
 
-    private async Task<GrantOutcome> GrantCoreAsync(GrantRequest request, CancellationToken ct)
+    internal async Task<GrantOutcome> GrantCoreAsync(GrantRequest request, CancellationToken ct)
     {
         const string grantPermission = "AppRoleAssignment.ReadWrite.All (and Application.Read.All)";
         var connection = _session.RequireConnection();

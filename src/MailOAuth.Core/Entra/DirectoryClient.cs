@@ -161,6 +161,26 @@ internal sealed class DirectoryClient
             AppRoleId = appRoleId,
         }, cancellationToken: ct);
 
+    /// <summary>Deletes one app role assignment of a service principal (tenant-wide admin consent); one already gone counts as deleted.</summary>
+    public Task DeleteAppRoleAssignmentAsync(string servicePrincipalId, string assignmentId, CancellationToken ct) =>
+        Call("remove the tenant-wide Mail.Send grant (app role assignment)", "AppRoleAssignment.ReadWrite.All", null, async () =>
+        {
+            try
+            {
+                await _graph.ServicePrincipals[servicePrincipalId].AppRoleAssignments[assignmentId].DeleteAsync(cancellationToken: ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (GraphErrors.Is(ex, 404))
+            {
+                // Removed meanwhile: the state asked for is reached.
+            }
+            return true;
+        });
+
+    /// <summary>A user by object id (its UPN for messages), or null when there is none.</summary>
+    public Task<User?> GetUserByIdAsync(string id, CancellationToken ct) =>
+        Call("read a user", "User.Read.All", null, () =>
+            OrNull(() => _graph.Users[id].GetAsync(c => c.QueryParameters.Select = new[] { "id", "userPrincipalName", "mail" }, ct)));
+
     public Task<User?> GetUserAsync(string userPrincipalName, CancellationToken ct) =>
         Call("read the sender's user", "User.Read.All", null, () =>
             OrNull(() => _graph.Users[userPrincipalName].GetAsync(c => c.QueryParameters.Select =

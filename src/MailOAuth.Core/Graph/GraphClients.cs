@@ -14,13 +14,16 @@ public static class GraphClients
     /// <paramref name="tokens"/>. Kiota's default handlers are kept except its RetryHandler, replaced by
     /// the module's (see <see cref="Resilience.RetryHandler"/>).
     /// </summary>
-    public static GraphServiceClient Create(HttpStack http, TokenSource tokens)
+    public static GraphServiceClient Create(HttpStack http, TokenSource tokens) => Create(http, tokens, http.PrimaryHandler);
+
+    /// <summary>The same client over another innermost handler (tests: a fake Graph behind the module's own handlers).</summary>
+    internal static GraphServiceClient Create(HttpStack http, TokenSource tokens, System.Net.Http.HttpMessageHandler finalHandler)
     {
         var handlers = GraphClientFactory.CreateDefaultHandlers()
             .Where(h => h is not Microsoft.Kiota.Http.HttpClientLibrary.Middleware.RetryHandler)
             .Concat(http.CreateModuleHandlers())
             .ToList();
-        var httpClient = GraphClientFactory.Create(handlers, finalHandler: http.PrimaryHandler, disposeHandler: false);
+        var httpClient = GraphClientFactory.Create(handlers, finalHandler: finalHandler, disposeHandler: false);
         httpClient.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // attempts are timed by the RetryHandler
         var auth = new BaseBearerTokenAuthenticationProvider(new GraphAccessTokenProvider(tokens));
         return new GraphServiceClient(httpClient, auth, http.Environment.GraphBaseUrl);

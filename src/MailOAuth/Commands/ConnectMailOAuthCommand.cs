@@ -87,6 +87,11 @@ public sealed class ConnectMailOAuthCommand : MailOAuthCmdlet
     [ValidateNotNullOrEmpty]
     public string? FederatedTokenFile { get; set; }
 
+    /// <summary>Interactive or device-code sign-in: also ask for RoleManagement.ReadWrite.Exchange (Grant-MailSendConsent -Scope Mailbox).</summary>
+    [Parameter(ParameterSetName = Interactive)]
+    [Parameter(ParameterSetName = DeviceCode)]
+    public SwitchParameter ExchangeRbac { get; set; }
+
     [Parameter]
     [ArgumentCompleter(typeof(EnvironmentNameCompleter))]
     [ValidateNotNullOrEmpty]
@@ -118,6 +123,7 @@ public sealed class ConnectMailOAuthCommand : MailOAuthCmdlet
             AccessToken = AccessToken,
             FederatedToken = FederatedToken,
             FederatedTokenFile = FederatedTokenFile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(FederatedTokenFile),
+            ExchangeRbac = ExchangeRbac,
         };
         // The device code is the admin's next step: it goes to the warning stream, not only Verbose.
         Invoke(TenantId, ct => new ConnectionService(Session).ConnectAsync(request, (prompt, _) =>

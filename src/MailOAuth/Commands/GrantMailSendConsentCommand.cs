@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
 using MailOAuth.Core.Diagnostics;
@@ -38,7 +39,15 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public DateTimeOffset? SecretCreatedOn { get; set; }
 
-    /// <summary>Carried onto the -PassThru object (and the error target); the grant does not use it.</summary>
+    /// <summary>
+    /// Tenant (default): tenant-wide admin consent. Mailbox: Exchange RBAC for Applications scoped to -SenderAddress,
+    /// with the tenant-wide grant removed (docs/service-behaviour.md#exchange-rbac).
+    /// </summary>
+    [Parameter]
+    [ValidateSet("Tenant", "Mailbox")]
+    public string Scope { get; set; } = "Tenant";
+
+    /// <summary>The mailbox -Scope Mailbox scopes to; otherwise carried onto the -PassThru object (and the error target).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Sender", "Mailbox")]
     [AllowNull]
@@ -80,19 +89,68 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
             ReplicationBudget = TimeSpan.FromSeconds(ReplicationTimeoutSec),
             Force = Force,
         };
+        var mailbox = string.Equals(Scope, "Mailbox", StringComparison.OrdinalIgnoreCase);
+        if (mailbox && string.IsNullOrWhiteSpace(SenderAddress))
+        {
+            WriteError(new ErrorRecord(new ArgumentException("-Scope Mailbox needs -SenderAddress: the mailbox the app may send as."),
+                "SenderAddressRequired", ErrorCategory.InvalidArgument, target)
+            {
+                ErrorDetails = new ErrorDetails("-Scope Mailbox needs -SenderAddress: the mailbox the app may send as.")
+                {
+                    RecommendedAction = "Give -SenderAddress, or pipe New-MailOAuthApp -SenderAddress …'s output, which carries it.",
+                },
+            });
+            return;
+        }
+        if (mailbox)
+        {
+            Scoped(target, connection.Environment.Name, new ScopeRequest { ClientId = ClientId, Scope = SendScopeKind.Mailbox, SenderAddress = SenderAddress, Force = Force,
+                ReplicationBudget = request.ReplicationBudget }, null);
+            return;
+        }
         // Read first: whether MailOAuth manages the app decides whether to refuse and how to confirm.
         Invoke(target, ct => new ConsentService(Session).ReadSubjectAsync(ClientId, Force, ct), subject =>
         {
-            if (!Confirm(subject, connection.TenantId)) return;
-            Invoke(target, ct => new ConsentService(Session).GrantAsync(request, ct), outcome =>
+            if (subject.IsMailboxScoped)
             {
-                var consent = OutputMap.From(outcome);
-                WriteObject(PassThru
-                    ? new MailOAuthConsentedApp(outcome.TenantId, ClientId, ClientSecret, SecretKeyId, SecretHint, SecretCreatedOn, SenderAddress,
-                        connection.Environment.Name, consent)
-                    : consent);
+                // -Scope Tenant on an app MailOAuth scoped to a mailbox: undo the scope (docs/service-behaviour.md#exchange-rbac).
+                Scoped(target, connection.Environment.Name, new ScopeRequest { ClientId = ClientId, Scope = SendScopeKind.Tenant, Force = Force, ClientSecret = ClientSecret,
+                    SecretCreatedOn = SecretCreatedOn, ReplicationBudget = request.ReplicationBudget }, subject);
+                return;
+            }
+            if (!Confirm(subject, connection.TenantId)) return;
+            Invoke(target, ct => new ConsentService(Session).GrantAsync(request, ct), outcome => Write(outcome, connection.Environment.Name));
+        });
+    }
+
+    /// <summary>A scope change: planned (reads only), each write confirmed on its own, then the confirmed ones made.</summary>
+    private void Scoped(MailOAuthTarget target, string environment, ScopeRequest request, GrantSubject? subject)
+    {
+        var service = new MailboxScopeService(Session);
+        Invoke(target, ct => service.PlanAsync(request, ct), plan =>
+        {
+            var approved = new HashSet<ScopeStepKind>();
+            foreach (var step in plan.Steps)
+            {
+                var ok = step.Kind == ScopeStepKind.RestoreTenantGrant && subject is not null
+                    ? Confirm(subject, plan.TenantId)
+                    : ShouldProcess(step.Target, step.Action);
+                if (ok) approved.Add(step.Kind);
+            }
+            if (plan.Steps.Count > 0 && approved.Count == 0) return; // -WhatIf, or every step declined: nothing written
+            Invoke(target, ct => service.ExecuteAsync(plan, approved, ct), outcome =>
+            {
+                if (outcome.SendScope != "None") Write(outcome, environment); // the assignment was declined: nothing was granted, nothing to pass on
             });
         });
+    }
+
+    private void Write(GrantOutcome outcome, string environment)
+    {
+        var consent = OutputMap.From(outcome);
+        WriteObject(PassThru
+            ? new MailOAuthConsentedApp(outcome.TenantId, ClientId, ClientSecret, SecretKeyId, SecretHint, SecretCreatedOn, SenderAddress, environment, consent)
+            : consent);
     }
 
     /// <summary>

@@ -10,8 +10,11 @@ namespace MailOAuth.Output;
 public sealed class MailOAuthAppInfo
 {
     internal MailOAuthAppInfo(string tenantId, string displayName, string clientId, string objectId, string? servicePrincipalId, bool isManaged,
-        bool mailSendDeclared, string consent, DateTimeOffset? createdOn, MailOAuthSecretList secrets, DateTimeOffset asOf)
+        bool mailSendDeclared, string consent, DateTimeOffset? createdOn, MailOAuthSecretList secrets, DateTimeOffset asOf,
+        string sendScope, DateTimeOffset? scopeAssignedOn)
     {
+        SendScope = sendScope;
+        ScopeAssignedOn = scopeAssignedOn;
         TenantId = tenantId;
         DisplayName = displayName;
         ClientId = clientId;
@@ -36,6 +39,13 @@ public sealed class MailOAuthAppInfo
     public bool MailSendDeclared { get; }
     /// <summary>Granted, NotGranted or NoServicePrincipal.</summary>
     public string Consent { get; }
+    /// <summary>
+    /// How far Mail.Send reaches: "Tenant" (any mailbox), "Mailbox: sender@…" (Exchange RBAC for Applications; "Mailbox"
+    /// when only MailOAuth's tag tells, without RoleManagement.Read.Exchange), or "None". Binds into Send-MailOAuthTest.
+    /// </summary>
+    public string SendScope { get; }
+    /// <summary>When Mail.Send was granted tenant-wide, or first scoped to the mailbox (UTC); null when not known.</summary>
+    public DateTimeOffset? ScopeAssignedOn { get; }
     public DateTimeOffset? CreatedOn { get; }
     /// <summary>The secrets (metadata only). In a CSV column this reads as "hint… (description) expires date; …".</summary>
     public MailOAuthSecretList Secrets { get; }

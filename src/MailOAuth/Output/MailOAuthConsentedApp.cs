@@ -38,6 +38,10 @@ public sealed class MailOAuthConsentedApp
     public string Environment { get; }
     /// <summary>The grant itself, as Grant-MailSendConsent writes it without -PassThru.</summary>
     public MailOAuthConsent Consent { get; }
+    /// <summary>"Tenant" or "Mailbox: sender@…": Send-MailOAuthTest binds it to expect a token without Mail.Send.</summary>
+    public string SendScope => Consent.SendScope;
+    /// <summary>When the mailbox scope was first assigned (UTC); Send-MailOAuthTest binds it to tell "not applied yet".</summary>
+    public DateTimeOffset? ScopeAssignedOn => Consent.ScopeAssignedOn;
 
-    public override string ToString() => $"Mail.Send granted to {ClientId}";
+    public override string ToString() => Consent.ToString();
 }

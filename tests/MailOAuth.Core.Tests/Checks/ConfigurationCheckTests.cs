@@ -87,7 +87,7 @@ public sealed class ConfigurationCheckTests : IClassFixture<CoreSandboxFixture>,
 
         var all = await new ConfigurationCheckService(session).RunAsync(Request("unconsented"), dns, r => streamed.Add(r.Check), Timeout);
 
-        var expected = new[] { "Tenant", "Credential", "Permission", "AppRegistration", "Consent", "SecretExpiry", "SecretPolicy", "Sender", "Spf", "Dkim", "Dmarc", "Send", "Platform", "PlatformTest" };
+        var expected = new[] { "Tenant", "Credential", "Permission", "AppRegistration", "Consent", "Scope", "SecretExpiry", "SecretPolicy", "Sender", "Spf", "Dkim", "Dmarc", "Send", "Platform", "PlatformTest" };
         Assert.Equal(expected, streamed);
         Assert.Equal(expected, all.Select(r => r.Check));
         Assert.Equal("contoso.com", dns.Domain);

@@ -75,6 +75,7 @@ public sealed class DiagnosisCatalogTests
         [DiagnosisCode.KeyVaultNotFound] = () => DiagnosisCatalog.KeyVaultNotFound(new Uri("https://kv1.vault.azure.net"), nameUnresolved: true, 0, null),
         [DiagnosisCode.KeyVaultRejected] = () => DiagnosisCatalog.KeyVaultRejected(new Uri("https://kv1.vault.azure.net"), "Email-OAuth", 400, "BadParameter"),
         [DiagnosisCode.KeyVaultCredentialUnavailable] = () => DiagnosisCatalog.KeyVaultCredentialUnavailable(new Uri("https://kv1.vault.azure.net")),
+        [DiagnosisCode.MailSendTenantWide] = () => DiagnosisCatalog.MailSendTenantWide("id", "a@contoso.com", throughExchange: false),
     };
 
     public static TheoryData<DiagnosisCode> Codes()
@@ -109,6 +110,53 @@ public sealed class DiagnosisCatalogTests
         foreach (var line in readme.Where(l => l.StartsWith("| `", StringComparison.Ordinal)))
             foreach (Match m in Regex.Matches(line.Split('|')[1], "`(\\w+)`")) codes.Add(m.Groups[1].Value);
         return codes;
+    }
+
+    [Fact]
+    public void MailSendTenantWide_says_the_app_can_send_as_any_mailbox_and_names_the_scoping_command()
+    {
+        var graph = DiagnosisCatalog.MailSendTenantWide("11111111-1111-1111-1111-111111111111", "a@contoso.com", throughExchange: false);
+        var exchange = DiagnosisCatalog.MailSendTenantWide("11111111-1111-1111-1111-111111111111", "a@contoso.com", throughExchange: true);
+
+        Assert.Equal(DiagnosisKind.Configuration, graph.Kind);
+        Assert.Contains("can send as any mailbox", graph.Cause);
+        Assert.Contains("Grant-MailSendConsent -ClientId 11111111-1111-1111-1111-111111111111 -Scope Mailbox -SenderAddress a@contoso.com", graph.Remediation);
+        Assert.Contains("scope '/'", exchange.Cause);
+        Assert.Contains("-Scope Mailbox", exchange.Remediation);
+    }
+
+    [Fact]
+    public void Without_RoleManagement_ReadWrite_Exchange_the_refusal_names_the_permission_and_the_Exchange_admin_role()
+    {
+        var app = DiagnosisCatalog.ExchangeRbacPermissionMissing("tenant", signedInAsUser: false, "scoping Mail.Send to a mailbox");
+        var user = DiagnosisCatalog.ExchangeRbacPermissionMissing("tenant", signedInAsUser: true, "scoping Mail.Send to a mailbox");
+
+        Assert.Equal(DiagnosisCode.InsufficientPrivileges, app.Code);
+        foreach (var d in new[] { app, user })
+        {
+            Assert.Contains("RoleManagement.ReadWrite.Exchange", d.Cause);
+            Assert.Contains("Exchange Administrator", d.Cause);
+            Assert.Contains("Organization Management", d.Cause);
+            Assert.Contains("Nothing was changed", d.Cause);
+        }
+        Assert.Contains("application permission RoleManagement.ReadWrite.Exchange", app.Remediation);
+        Assert.Contains("Connect-MailOAuth -ExchangeRbac", user.Remediation);
+    }
+
+    [Fact]
+    public void The_Exchange_OData_error_body_is_read_as_the_code_and_message()
+    {
+        const string body = """{"odata.error":{"code":"-1, InvalidOperationException","message":{"lang":"en-US","value":"Invalid request"}}}""";
+
+        var error = ServiceError.FromGraph(400, body, "req-1");
+        var d = DiagnosisCatalog.Explain(error, Context);
+
+        Assert.Equal("-1, InvalidOperationException", error.Error);
+        Assert.Equal("Invalid request", error.Message);
+        Assert.Equal("req-1", error.RequestId);
+        Assert.Equal(DiagnosisCode.UnexpectedResponse, d.Code);
+        Assert.Equal("-1, InvalidOperationException", d.ServiceCode);
+        Assert.Contains("Invalid request", d.Message);
     }
 
     [Fact]

@@ -1,0 +1,253 @@
+# Grant-MailSendConsent -Scope Mailbox / -Scope Tenant against the sandbox's Exchange RBAC for Applications
+# (docs/service-behaviour.md#exchange-rbac): the onboarding pipeline ends with one Exchange assignment scoped to the
+# sender and no tenant-wide Mail.Send anywhere; a re-run writes nothing; -Scope Tenant goes back; without
+# RoleManagement.ReadWrite.Exchange nothing is removed; -WhatIf writes nothing; Get-MailOAuthApp's SendScope and the
+# Scope check of Test-MailOAuthConfiguration for each state.
+Describe 'Grant-MailSendConsent -Scope' -Tag 'Scope' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'Common.ps1')
+        $script:sandbox = Start-MailOAuthSandbox
+        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+        $script:info = $sandbox.Info
+        $script:sender = $info.mailboxes.licensed
+        $script:mailSend = 'b633e1c5-b582-4048-a93e-9f11b44c7e96'
+        $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        $script:senderId = (Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Path "users/$sender").id
+        $script:otherId = (Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Path "users/$($info.mailboxes.other)").id
+
+        function script:Exchange { Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/exchange' }
+        function script:AssignmentsOf([string] $SpId) { @((Exchange).assignments | Where-Object principalId -EQ "/ServicePrincipals/$SpId") }
+        # Graph's own view of the app (the directory snapshot has no requiredResourceAccess).
+        function script:AppOf([string] $ClientId) { Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Path "applications(appId='$ClientId')" }
+        function script:TenantGrantsOf([string] $SpId) {
+            @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).appRoleAssignments | Where-Object { $_.principalId -eq $SpId -and $_.appRoleId -eq $mailSend })
+        }
+        function script:DeclaresMailSend($App) {
+            $App.PSObject.Properties.Name | Should -Contain 'requiredResourceAccess'
+            [bool]@($App.requiredResourceAccess.resourceAccess | Where-Object { $_.id -eq $mailSend -and $_.type -eq 'Role' })
+        }
+        function script:NewApp {
+            New-MailOAuthApp -DisplayName "Scoped $([guid]::NewGuid().ToString('n').Substring(0, 8))" -SenderAddress $sender -WarningAction SilentlyContinue
+        }
+        function script:CheckSettings([string] $App, [string] $Sender = $script:sender) {
+            @{
+                TenantId = $info.tenantId; ClientId = $info.apps.$App.clientId; ClientSecret = (ConvertTo-TestSecret $info.apps.$App.clientSecret)
+                SenderAddress = $Sender; Environment = 'Sandbox'; SkipDns = $true
+            }
+        }
+    }
+    AfterAll {
+        Disconnect-MailOAuth
+        if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
+    }
+    BeforeEach {
+        Disconnect-MailOAuth
+        Reset-MailOAuthSandboxDirectory -Sandbox $sandbox
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
+    }
+
+    Context 'scoping to the sender' {
+        It 'onboarding with -Scope Mailbox ends with one Exchange assignment for the sender and no tenant-wide Mail.Send' {
+            $r = NewApp | Grant-MailSendConsent -Scope Mailbox -PassThru -WarningVariable warned
+
+            $r | Should -BeOfType 'MailOAuth.Output.MailOAuthConsentedApp'
+            $r.SendScope | Should -Be "Mailbox: $sender"
+            $r.ScopeAssignedOn | Should -Not -BeNullOrEmpty
+            $r.Consent.Permission | Should -Be 'Mail.Send (Exchange RBAC)'
+            $spId = $r.Consent.ServicePrincipalId
+            $a = @(AssignmentsOf $spId)
+            $a.Count | Should -Be 1
+            $a[0].directoryScopeId | Should -Be "/Users/$senderId"
+            $a[0].roleDefinitionId | Should -Be $info.exchangeMailSendRoleDefinitionId
+            $r.Consent.AssignmentId | Should -Be $a[0].id
+            @(TenantGrantsOf $spId).Count | Should -Be 0
+            $app = AppOf $r.ClientId
+            DeclaresMailSend $app | Should -BeFalse
+            @($app.tags | Where-Object { $_ -like 'MailOAuth:SendScope=Mailbox;*' }).Count | Should -Be 1
+            $app.tags | Should -Contain 'MailOAuth'
+            ($warned -join ' ') | Should -Match 'required permissions'
+        }
+
+        It 'an app granted tenant-wide loses that grant, with one warning naming it and why' {
+            $app = NewApp
+            $app | Grant-MailSendConsent | Out-Null
+            @(TenantGrantsOf $app.ServicePrincipalId).Count | Should -Be 1
+
+            $c = $app | Grant-MailSendConsent -Scope Mailbox -WarningVariable warned
+
+            $c | Should -BeOfType 'MailOAuth.Output.MailOAuthConsent'
+            $c.SendScope | Should -Be "Mailbox: $sender"
+            @(TenantGrantsOf $app.ServicePrincipalId).Count | Should -Be 0
+            @(AssignmentsOf $app.ServicePrincipalId).Count | Should -Be 1
+            @($warned).Count | Should -Be 1
+            $warned[0] | Should -Match 'tenant-wide Microsoft Graph Mail.Send grant'
+            $warned[0] | Should -Match 'union'
+        }
+
+        It 'the scoped pipeline sends as the sender once Exchange applied the scope' {
+            $r = NewApp | Grant-MailSendConsent -Scope Mailbox -PassThru -WarningAction SilentlyContinue
+            Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/exchange/apply' | Out-Null
+
+            $sent = $r | Send-MailOAuthTest -To admin@contoso.com
+
+            $sent.SenderAddress | Should -Be $sender
+            @(Get-MailOAuthSandboxOutbox -Sandbox $sandbox).Count | Should -Be 1
+        }
+
+        It 'a re-run changes nothing' {
+            $app = NewApp
+            $first = $app | Grant-MailSendConsent -Scope Mailbox -WarningAction SilentlyContinue
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $again = $app | Grant-MailSendConsent -Scope Mailbox -WarningVariable warned
+
+            @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+            $again.AlreadyGranted | Should -BeTrue
+            $again.ScopeAssignedOn | Should -Be $first.ScopeAssignedOn
+            @(AssignmentsOf $app.ServicePrincipalId).Count | Should -Be 1
+            @($warned).Count | Should -Be 0
+        }
+
+        It 'an assignment scoped to another mailbox is replaced by the sender''s' {
+            $scoped = $info.apps.scoped
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $c = Grant-MailSendConsent -ClientId $scoped.clientId -SenderAddress $info.mailboxes.other -Scope Mailbox -WarningVariable warned
+
+            $c.SendScope | Should -Be "Mailbox: $($info.mailboxes.other)"
+            $a = @(AssignmentsOf $scoped.servicePrincipalId)
+            $a.Count | Should -Be 1
+            $a[0].directoryScopeId | Should -Be "/Users/$otherId"
+            ($warned -join ' ') | Should -Match "/Users/$senderId"
+        }
+
+        It '-Scope Mailbox without -SenderAddress is refused before anything is read' {
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+            Grant-MailSendConsent -ClientId $info.apps.consented.clientId -Scope Mailbox -ErrorAction SilentlyContinue -ErrorVariable failed | Out-Null
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'SenderAddressRequired,*'
+            @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object kind -EQ 'directory').Count | Should -Be 0
+        }
+    }
+
+    Context 'going back with -Scope Tenant' {
+        It 'restores the tenant-wide grant and the declared permission, and removes the assignment and the tag' {
+            $scoped = $info.apps.scoped
+            @(AssignmentsOf $scoped.servicePrincipalId).Count | Should -Be 1
+
+            $c = Grant-MailSendConsent -ClientId $scoped.clientId -Scope Tenant -WarningVariable warned
+
+            $c.SendScope | Should -Be 'Tenant'
+            $c.Permission | Should -Be 'Mail.Send (Application)'
+            @(TenantGrantsOf $scoped.servicePrincipalId).Count | Should -Be 1
+            @(AssignmentsOf $scoped.servicePrincipalId).Count | Should -Be 0
+            $app = AppOf $scoped.clientId
+            DeclaresMailSend $app | Should -BeTrue
+            @($app.tags | Where-Object { $_ -like 'MailOAuth:SendScope=*' }).Count | Should -Be 0
+            ($warned -join ' ') | Should -Match '30 minutes to 2 hours'
+            (Get-MailOAuthApp -ClientId $scoped.clientId).SendScope | Should -Be 'Tenant'
+        }
+    }
+
+    Context 'without the permission, and with -WhatIf, nothing is written' {
+        It 'connected as adminNoExchangeRbac: InsufficientPrivileges naming the permission, and the tenant-wide grant stays' {
+            $consented = $info.apps.consented
+            Disconnect-MailOAuth
+            Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.adminNoExchangeRbac.clientId `
+                -ClientSecret (ConvertTo-TestSecret $info.adminNoExchangeRbac.clientSecret) -Environment Sandbox | Out-Null
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            Grant-MailSendConsent -ClientId $consented.clientId -SenderAddress $sender -Scope Mailbox -Force -ErrorAction SilentlyContinue -ErrorVariable failed | Out-Null
+
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'InsufficientPrivileges,*'
+            $failed[0].Exception.Message | Should -Match 'RoleManagement\.ReadWrite\.Exchange'
+            $failed[0].Exception.Message | Should -Match 'Exchange Administrator'
+            $failed[0].ErrorDetails.RecommendedAction | Should -Match 'RoleManagement\.ReadWrite\.Exchange'
+            @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+            @(TenantGrantsOf $consented.servicePrincipalId).Count | Should -Be 1
+        }
+
+        It '-WhatIf on <Name> writes nothing' -ForEach @(
+            @{ Name = '-Scope Mailbox of a tenant-wide app'; App = 'consented'; Scope = 'Mailbox' }
+            @{ Name = '-Scope Tenant of a scoped app'; App = 'scoped'; Scope = 'Tenant' }
+        ) {
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+            $out = Grant-MailSendConsent -ClientId $info.apps.$App.clientId -SenderAddress $sender -Scope $Scope -Force -WhatIf
+            $out | Should -BeNullOrEmpty
+            @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+        }
+    }
+
+    Context 'Connect-MailOAuth -ExchangeRbac' {
+        It 'a device-code sign-in asking for RoleManagement.ReadWrite.Exchange by name gets it, and can scope' {
+            Disconnect-MailOAuth
+            $c = Connect-MailOAuth -TenantId $info.tenantId -UseDeviceCode -ExchangeRbac -Environment Sandbox -WarningAction SilentlyContinue
+            $c.Method | Should -Be 'DeviceCode'
+            $c.Scopes | Should -Contain 'RoleManagement.ReadWrite.Exchange'
+            $c.Scopes | Should -Contain 'Application.ReadWrite.All'
+            $r = Grant-MailSendConsent -ClientId $info.apps.consented.clientId -SenderAddress $sender -Scope Mailbox -Force -WarningAction SilentlyContinue
+            $r.SendScope | Should -Be "Mailbox: $sender"
+        }
+
+        It 'is not offered for app-only sign-in (the identity needs the application permission instead)' {
+            (Get-Command Connect-MailOAuth).Parameters['ExchangeRbac'].ParameterSets.Keys | Sort-Object | Should -Be @('DeviceCode', 'Interactive')
+        }
+    }
+
+    Context 'Get-MailOAuthApp SendScope' {
+        It 'reads <App> as <Scope>' -ForEach @(
+            @{ App = 'consented'; Scope = 'Tenant' }
+            @{ App = 'scoped'; Scope = 'Mailbox: sender@contoso.com' }
+            @{ App = 'unconsented'; Scope = 'None' }
+        ) {
+            $a = Get-MailOAuthApp -ClientId $info.apps.$App.clientId
+            $a.SendScope | Should -Be $Scope
+            if ($App -eq 'unconsented') { $a.ScopeAssignedOn | Should -BeNullOrEmpty } else { $a.ScopeAssignedOn | Should -Not -BeNullOrEmpty }
+        }
+
+        It 'without RoleManagement.Read.* the scope comes from the tag, and Verbose says so' {
+            Disconnect-MailOAuth
+            Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.adminNoExchangeRbac.clientId `
+                -ClientSecret (ConvertTo-TestSecret $info.adminNoExchangeRbac.clientSecret) -Environment Sandbox | Out-Null
+            $a = Get-MailOAuthApp -ClientId $info.apps.scoped.clientId -Verbose 4>&1
+            $app = @($a | Where-Object { $_ -is [MailOAuth.Output.MailOAuthAppInfo] })[0]
+            $app.SendScope | Should -Be 'Mailbox'
+            $app.ScopeAssignedOn | Should -Not -BeNullOrEmpty
+            ($a | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join ' ' | Should -Match 'tag'
+        }
+    }
+
+    Context 'the Scope check' {
+        It 'is <Status> for <Name>' -ForEach @(
+            @{ Name = 'an app scoped to the sender'; App = 'scoped'; Sender = 'sender@contoso.com'; Status = 'Pass'; Code = '' }
+            @{ Name = 'a tenant-wide app'; App = 'consented'; Sender = 'sender@contoso.com'; Status = 'Warning'; Code = 'MailSendTenantWide' }
+            @{ Name = 'an app scoped to another mailbox'; App = 'scoped'; Sender = 'other@contoso.com'; Status = 'Fail'; Code = 'MailboxAccessDenied' }
+        ) {
+            $settings = CheckSettings $App $Sender
+            $r = @(Test-MailOAuthConfiguration @settings | Where-Object Check -EQ 'Scope')
+            $r.Count | Should -Be 1
+            $r[0].Status | Should -Be $Status -Because $r[0].Message
+            $r[0].DiagnosisCode | Should -Be $Code
+            if ($Status -eq 'Warning') { $r[0].Message | Should -Match 'can send as any mailbox'; $r[0].Remediation | Should -Match 'Grant-MailSendConsent .*-Scope Mailbox' }
+        }
+
+        It 'a mailbox-scoped app passes Permission, AppRegistration, Consent, Scope and a real Send' {
+            $settings = CheckSettings 'scoped'
+            $results = @(Test-MailOAuthConfiguration @settings -To 'admin@contoso.com')
+            foreach ($name in 'Credential', 'Permission', 'AppRegistration', 'Consent', 'Scope', 'Send') {
+                $r = @($results | Where-Object Check -EQ $name)[0]
+                $r.Status | Should -Be 'Pass' -Because "$name : $($r.Message)"
+            }
+            @($results | Where-Object Check -EQ 'Permission')[0].Message | Should -Match 'scoped to a mailbox'
+            @(Get-MailOAuthSandboxOutbox -Sandbox $sandbox).Count | Should -Be 1
+        }
+
+        It 'is Skipped without an admin connection' {
+            Disconnect-MailOAuth
+            $settings = CheckSettings 'scoped'
+            $r = @(Test-MailOAuthConfiguration @settings | Where-Object Check -EQ 'Scope')
+            $r[0].Status | Should -Be 'Skipped'
+            $r[0].Message | Should -Match 'Connect-MailOAuth'
+        }
+    }
+}
