@@ -1,7 +1,7 @@
 Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -Tag 'Secrets' {
     # A rehearsal against the sandbox as Azure Automation runs it: the module imported by name, the managed
     # identity endpoint (IDENTITY_ENDPOINT / IDENTITY_HEADER), the platform token from an Automation credential
-    # (Get-AutomationPSCredential, defined here as Automation defines it there).
+    # (Get-AutomationPSCredential, defined here as Automation defines it there) or from the sandbox's Key Vault.
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
         $script:runbook = (Resolve-Path (Join-Path $PSScriptRoot '../../examples/runbooks/Rotate-MailOAuthSecret.ps1')).Path
@@ -26,16 +26,51 @@ Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -
             if ($Name -ne 'PlatformApi') { return $null }
             [pscredential]::new('platform', (ConvertTo-SecureString $global:MailOAuthRunbookTestCredential.Token -AsPlainText -Force))
         }
-        $script:params = @{ TenantId = $info.tenantId; PlatformUri = $info.platform.uri; ApiTokenCredentialName = 'PlatformApi'; Environment = 'Sandbox' }
-
-        # Runs the runbook; returns its summaries and the error it ended with (the summaries written before it too).
-        function script:Invoke-Runbook([hashtable] $Extra = @{}) {
-            $summaries = [System.Collections.Generic.List[object]]::new()
-            $thrown = $null
-            try { & $runbook @params @Extra | ForEach-Object { $summaries.Add($_) } }
-            catch { $thrown = $_ }
-            [pscustomobject]@{ Summaries = $summaries.ToArray(); Error = $thrown }
+        # The runbook's own REST calls (the Key Vault token source: the identity endpoint, then the vault) go through
+        # Invoke-RestMethod. In Automation those hosts resolve and their certificates are trusted; here the runbook
+        # finds this global function first (as it finds Get-AutomationPSCredential), which calls the real cmdlet with
+        # two changes for the sandbox's own port only: -SkipCertificateCheck (the sandbox's self-signed certificate,
+        # as docs/sandbox.md reads its endpoints), and a vault host under .localhost (which PowerShell 7's resolver does
+        # not answer, RFC 6761 notwithstanding) sent to 127.0.0.1 with the vault's name in the Host header (how the
+        # sandbox routes, as Get-MailOAuthSandboxVaultSecret calls it). Each call's method and URI (no headers) is recorded.
+        $script:restCalls = [System.Collections.Generic.List[string]]::new()
+        $global:MailOAuthRunbookTestRest = @{ Calls = $restCalls; Port = ([uri]$info.baseUri).Port }
+        function global:Invoke-RestMethod {
+            param([string] $Method = 'Get', [Parameter(Mandatory)] [uri] $Uri, [System.Collections.IDictionary] $Headers = @{})
+            $global:MailOAuthRunbookTestRest.Calls.Add("$($Method.ToUpperInvariant()) $($Uri.OriginalString)")
+            if ($Uri.Port -ne $global:MailOAuthRunbookTestRest.Port -or (-not $Uri.IsLoopback -and -not $Uri.Host.EndsWith('.localhost'))) {
+                throw "The rehearsal's Invoke-RestMethod calls the sandbox only, not $($Uri.Authority)."
+            }
+            $send = @{} + $Headers
+            $target = $Uri
+            if ($Uri.Host.EndsWith('.localhost')) {
+                $send['Host'] = $Uri.Authority
+                $target = [uri]"https://127.0.0.1:$($Uri.Port)$($Uri.PathAndQuery)"
+            }
+            Microsoft.PowerShell.Utility\Invoke-RestMethod -Method $Method -Uri $target -Headers $send -SkipCertificateCheck
         }
+        $script:params = @{ TenantId = $info.tenantId; PlatformUri = $info.platform.uri; ApiTokenCredentialName = 'PlatformApi'; Environment = 'Sandbox' }
+        # The platform token from the sandbox vault instead of a credential (seeded in the tests that use it).
+        $script:vaultTokenParams = @{ TenantId = $info.tenantId; PlatformUri = $info.platform.uri; Environment = 'Sandbox'
+            ApiTokenKeyVaultUri = $info.keyVault.uri; ApiTokenSecretName = 'PlatformApiToken' }
+
+        # Runs the runbook; returns its summaries, its warnings and the error it ended with (the summaries written before it too).
+        function script:Invoke-Runbook([hashtable] $Extra = @{}, [hashtable] $With = $params) {
+            $summaries = [System.Collections.Generic.List[object]]::new()
+            $warnings = [System.Collections.Generic.List[string]]::new()
+            $thrown = $null
+            try {
+                & $runbook @With @Extra 3>&1 | ForEach-Object {
+                    if ($_ -is [System.Management.Automation.WarningRecord]) { $warnings.Add($_.Message) } else { $summaries.Add($_) }
+                }
+            }
+            catch { $thrown = $_ }
+            [pscustomobject]@{ Summaries = $summaries.ToArray(); Warnings = $warnings.ToArray(); Error = $thrown }
+        }
+        function script:Set-VaultApiToken([string] $Vault = 'mailoauth') {
+            Set-MailOAuthSandboxVaultSecret -Sandbox $sandbox -Vault $Vault -Name 'PlatformApiToken' -Value (ConvertTo-TestSecret $info.platform.apiToken) | Out-Null
+        }
+        function script:KeyVaultState { Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/keyvault' }
         # A managed app with consent and a secret of the given lifetime; with -OnPlatform the platform uses it.
         function script:New-RotationApp([int] $Months, [switch] $OnPlatform) {
             Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
@@ -47,6 +82,7 @@ Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -
     }
     AfterAll {
         Remove-Item Function:\Get-AutomationPSCredential, Variable:\MailOAuthRunbookTestCredential -ErrorAction Ignore
+        Remove-Item Function:\Invoke-RestMethod, Variable:\MailOAuthRunbookTestRest -ErrorAction Ignore
         Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction Ignore
         $env:PSModulePath = $savedModulePath
         Disconnect-MailOAuth
@@ -56,7 +92,9 @@ Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -
         Reset-MailOAuthSandboxDirectory -Sandbox $sandbox
         Reset-MailOAuthSandbox -Sandbox $sandbox
         Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/reset-platform' | Out-Null
+        Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method DELETE -Path '/_sandbox/keyvault' | Out-Null
         $credentialsAsked.Clear()
+        $restCalls.Clear()
     }
 
     It 'rotates the expiring app the platform uses as the managed identity, skips the one it does not, leaves the fresh one alone and writes one summary each' {
@@ -131,6 +169,96 @@ Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -
         $run.Error | Should -BeNullOrEmpty
         $run.Summaries | Should -BeNullOrEmpty
         @(Requests | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' -and $_.kind -in 'directory', 'platform' }).Count | Should -Be 0
+    }
+
+    Context 'Key Vault' {
+        It 'reads the platform token from Key Vault with the managed identity''s own vault token (no credential, no Az) and rotates with it' {
+            $expiring = New-RotationApp -Months 1 -OnPlatform
+            Set-VaultApiToken
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $run = Invoke-Runbook @{ ExpiringWithinDays = 45 } -With $vaultTokenParams
+
+            $run.Error | Should -BeNullOrEmpty
+            $credentialsAsked | Should -BeNullOrEmpty -Because 'no Automation credential is read'
+            $run.Summaries.Count | Should -Be 1
+            $run.Summaries[0].Status | Should -Be 'Rotated'
+            $run.Summaries[0].PlatformUpdated | Should -BeTrue
+            $run.Summaries[0].KeyVaultStatus | Should -Be 'NotRequested'
+            $run.Summaries[0].KeyVaultSecretId | Should -BeNullOrEmpty
+            (PlatformState).settings.clientSecretHint | Should -Be (SecretsOf $expiring.ClientId)[0].hint
+            # The identity endpoint for the vault's resource, then the vault, both before the platform is first asked.
+            $restCalls.Count | Should -Be 2
+            $restCalls[0] | Should -Match ('^GET ' + [regex]::Escape($info.managedIdentity.identityEndpoint) + '\?api-version=2019-08-01&resource=' + [regex]::Escape([uri]::EscapeDataString($info.keyVault.audience)) + '$')
+            $restCalls[1] | Should -Be "GET $($info.keyVault.uri)/secrets/PlatformApiToken?api-version=7.4"
+            $log = Requests
+            $vaultRead = [array]::FindIndex($log, [Predicate[object]] { param($q) $q.kind -eq 'keyvault' -and $q.method -eq 'GET' })
+            $log[$vaultRead].status | Should -Be 200
+            $log[$vaultRead].vault | Should -Be 'mailoauth'
+            $log[$vaultRead].clientId | Should -Be $info.managedIdentity.clientId -Because 'the vault is read as the managed identity'
+            [array]::FindIndex($log, [Predicate[object]] { param($q) $q.kind -eq 'platform' }) | Should -BeGreaterThan $vaultRead
+        }
+
+        It 'a vault that refuses to let the identity read the token stops before anything is written and names the role' {
+            New-RotationApp -Months 1 -OnPlatform | Out-Null
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+            $denied = @{} + $vaultTokenParams
+            $denied.ApiTokenKeyVaultUri = $info.keyVault.deniedUri
+
+            $run = Invoke-Runbook -With $denied
+
+            $run.Summaries | Should -BeNullOrEmpty
+            $run.Error.Exception.Message | Should -Match '\(403 Forbidden\).*Key Vault Secrets User'
+            @(Requests | Where-Object { $_.kind -in 'directory', 'platform' }).Count | Should -Be 0
+        }
+
+        It 'stores each rotated secret in the vault (-KeyVaultUri, a per-app -KeyVaultSecretName) before the old one is removed, and the summary names the version' {
+            $expiring = New-RotationApp -Months 1 -OnPlatform
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $run = Invoke-Runbook @{ ExpiringWithinDays = 45; KeyVaultUri = $info.keyVault.uri; KeyVaultSecretName = 'mail-{ClientId}' }
+
+            $run.Error | Should -BeNullOrEmpty
+            $run.Warnings | Should -BeNullOrEmpty
+            $summary = $run.Summaries | Where-Object ClientId -EQ $expiring.ClientId
+            $summary.Status | Should -Be 'Rotated'
+            $summary.KeyVaultStatus | Should -Be 'Stored'
+            $summary.KeyVaultError | Should -BeNullOrEmpty
+            $stored = Get-MailOAuthSandboxVaultSecret -Sandbox $sandbox -Name "mail-$($expiring.ClientId)"
+            "$($summary.KeyVaultSecretId)" | Should -Be $stored.id
+            $stored.tags.ClientId | Should -Be $expiring.ClientId
+            $stored.tags.KeyId | Should -Be $summary.NewKeyId
+            # The vault holds the secret the platform holds and the app has left.
+            $left = SecretsOf $expiring.ClientId
+            $left.keyId | Should -Be @($summary.NewKeyId)
+            $stored.value.Substring(0, 3) | Should -Be $left[0].hint
+            (PlatformState).settings.clientSecretHint | Should -Be $left[0].hint
+            $log = Requests
+            $vaultWrite = [array]::FindIndex($log, [Predicate[object]] { param($q) $q.kind -eq 'keyvault' -and $q.method -eq 'PUT' -and $q.status -eq 200 })
+            $log[$vaultWrite].clientId | Should -Be $info.managedIdentity.clientId
+            [array]::FindIndex($log, [Predicate[object]] { param($q) $q.path -match '/removePassword$' }) | Should -BeGreaterThan $vaultWrite
+            foreach ($s in $run.Summaries) { ($s | Out-String) | Should -Not -Match ([regex]::Escape($stored.value)) }
+        }
+
+        It 'a vault that denies the write: the rotation still counts (Rotated, KeyVaultStatus Failed), with a warning, and the job does not fail' {
+            $expiring = New-RotationApp -Months 1 -OnPlatform
+            Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/keyvault' -Body @{ denyWrites = $true } | Out-Null
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $run = Invoke-Runbook @{ ExpiringWithinDays = 45; KeyVaultUri = $info.keyVault.uri }
+
+            $run.Error | Should -BeNullOrEmpty -Because 'the platform holds the proven new secret: a missing vault copy is no failed rotation'
+            $summary = $run.Summaries | Where-Object ClientId -EQ $expiring.ClientId
+            $summary.Status | Should -Be 'Rotated'
+            $summary.PlatformUpdated | Should -BeTrue
+            $summary.KeyVaultStatus | Should -Be 'Failed'
+            $summary.KeyVaultError | Should -Be 'KeyVaultAccessDenied'
+            $summary.KeyVaultSecretId | Should -BeNullOrEmpty
+            $summary.Error | Should -BeNullOrEmpty
+            ($run.Warnings -join "`n") | Should -Match ([regex]::Escape("App $($expiring.ClientId) was rotated") + '.*KeyVaultAccessDenied')
+            (KeyVaultState).secrets | Should -BeNullOrEmpty
+            (SecretsOf $expiring.ClientId).keyId | Should -Be @($summary.NewKeyId) -Because 'the rotation finished as without a vault'
+        }
     }
 
     It 'is syntax-compatible with Windows PowerShell 5.1 (a parse check for 7-only syntax, not a 5.1 run)' {
