@@ -13,42 +13,10 @@ Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -
         function script:PlatformState { Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/platform' }
         function script:SecretsOf([string] $ClientId) { @(((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).applications | Where-Object appId -EQ $ClientId).passwordCredentials) }
 
-        # Automation resolves `Import-Module MailOAuth` from its imported modules; here, from the built module's folder.
-        $script:savedModulePath = $env:PSModulePath
-        $env:PSModulePath = (Split-Path (Split-Path (Resolve-Path $env:MAILOAUTH_MODULE_PATH).Path)) + [IO.Path]::PathSeparator + $env:PSModulePath
-        $env:IDENTITY_ENDPOINT = $info.managedIdentity.identityEndpoint
-        $env:IDENTITY_HEADER = $info.managedIdentity.identityHeader
-        # Automation's own cmdlet, as a global function (the runbook runs in a scope of its own); it records what was asked.
-        $script:credentialsAsked = [System.Collections.Generic.List[string]]::new()
-        $global:MailOAuthRunbookTestCredential = @{ Asked = $credentialsAsked; Token = $info.platform.apiToken }
-        function global:Get-AutomationPSCredential([string] $Name) {
-            $global:MailOAuthRunbookTestCredential.Asked.Add($Name)
-            if ($Name -ne 'PlatformApi') { return $null }
-            [pscredential]::new('platform', (ConvertTo-SecureString $global:MailOAuthRunbookTestCredential.Token -AsPlainText -Force))
-        }
-        # The runbook's own REST calls (the Key Vault token source: the identity endpoint, then the vault) go through
-        # Invoke-RestMethod. In Automation those hosts resolve and their certificates are trusted; here the runbook
-        # finds this global function first (as it finds Get-AutomationPSCredential), which calls the real cmdlet with
-        # two changes for the sandbox's own port only: -SkipCertificateCheck (the sandbox's self-signed certificate,
-        # as docs/sandbox.md reads its endpoints), and a vault host under .localhost (which PowerShell 7's resolver does
-        # not answer, RFC 6761 notwithstanding) sent to 127.0.0.1 with the vault's name in the Host header (how the
-        # sandbox routes, as Get-MailOAuthSandboxVaultSecret calls it). Each call's method and URI (no headers) is recorded.
-        $script:restCalls = [System.Collections.Generic.List[string]]::new()
-        $global:MailOAuthRunbookTestRest = @{ Calls = $restCalls; Port = ([uri]$info.baseUri).Port }
-        function global:Invoke-RestMethod {
-            param([string] $Method = 'Get', [Parameter(Mandatory)] [uri] $Uri, [System.Collections.IDictionary] $Headers = @{})
-            $global:MailOAuthRunbookTestRest.Calls.Add("$($Method.ToUpperInvariant()) $($Uri.OriginalString)")
-            if ($Uri.Port -ne $global:MailOAuthRunbookTestRest.Port -or (-not $Uri.IsLoopback -and -not $Uri.Host.EndsWith('.localhost'))) {
-                throw "The rehearsal's Invoke-RestMethod calls the sandbox only, not $($Uri.Authority)."
-            }
-            $send = @{} + $Headers
-            $target = $Uri
-            if ($Uri.Host.EndsWith('.localhost')) {
-                $send['Host'] = $Uri.Authority
-                $target = [uri]"https://127.0.0.1:$($Uri.Port)$($Uri.PathAndQuery)"
-            }
-            Microsoft.PowerShell.Utility\Invoke-RestMethod -Method $Method -Uri $target -Headers $send -SkipCertificateCheck
-        }
+        # Automation's module path, identity endpoint, Get-AutomationPSCredential and the sandbox-only Invoke-RestMethod (Common.ps1).
+        $script:rehearsal = Enable-RunbookRehearsal -Sandbox $sandbox -CredentialName 'PlatformApi'
+        $script:credentialsAsked = $rehearsal.CredentialsAsked
+        $script:restCalls = $rehearsal.RestCalls
         $script:params = @{ TenantId = $info.tenantId; PlatformUri = $info.platform.uri; ApiTokenCredentialName = 'PlatformApi'; Environment = 'Sandbox' }
         # The platform token from the sandbox vault instead of a credential (seeded in the tests that use it).
         $script:vaultTokenParams = @{ TenantId = $info.tenantId; PlatformUri = $info.platform.uri; Environment = 'Sandbox'
@@ -81,10 +49,7 @@ Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -
         }
     }
     AfterAll {
-        Remove-Item Function:\Get-AutomationPSCredential, Variable:\MailOAuthRunbookTestCredential -ErrorAction Ignore
-        Remove-Item Function:\Invoke-RestMethod, Variable:\MailOAuthRunbookTestRest -ErrorAction Ignore
-        Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction Ignore
-        $env:PSModulePath = $savedModulePath
+        Disable-RunbookRehearsal $rehearsal
         Disconnect-MailOAuth
         if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
     }
