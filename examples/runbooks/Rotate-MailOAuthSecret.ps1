@@ -136,7 +136,7 @@ Import-Module MailOAuth
 # API (docs/service-behaviour.md#automation-managed-identity).
 function Get-VaultSecretValue([uri] $VaultUri, [string] $SecretName, [string] $Audience, [string] $IdentityClientId) {
     if (-not $VaultUri.IsAbsoluteUri -or $VaultUri.Scheme -ne 'https') { throw "-ApiTokenKeyVaultUri must be a vault's https URI (https://NAME.vault.azure.net), not '$VaultUri'." }
-    # PowerShell 7.4+'s Invoke-RestMethod writes each request's headers (the Authorization token) and each answer's body
+    # PowerShell 7's Invoke-RestMethod (seen with 7.6) writes each request's headers (the Authorization token) and each answer's body
     # (the identity's token, the secret's value) to the Debug stream: never here, whatever the job's preference.
     $DebugPreference = 'SilentlyContinue'
     if (-not $env:IDENTITY_ENDPOINT -or -not $env:IDENTITY_HEADER) {
