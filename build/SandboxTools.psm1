@@ -138,6 +138,31 @@ function Get-MailOAuthSandboxVaultSecret {
     $text | ConvertFrom-Json
 }
 
+function Set-MailOAuthSandboxVaultSecret {
+    <#
+        Stores a secret in the sandbox's Key Vault through its secrets API (PUT /secrets/{name}) with a vault token of the
+        admin app, as an operator seeds a vault (e.g. a platform API token for a runbook to read); returns the SecretBundle's
+        id (never the value). The vault host goes in the Host header, as for Get-MailOAuthSandboxVaultSecret.
+    #>
+    param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [securestring] $Value, [string] $Vault = 'mailoauth')
+    $form = [System.Collections.Generic.Dictionary[string, string]]::new()
+    $form['grant_type'] = 'client_credentials'; $form['client_id'] = $Sandbox.Info.admin.clientId; $form['client_secret'] = $Sandbox.Info.admin.clientSecret
+    $form['scope'] = "$($Sandbox.Info.keyVault.audience)/.default"
+    $tokenResponse = $Sandbox.Http.PostAsync("/$($Sandbox.Info.tenantId)/oauth2/v2.0/token", [System.Net.Http.FormUrlEncodedContent]::new($form)).GetAwaiter().GetResult()
+    $tokenText = $tokenResponse.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+    if (-not $tokenResponse.IsSuccessStatusCode) { throw "Vault token request failed: $([int]$tokenResponse.StatusCode) $tokenText" }
+    $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::Put, "/secrets/$($Name)?api-version=7.6")
+    $request.Headers.Host = "$Vault.$($Sandbox.Info.keyVault.suffix):$(([uri]$Sandbox.Info.baseUri).Port)"
+    $request.Headers.Authorization = [System.Net.Http.Headers.AuthenticationHeaderValue]::new('Bearer', ($tokenText | ConvertFrom-Json).access_token)
+    $body = @{ value = [System.Net.NetworkCredential]::new('', $Value).Password } | ConvertTo-Json -Compress
+    $request.Content = [System.Net.Http.StringContent]::new($body, [System.Text.Encoding]::UTF8, 'application/json')
+    $response = $Sandbox.Http.SendAsync($request).GetAwaiter().GetResult()
+    $text = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+    # The answer echoes the value: only its status and id leave this function.
+    if (-not $response.IsSuccessStatusCode) { throw "Key Vault PUT /secrets/$Name answered $([int]$response.StatusCode)." }
+    ($text | ConvertFrom-Json).id
+}
+
 function Invoke-MailOAuthSandboxGraph {
     <# A raw Graph call against the sandbox with a bearer token (to arrange directory state in tests); -Version beta for roleManagement/exchange. #>
     param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Token, [string] $Method = 'GET', [Parameter(Mandatory)] [string] $Path, $Body,

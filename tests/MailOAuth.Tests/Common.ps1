@@ -56,3 +56,61 @@ function script:Invoke-FreshPwsh {
     }
     finally { Remove-Item -LiteralPath $file -ErrorAction Ignore }
 }
+
+function script:Enable-RunbookRehearsal {
+    <#
+        What Azure Automation gives examples/runbooks/Rotate-MailOAuthSecret.ps1, against the sandbox: `Import-Module
+        MailOAuth` resolves to the built module; the managed identity endpoint (IDENTITY_ENDPOINT / IDENTITY_HEADER);
+        Automation's Get-AutomationPSCredential as a global function (the runbook runs in a scope of its own), whose
+        credential $CredentialName holds the platform's API token and which records each name asked for.
+
+        The runbook's own REST calls (the Key Vault token source: the identity endpoint, then the vault) use
+        Invoke-RestMethod. In Automation those hosts resolve and their certificates are trusted; here the runbook finds
+        a global Invoke-RestMethod function first, which calls the real cmdlet with two changes, for the sandbox's own
+        port only (anything else is refused): -SkipCertificateCheck (the sandbox's self-signed certificate, as
+        docs/sandbox.md reads its endpoints), and a vault host under .localhost (which PowerShell 7's resolver does not
+        answer, RFC 6761 notwithstanding) sent to 127.0.0.1 with the vault's name in the Host header (how the sandbox
+        routes, as Get-MailOAuthSandboxVaultSecret calls it). Each call's method and URI (never a header) is recorded.
+        The runbook itself skips no certificate check. Disable-RunbookRehearsal undoes all of it.
+    #>
+    param([Parameter(Mandatory)] $Sandbox, [string] $CredentialName = 'PlatformApi')
+    $state = [pscustomobject]@{
+        SavedModulePath  = $env:PSModulePath
+        CredentialName   = $CredentialName
+        Token            = $Sandbox.Info.platform.apiToken
+        Port             = ([uri]$Sandbox.Info.baseUri).Port
+        CredentialsAsked = [System.Collections.Generic.List[string]]::new()
+        RestCalls        = [System.Collections.Generic.List[string]]::new()
+    }
+    $global:MailOAuthRunbookRehearsal = $state
+    $env:PSModulePath = (Split-Path (Split-Path (Resolve-Path $env:MAILOAUTH_MODULE_PATH).Path)) + [IO.Path]::PathSeparator + $env:PSModulePath
+    $env:IDENTITY_ENDPOINT = $Sandbox.Info.managedIdentity.identityEndpoint
+    $env:IDENTITY_HEADER = $Sandbox.Info.managedIdentity.identityHeader
+    function global:Get-AutomationPSCredential([string] $Name) {
+        $global:MailOAuthRunbookRehearsal.CredentialsAsked.Add($Name)
+        if ($Name -ne $global:MailOAuthRunbookRehearsal.CredentialName) { return $null }
+        [pscredential]::new('platform', (ConvertTo-SecureString $global:MailOAuthRunbookRehearsal.Token -AsPlainText -Force))
+    }
+    function global:Invoke-RestMethod {
+        param([string] $Method = 'Get', [Parameter(Mandatory)] [uri] $Uri, [System.Collections.IDictionary] $Headers = @{})
+        $global:MailOAuthRunbookRehearsal.RestCalls.Add("$($Method.ToUpperInvariant()) $($Uri.OriginalString)")
+        if ($Uri.Port -ne $global:MailOAuthRunbookRehearsal.Port -or (-not $Uri.IsLoopback -and -not $Uri.Host.EndsWith('.localhost'))) {
+            throw "The rehearsal's Invoke-RestMethod calls the sandbox only, not $($Uri.Authority)."
+        }
+        $send = @{} + $Headers
+        $target = $Uri
+        if ($Uri.Host.EndsWith('.localhost')) {
+            $send['Host'] = $Uri.Authority
+            $target = [uri]"https://127.0.0.1:$($Uri.Port)$($Uri.PathAndQuery)"
+        }
+        Microsoft.PowerShell.Utility\Invoke-RestMethod -Method $Method -Uri $target -Headers $send -SkipCertificateCheck
+    }
+    $state
+}
+
+function script:Disable-RunbookRehearsal {
+    param($State)
+    Remove-Item Function:\Get-AutomationPSCredential, Function:\Invoke-RestMethod, Variable:\MailOAuthRunbookRehearsal -ErrorAction Ignore
+    Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction Ignore
+    if ($State) { $env:PSModulePath = $State.SavedModulePath }
+}

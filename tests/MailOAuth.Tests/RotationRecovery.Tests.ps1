@@ -28,10 +28,10 @@ Describe 'Update-MailOAuthSecret recovers from killed and failed runs' -Tag 'Sec
         # The rotation in a runspace of its own (its own connection), started after the admin token is cached there so
         # the fault it is given hits the rotation's own requests. Waits are bounded and end on a condition; nothing
         # sleeps a fixed time.
-        function script:Start-Rotation([string] $ClientId, [hashtable] $Fault) {
+        function script:Start-Rotation([string] $ClientId, [hashtable] $Fault, [hashtable] $Extra = @{}) {
             $ps = [powershell]::Create()
             [void]$ps.AddScript({
-                    param($ModulePath, $ToolsPath, $Sandbox, $ClientId, $PlatformUri, [securestring] $ApiToken, [hashtable] $Fault)
+                    param($ModulePath, $ToolsPath, $Sandbox, $ClientId, $PlatformUri, [securestring] $ApiToken, [hashtable] $Fault, [hashtable] $Extra)
                     Import-Module $ToolsPath
                     Import-Module $ModulePath
                     Register-MailOAuthSandboxEnvironment -Sandbox $Sandbox | Out-Null
@@ -40,10 +40,10 @@ Describe 'Update-MailOAuthSecret recovers from killed and failed runs' -Tag 'Sec
                         -ClientSecret (ConvertTo-SecureString $s.admin.clientSecret -AsPlainText -Force) | Out-Null
                     Get-MailOAuthApp -ClientId $ClientId | Out-Null # the admin token is cached from here on
                     Add-MailOAuthSandboxFault -Sandbox $Sandbox -Fault $Fault | Out-Null
-                    Update-MailOAuthSecret -ClientId $ClientId -PlatformUri $PlatformUri -ApiToken $ApiToken -ProgressAction SilentlyContinue
+                    Update-MailOAuthSecret -ClientId $ClientId -PlatformUri $PlatformUri -ApiToken $ApiToken -ProgressAction SilentlyContinue @Extra
                 }).AddParameters(@{
                     ModulePath = (Resolve-Path $env:MAILOAUTH_MODULE_PATH).Path; ToolsPath = (Resolve-Path (Join-Path $PSScriptRoot '../../build/SandboxTools.psm1')).Path
-                    Sandbox = $sandbox; ClientId = $ClientId; PlatformUri = $platform.PlatformUri; ApiToken = $platform.ApiToken; Fault = $Fault
+                    Sandbox = $sandbox; ClientId = $ClientId; PlatformUri = $platform.PlatformUri; ApiToken = $platform.ApiToken; Fault = $Fault; Extra = $Extra
                 })
             [pscustomobject]@{ PowerShell = $ps; Handle = $ps.BeginInvoke() }
         }
@@ -210,7 +210,9 @@ Describe 'Update-MailOAuthSecret recovers from killed and failed runs' -Tag 'Sec
 
             $e[0].FullyQualifiedErrorId | Should -Be 'ServiceUnavailable,MailOAuth.Commands.UpdateMailOAuthSecretCommand'
             $e[0].Exception.Message | Should -Match 'may hold the new secret .* so it was kept'
+            $e[0].Exception.Message | Should -Match 'its value is in no output\.' -Because 'without -KeyVaultUri nothing else holds it'
             $log = Requests
+            @($log | Where-Object kind -EQ 'keyvault').Count | Should -Be 0
             $new = ($log | Where-Object { $_.path -match '/addPassword$' -and $_.status -eq 200 }).keyId
             @($log | Where-Object path -Match '/removePassword$').Count | Should -Be 0
             @(SecretsOf $app.ClientId).keyId | Should -Be @($app.SecretKeyId, $new)
@@ -220,6 +222,40 @@ Describe 'Update-MailOAuthSecret recovers from killed and failed runs' -Tag 'Sec
 
             Assert-Converged $app $r
             @($r.RemovedKeyIds | Sort-Object) | Should -Be @(@($app.SecretKeyId, $new) | Sort-Object)
+        }
+
+        It 'with -KeyVaultUri, stores the kept secret in the vault before it stops, so its value is not lost, and says where' {
+            Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method DELETE -Path '/_sandbox/keyvault' | Out-Null
+            $app = New-PlatformApp
+            $vault = @{ KeyVaultUri = $info.keyVault.uri; KeyVaultSecretName = 'kept-secret' }
+            # As above: the save is stored and answered 500, and the platform cannot be read back after it.
+            $rotation = Start-Rotation $app.ClientId @{ pathPattern = 'smtp-settings$'; method = 'PUT'; status = 500; afterProcessing = $true; latencyMs = 3000; count = 1 } $vault
+            try {
+                Wait-Until $rotation { @(Requests | Where-Object { $_.kind -eq 'platform' -and $_.method -eq 'GET' }).Count -ge 2 -and
+                    @(Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/faults' | ForEach-Object { $_ }).Count -eq 0 }
+                Fault @{ pathPattern = 'smtp-settings$'; method = 'GET'; status = 500; count = 2 }
+                $rotation.Handle.AsyncWaitHandle.WaitOne(60000) | Should -BeTrue
+                $e = @($rotation.PowerShell.Streams.Error)
+            }
+            finally { $rotation.PowerShell.Dispose() }
+
+            $e[0].FullyQualifiedErrorId | Should -Be 'ServiceUnavailable,MailOAuth.Commands.UpdateMailOAuthSecretCommand'
+            $e[0].Exception.Message | Should -Match 'may hold the new secret .* so it was kept'
+            $log = Requests
+            $new = ($log | Where-Object { $_.path -match '/addPassword$' -and $_.status -eq 200 }).keyId
+            @($log | Where-Object path -Match '/removePassword$').Count | Should -Be 0
+            # The vault holds the kept secret: its key id, and the value whose hint the platform shows.
+            $stored = Get-MailOAuthSandboxVaultSecret -Sandbox $sandbox -Name 'kept-secret'
+            $stored.tags.KeyId | Should -Be $new
+            $stored.tags.ClientId | Should -Be $app.ClientId
+            $stored.value.Substring(0, 3) | Should -Be ((SecretsOf $app.ClientId) | Where-Object keyId -EQ $new).hint
+            (PlatformState).settings.clientSecretHint | Should -Be $stored.value.Substring(0, 3)
+            $e[0].Exception.Message | Should -Match ([regex]::Escape("stored in Key Vault ($($stored.id))"))
+            $e[0].Exception.Message | Should -Not -Match 'its value is in no output\.'
+            # The vault was written after the failed save and before the command stopped.
+            $put = [array]::FindIndex($log, [Predicate[object]] { param($q) $q.kind -eq 'platform' -and $q.method -eq 'PUT' })
+            $vaultWrite = [array]::FindIndex($log, [Predicate[object]] { param($q) $q.kind -eq 'keyvault' -and $q.method -eq 'PUT' -and $q.status -eq 200 })
+            $vaultWrite | Should -BeGreaterThan $put
         }
     }
 }

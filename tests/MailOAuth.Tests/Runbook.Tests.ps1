@@ -1,7 +1,7 @@
 Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -Tag 'Secrets' {
     # A rehearsal against the sandbox as Azure Automation runs it: the module imported by name, the managed
     # identity endpoint (IDENTITY_ENDPOINT / IDENTITY_HEADER), the platform token from an Automation credential
-    # (Get-AutomationPSCredential, defined here as Automation defines it there).
+    # (Get-AutomationPSCredential, defined here as Automation defines it there) or from the sandbox's Key Vault.
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
         $script:runbook = (Resolve-Path (Join-Path $PSScriptRoot '../../examples/runbooks/Rotate-MailOAuthSecret.ps1')).Path
@@ -13,29 +13,32 @@ Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -
         function script:PlatformState { Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/platform' }
         function script:SecretsOf([string] $ClientId) { @(((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).applications | Where-Object appId -EQ $ClientId).passwordCredentials) }
 
-        # Automation resolves `Import-Module MailOAuth` from its imported modules; here, from the built module's folder.
-        $script:savedModulePath = $env:PSModulePath
-        $env:PSModulePath = (Split-Path (Split-Path (Resolve-Path $env:MAILOAUTH_MODULE_PATH).Path)) + [IO.Path]::PathSeparator + $env:PSModulePath
-        $env:IDENTITY_ENDPOINT = $info.managedIdentity.identityEndpoint
-        $env:IDENTITY_HEADER = $info.managedIdentity.identityHeader
-        # Automation's own cmdlet, as a global function (the runbook runs in a scope of its own); it records what was asked.
-        $script:credentialsAsked = [System.Collections.Generic.List[string]]::new()
-        $global:MailOAuthRunbookTestCredential = @{ Asked = $credentialsAsked; Token = $info.platform.apiToken }
-        function global:Get-AutomationPSCredential([string] $Name) {
-            $global:MailOAuthRunbookTestCredential.Asked.Add($Name)
-            if ($Name -ne 'PlatformApi') { return $null }
-            [pscredential]::new('platform', (ConvertTo-SecureString $global:MailOAuthRunbookTestCredential.Token -AsPlainText -Force))
-        }
+        # Automation's module path, identity endpoint, Get-AutomationPSCredential and the sandbox-only Invoke-RestMethod (Common.ps1).
+        $script:rehearsal = Enable-RunbookRehearsal -Sandbox $sandbox -CredentialName 'PlatformApi'
+        $script:credentialsAsked = $rehearsal.CredentialsAsked
+        $script:restCalls = $rehearsal.RestCalls
         $script:params = @{ TenantId = $info.tenantId; PlatformUri = $info.platform.uri; ApiTokenCredentialName = 'PlatformApi'; Environment = 'Sandbox' }
+        # The platform token from the sandbox vault instead of a credential (seeded in the tests that use it).
+        $script:vaultTokenParams = @{ TenantId = $info.tenantId; PlatformUri = $info.platform.uri; Environment = 'Sandbox'
+            ApiTokenKeyVaultUri = $info.keyVault.uri; ApiTokenSecretName = 'PlatformApiToken' }
 
-        # Runs the runbook; returns its summaries and the error it ended with (the summaries written before it too).
-        function script:Invoke-Runbook([hashtable] $Extra = @{}) {
+        # Runs the runbook; returns its summaries, its warnings and the error it ended with (the summaries written before it too).
+        function script:Invoke-Runbook([hashtable] $Extra = @{}, [hashtable] $With = $params) {
             $summaries = [System.Collections.Generic.List[object]]::new()
+            $warnings = [System.Collections.Generic.List[string]]::new()
             $thrown = $null
-            try { & $runbook @params @Extra | ForEach-Object { $summaries.Add($_) } }
+            try {
+                & $runbook @With @Extra 3>&1 | ForEach-Object {
+                    if ($_ -is [System.Management.Automation.WarningRecord]) { $warnings.Add($_.Message) } else { $summaries.Add($_) }
+                }
+            }
             catch { $thrown = $_ }
-            [pscustomobject]@{ Summaries = $summaries.ToArray(); Error = $thrown }
+            [pscustomobject]@{ Summaries = $summaries.ToArray(); Warnings = $warnings.ToArray(); Error = $thrown }
         }
+        function script:Set-VaultApiToken([string] $Vault = 'mailoauth') {
+            Set-MailOAuthSandboxVaultSecret -Sandbox $sandbox -Vault $Vault -Name 'PlatformApiToken' -Value (ConvertTo-TestSecret $info.platform.apiToken) | Out-Null
+        }
+        function script:KeyVaultState { Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/keyvault' }
         # A managed app with consent and a secret of the given lifetime; with -OnPlatform the platform uses it.
         function script:New-RotationApp([int] $Months, [switch] $OnPlatform) {
             Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
@@ -46,9 +49,7 @@ Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -
         }
     }
     AfterAll {
-        Remove-Item Function:\Get-AutomationPSCredential, Variable:\MailOAuthRunbookTestCredential -ErrorAction Ignore
-        Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction Ignore
-        $env:PSModulePath = $savedModulePath
+        Disable-RunbookRehearsal $rehearsal
         Disconnect-MailOAuth
         if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
     }
@@ -56,7 +57,9 @@ Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -
         Reset-MailOAuthSandboxDirectory -Sandbox $sandbox
         Reset-MailOAuthSandbox -Sandbox $sandbox
         Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/reset-platform' | Out-Null
+        Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method DELETE -Path '/_sandbox/keyvault' | Out-Null
         $credentialsAsked.Clear()
+        $restCalls.Clear()
     }
 
     It 'rotates the expiring app the platform uses as the managed identity, skips the one it does not, leaves the fresh one alone and writes one summary each' {
@@ -131,6 +134,96 @@ Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -
         $run.Error | Should -BeNullOrEmpty
         $run.Summaries | Should -BeNullOrEmpty
         @(Requests | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' -and $_.kind -in 'directory', 'platform' }).Count | Should -Be 0
+    }
+
+    Context 'Key Vault' {
+        It 'reads the platform token from Key Vault with the managed identity''s own vault token (no credential, no Az) and rotates with it' {
+            $expiring = New-RotationApp -Months 1 -OnPlatform
+            Set-VaultApiToken
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $run = Invoke-Runbook @{ ExpiringWithinDays = 45 } -With $vaultTokenParams
+
+            $run.Error | Should -BeNullOrEmpty
+            $credentialsAsked | Should -BeNullOrEmpty -Because 'no Automation credential is read'
+            $run.Summaries.Count | Should -Be 1
+            $run.Summaries[0].Status | Should -Be 'Rotated'
+            $run.Summaries[0].PlatformUpdated | Should -BeTrue
+            $run.Summaries[0].KeyVaultStatus | Should -Be 'NotRequested'
+            $run.Summaries[0].KeyVaultSecretId | Should -BeNullOrEmpty
+            (PlatformState).settings.clientSecretHint | Should -Be (SecretsOf $expiring.ClientId)[0].hint
+            # The identity endpoint for the vault's resource, then the vault, both before the platform is first asked.
+            $restCalls.Count | Should -Be 2
+            $restCalls[0] | Should -Match ('^GET ' + [regex]::Escape($info.managedIdentity.identityEndpoint) + '\?api-version=2019-08-01&resource=' + [regex]::Escape([uri]::EscapeDataString($info.keyVault.audience)) + '$')
+            $restCalls[1] | Should -Be "GET $($info.keyVault.uri)/secrets/PlatformApiToken?api-version=7.4"
+            $log = Requests
+            $vaultRead = [array]::FindIndex($log, [Predicate[object]] { param($q) $q.kind -eq 'keyvault' -and $q.method -eq 'GET' })
+            $log[$vaultRead].status | Should -Be 200
+            $log[$vaultRead].vault | Should -Be 'mailoauth'
+            $log[$vaultRead].clientId | Should -Be $info.managedIdentity.clientId -Because 'the vault is read as the managed identity'
+            [array]::FindIndex($log, [Predicate[object]] { param($q) $q.kind -eq 'platform' }) | Should -BeGreaterThan $vaultRead
+        }
+
+        It 'a vault that refuses to let the identity read the token stops before anything is written and names the role' {
+            New-RotationApp -Months 1 -OnPlatform | Out-Null
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+            $denied = @{} + $vaultTokenParams
+            $denied.ApiTokenKeyVaultUri = $info.keyVault.deniedUri
+
+            $run = Invoke-Runbook -With $denied
+
+            $run.Summaries | Should -BeNullOrEmpty
+            $run.Error.Exception.Message | Should -Match '\(403 Forbidden\).*Key Vault Secrets User'
+            @(Requests | Where-Object { $_.kind -in 'directory', 'platform' }).Count | Should -Be 0
+        }
+
+        It 'stores each rotated secret in the vault (-KeyVaultUri, a per-app -KeyVaultSecretName) before the old one is removed, and the summary names the version' {
+            $expiring = New-RotationApp -Months 1 -OnPlatform
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $run = Invoke-Runbook @{ ExpiringWithinDays = 45; KeyVaultUri = $info.keyVault.uri; KeyVaultSecretName = 'mail-{ClientId}' }
+
+            $run.Error | Should -BeNullOrEmpty
+            $run.Warnings | Should -BeNullOrEmpty
+            $summary = $run.Summaries | Where-Object ClientId -EQ $expiring.ClientId
+            $summary.Status | Should -Be 'Rotated'
+            $summary.KeyVaultStatus | Should -Be 'Stored'
+            $summary.KeyVaultError | Should -BeNullOrEmpty
+            $stored = Get-MailOAuthSandboxVaultSecret -Sandbox $sandbox -Name "mail-$($expiring.ClientId)"
+            "$($summary.KeyVaultSecretId)" | Should -Be $stored.id
+            $stored.tags.ClientId | Should -Be $expiring.ClientId
+            $stored.tags.KeyId | Should -Be $summary.NewKeyId
+            # The vault holds the secret the platform holds and the app has left.
+            $left = SecretsOf $expiring.ClientId
+            $left.keyId | Should -Be @($summary.NewKeyId)
+            $stored.value.Substring(0, 3) | Should -Be $left[0].hint
+            (PlatformState).settings.clientSecretHint | Should -Be $left[0].hint
+            $log = Requests
+            $vaultWrite = [array]::FindIndex($log, [Predicate[object]] { param($q) $q.kind -eq 'keyvault' -and $q.method -eq 'PUT' -and $q.status -eq 200 })
+            $log[$vaultWrite].clientId | Should -Be $info.managedIdentity.clientId
+            [array]::FindIndex($log, [Predicate[object]] { param($q) $q.path -match '/removePassword$' }) | Should -BeGreaterThan $vaultWrite
+            foreach ($s in $run.Summaries) { ($s | Out-String) | Should -Not -Match ([regex]::Escape($stored.value)) }
+        }
+
+        It 'a vault that denies the write: the rotation still counts (Rotated, KeyVaultStatus Failed), with a warning, and the job does not fail' {
+            $expiring = New-RotationApp -Months 1 -OnPlatform
+            Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/keyvault' -Body @{ denyWrites = $true } | Out-Null
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $run = Invoke-Runbook @{ ExpiringWithinDays = 45; KeyVaultUri = $info.keyVault.uri }
+
+            $run.Error | Should -BeNullOrEmpty -Because 'the platform holds the proven new secret: a missing vault copy is no failed rotation'
+            $summary = $run.Summaries | Where-Object ClientId -EQ $expiring.ClientId
+            $summary.Status | Should -Be 'Rotated'
+            $summary.PlatformUpdated | Should -BeTrue
+            $summary.KeyVaultStatus | Should -Be 'Failed'
+            $summary.KeyVaultError | Should -Be 'KeyVaultAccessDenied'
+            $summary.KeyVaultSecretId | Should -BeNullOrEmpty
+            $summary.Error | Should -BeNullOrEmpty
+            ($run.Warnings -join "`n") | Should -Match ([regex]::Escape("App $($expiring.ClientId) was rotated") + '.*KeyVaultAccessDenied')
+            (KeyVaultState).secrets | Should -BeNullOrEmpty
+            (SecretsOf $expiring.ClientId).keyId | Should -Be @($summary.NewKeyId) -Because 'the rotation finished as without a vault'
+        }
     }
 
     It 'is syntax-compatible with Windows PowerShell 5.1 (a parse check for 7-only syntax, not a 5.1 run)' {

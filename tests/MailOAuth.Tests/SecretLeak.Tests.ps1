@@ -359,3 +359,102 @@ Describe 'No secret leaks from the Key Vault path' -Tag 'Secrets' {
         $allText | Should -Not -Match 'Bearer [A-Za-z0-9]'
     }
 }
+
+Describe 'No secret leaks from the rotation runbook' -Tag 'Secrets' {
+    # examples/runbooks/Rotate-MailOAuthSecret.ps1 as Automation runs it (Common.ps1's rehearsal), both token sources:
+    # an Automation credential with the rotated secret stored in the vault; the token from Key Vault with a vault that
+    # denies the write; a failing platform test (the job fails); a vault that refuses to let the identity read the token.
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'Common.ps1')
+        $script:sandbox = Start-MailOAuthSandbox
+        $script:info = $sandbox.Info
+        $script:transcript = Join-Path ([IO.Path]::GetTempPath()) "mailoauth-leak5-$([guid]::NewGuid()).txt"
+        $script:runbook = (Resolve-Path (Join-Path $PSScriptRoot '../../examples/runbooks/Rotate-MailOAuthSecret.ps1')).Path
+        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+        Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
+        $platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+        $script:app = New-MailOAuthApp -DisplayName 'Leak runbook' -SenderAddress $info.mailboxes.licensed -SecretLifetimeMonths 1 | Grant-MailSendConsent -PassThru
+        $app | Set-ResellerSmtpSetting @platform | Out-Null
+        $script:values = [Collections.Generic.List[string]]::new()
+        $values.Add((ConvertFrom-SecureString $app.ClientSecret -AsPlainText))
+        Set-MailOAuthSandboxVaultSecret -Sandbox $sandbox -Name 'PlatformApiToken' -Value (ConvertTo-TestSecret $info.platform.apiToken) | Out-Null
+        $script:rehearsal = Enable-RunbookRehearsal -Sandbox $sandbox
+        # The user-assigned identity: MSAL caches managed identity tokens process-wide by identity and resource, and the
+        # vault resource is the same at every sandbox start, so a vault token of the system-assigned identity cached by
+        # another file's sandbox (Runbook.Tests.ps1) would be this sandbox's 401 (docs/sandbox.md#key-vault).
+        $common = @{ TenantId = $info.tenantId; PlatformUri = $info.platform.uri; Environment = 'Sandbox'; ExpiringWithinDays = 400
+            ManagedIdentityClientId = $info.managedIdentity.userAssignedClientId }
+        $fromVault = @{ ApiTokenKeyVaultUri = $info.keyVault.uri; ApiTokenSecretName = 'PlatformApiToken' }
+        $script:thrown = [Collections.Generic.List[object]]::new()
+
+        $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'
+        Start-Transcript -Path $transcript | Out-Null
+        $script:captured = & {
+            & $runbook @common -ApiTokenCredentialName PlatformApi -KeyVaultUri $info.keyVault.uri -KeyVaultSecretName 'leak-{ClientId}' -Verbose
+            Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/keyvault' -Body @{ denyWrites = $true } | Out-Null
+            & $runbook @common @fromVault -KeyVaultUri $info.keyVault.uri -Verbose
+            Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/keyvault' -Body @{ denyWrites = $false } | Out-Null
+            Add-MailOAuthSandboxFault -Sandbox $sandbox -Fault @{ pathPattern = 'smtp-settings/test$'; method = 'POST'; status = 200; count = 1
+                body = '{"delivered":false,"error":{"code":"SMTP_FAILED","message":"The relay refused the message."}}' } | Out-Null
+            try { & $runbook @common @fromVault -Verbose } catch { $thrown.Add($_); $_ }
+            try { & $runbook @common -ApiTokenKeyVaultUri $info.keyVault.deniedUri -ApiTokenSecretName 'PlatformApiToken' -Verbose } catch { $thrown.Add($_); $_ }
+        } *>&1
+        $captured | Out-Host
+        $captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Format-List * -Force | Out-Host
+        Stop-Transcript | Out-Null
+        $DebugPreference = 'SilentlyContinue'; $VerbosePreference = 'SilentlyContinue'
+        Disable-RunbookRehearsal $rehearsal
+        # The value the vault holds (the first run's new secret): the only rotated value anyone can read back.
+        $values.Add((Get-MailOAuthSandboxVaultSecret -Sandbox $sandbox -Name "leak-$($app.ClientId)").value)
+        $script:summaries = @($captured | Where-Object { $_ -is [pscustomobject] -and $_.PSObject.Properties['Status'] })
+        $script:transcriptText = Get-Content -Raw $transcript
+        $script:allText = ($captured | ForEach-Object {
+                $_ | Out-String
+                "$_"
+                $_ | Format-List * -Force | Out-String
+                if ($_ -is [System.Management.Automation.ErrorRecord]) {
+                    $_.Exception | Format-List * -Force | Out-String
+                    $_.ErrorDetails | Format-List * -Force | Out-String
+                    $_.Exception.ToString()
+                }
+            }) -join "`n"
+    }
+    AfterAll {
+        Disable-RunbookRehearsal $rehearsal
+        Disconnect-MailOAuth
+        if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
+        if ($transcript -and (Test-Path $transcript)) { Remove-Item $transcript }
+    }
+
+    It 'exercised every path (both token sources, a stored and a denied vault copy, a failed rotation, a refused token read)' {
+        @($summaries | ForEach-Object { "$($_.Status):$($_.KeyVaultStatus):$($_.KeyVaultError)" }) | Should -Be @(
+            'Rotated:Stored:', 'Rotated:Failed:KeyVaultAccessDenied', 'Failed::')
+        $rehearsal.CredentialsAsked | Should -Be @('PlatformApi')
+        @($rehearsal.RestCalls | Where-Object { $_ -match '/secrets/PlatformApiToken\?' }).Count | Should -Be 3
+        $thrown.Count | Should -Be 2
+        $thrown[0].Exception.Message | Should -Match '^1 of 1 rotation\(s\) failed'
+        $thrown[1].Exception.Message | Should -Match 'Key Vault Secrets User'
+        @($captured | Where-Object { $_ -is [System.Management.Automation.WarningRecord] -and "$_" -match 'KeyVaultAccessDenied' }).Count | Should -BeGreaterThan 0
+        @($captured | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and "$_" -match 'API token from Key Vault' }).Count | Should -Be 2
+        @($captured | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Count | Should -BeGreaterThan 10
+        $values.Count | Should -Be 2
+    }
+
+    It 'neither the platform token nor any secret value appears in any stream or the transcript' {
+        foreach ($v in @($values) + $info.platform.apiToken) {
+            $v.Length | Should -BeGreaterThan 15
+            $allText.Contains($v) | Should -BeFalse
+            $transcriptText.Contains($v) | Should -BeFalse
+        }
+        # The rotated secrets that no one can read back (the denied vault, the failed test): none of a secret's shape at all.
+        $allText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}'
+        $transcriptText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}'
+    }
+
+    It 'no token (managed identity, Graph or Key Vault) appears anywhere' {
+        $allText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
+        $transcriptText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
+        $allText | Should -Not -Match 'Bearer [A-Za-z0-9]'
+        $transcriptText | Should -Not -Match 'Bearer [A-Za-z0-9]'
+    }
+}

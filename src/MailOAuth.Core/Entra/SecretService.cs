@@ -276,8 +276,17 @@ public sealed class SecretService
                         throw new MailOAuthException(ex.Diagnosis.WithNote(await DiscardAsync(directory, app, newKeyId, newName, ct).ConfigureAwait(false)
                             + " Every old secret of the app was kept."), ex);
                     default:
+                        // Kept, and its value in no output: with -KeyVaultUri the vault gets it now, so the value is not lost
+                        // with this command (docs/design.md#key-vault).
+                        var kept = await StoreInVaultAsync(request, connection, app, newKeyId, added, newStart, lifetimeMonths, secret, ct).ConfigureAwait(false);
+                        var keptWhere = kept.Status switch
+                        {
+                            KeyVault.KeyVaultStatus.Stored => $"its value is in no output, but stored in Key Vault ({kept.SecretId})",
+                            KeyVault.KeyVaultStatus.Failed => $"storing its value in Key Vault failed too ({kept.Diagnosis?.Code}), so its value is in no output",
+                            _ => "its value is in no output",
+                        };
                         throw new MailOAuthException(ex.Diagnosis.WithNote($"The platform may hold the {newName} (reading it back could not tell), so it was kept, "
-                            + $"and every old secret too; its value is in no output. Get-ResellerSmtpSetting shows the platform's hint; run Update-MailOAuthSecret -ClientId {request.ClientId} again to converge."), ex);
+                            + $"and every old secret too; {keptWhere}. Get-ResellerSmtpSetting shows the platform's hint; run Update-MailOAuthSecret -ClientId {request.ClientId} again to converge."), ex);
                 }
             }
             platformUpdated = true;
