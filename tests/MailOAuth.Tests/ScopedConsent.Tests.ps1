@@ -195,13 +195,16 @@ Describe 'Grant-MailSendConsent -Scope' -Tag 'Scope' {
     }
 
     Context 'Get-MailOAuthApp SendScope' {
-        It 'reads <App> as <Scope>' -ForEach @(
-            @{ App = 'consented'; Scope = 'Tenant' }
-            @{ App = 'scoped'; Scope = 'Mailbox: sender@contoso.com' }
-            @{ App = 'unconsented'; Scope = 'None' }
+        It 'reads <App> as <Scope>, Consent <Consent>' -ForEach @(
+            @{ App = 'consented'; Scope = 'Tenant'; Consent = 'Granted' }
+            @{ App = 'scoped'; Scope = 'Mailbox: sender@contoso.com'; Consent = 'ScopedToMailbox' }
+            @{ App = 'unconsented'; Scope = 'None'; Consent = 'NotGranted' }
         ) {
             $a = Get-MailOAuthApp -ClientId $info.apps.$App.clientId
             $a.SendScope | Should -Be $Scope
+            # A scoped app has no tenant-wide grant by design; the table's Consent column must not read as a missing consent.
+            $a.Consent | Should -Be $Consent
+            ($a | Out-String -Width 120) | Should -Match ([regex]::Escape($Consent))
             if ($App -eq 'unconsented') { $a.ScopeAssignedOn | Should -BeNullOrEmpty } else { $a.ScopeAssignedOn | Should -Not -BeNullOrEmpty }
         }
 

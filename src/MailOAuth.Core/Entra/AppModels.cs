@@ -104,7 +104,7 @@ public sealed class AppInfo
     public string? ServicePrincipalId { get; init; }
     public bool IsManaged { get; init; }
     public bool MailSendDeclared { get; init; }
-    /// <summary>Granted, NotGranted, or NoServicePrincipal.</summary>
+    /// <summary>Granted (tenant-wide), ScopedToMailbox (no tenant-wide grant; Exchange RBAC for Applications grants Mail.Send for the mailbox), NotGranted, or NoServicePrincipal.</summary>
     public string Consent { get; init; } = "NotGranted";
     /// <summary>"Tenant", "Mailbox: sender@…" (or "Mailbox" when only the tag tells), or "None".</summary>
     public string SendScope { get; init; } = "None";

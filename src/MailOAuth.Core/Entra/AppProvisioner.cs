@@ -328,6 +328,8 @@ public sealed class AppProvisioner
                 consent = grant is not null ? "Granted" : "NotGranted";
             }
             var scope = await scopes.ReadAsync(app, sp, grant, ct).ConfigureAwait(false);
+            // A mailbox-scoped app has no tenant-wide grant by design: its Mail.Send comes from Exchange (docs/service-behaviour.md#exchange-rbac).
+            if (consent == "NotGranted" && scope.SendScope.StartsWith("Mailbox", StringComparison.Ordinal)) consent = "ScopedToMailbox";
             result.Add(new AppInfo
             {
                 TenantId = connection.TenantId,
