@@ -66,7 +66,7 @@ try {
         $sw.Stop()
         $log = @(Get-MailOAuthSandboxRequest -Sandbox $sandbox)
         $writes = @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox)
-        "Onboarding, {0}: {1:0.0} s wall, {2:0.0} s waiting for replication; directory write requests {3} ({4} accepted); token requests {5} (admin {6}); directory reads {7}; result {8}" -f `
+        "Onboarding, {0}: {1:0.00} s wall, {2:0.00} s waiting for replication; directory write requests {3} ({4} accepted); token requests {5} (admin {6}); directory reads {7}; result {8}" -f `
             $scenario.Name, $sw.Elapsed.TotalSeconds, ($app.ReplicationWait + $grant.ReplicationWait).TotalSeconds,
             $writes.Count, @($writes | Where-Object status -LT 300).Count,
             @($log | Where-Object kind -EQ token).Count, @($log | Where-Object { $_.kind -eq 'token' -and $_.clientId -eq $s.admin.clientId }).Count,
@@ -87,7 +87,7 @@ try {
         $platformSends = @($log | Where-Object { $_.kind -eq 'graph' -and $_.path -match '/sendMail$' })
         $platformWrites = @($log | Where-Object { $_.kind -eq 'platform' -and $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' })
         $tokens = @($log | Where-Object kind -EQ token)
-        "Rotation (Update-MailOAuthSecret with the platform), lag {0} s: {1:0.0} s wall, {2:0.0} s waiting for replication; writes {3} (Graph {4}: {5}; platform {6}: {7}; and the platform's test sent {12} mail); token requests {8} ({9} refused while the new secret replicated); removed {10}, proven by {11}" -f `
+        "Rotation (Update-MailOAuthSecret with the platform), lag {0} s: {1:0.00} s wall, {2:0.00} s waiting for replication; writes {3} (Graph {4}: {5}; platform {6}: {7}; and the platform's test sent {12} mail); token requests {8} ({9} refused while the new secret replicated); removed {10}, proven by {11}" -f `
             $lag, $sw.Elapsed.TotalSeconds, $rotated.ReplicationWait.TotalSeconds, ($graphWrites.Count + $platformWrites.Count),
             $graphWrites.Count, (($graphWrites | ForEach-Object { ($_.path -split '/')[-1] }) -join ', '),
             $platformWrites.Count, (($platformWrites | ForEach-Object { "$($_.method) $(($_.path -split '/')[-1])" }) -join ', '),
@@ -109,7 +109,7 @@ try {
     $sw.Stop()
     $log = @(Get-MailOAuthSandboxRequest -Sandbox $sandbox)
     $dnsQueries = (Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/dns').queries
-    "Test-MailOAuthConfiguration, full check with platform and DNS, no send: {0:0} ms; {1} checks ({2}); requests: {3} token, {4} directory, {5} platform, {6} discovery, {7} other; {8} DNS queries" -f `
+    "Test-MailOAuthConfiguration, full check with platform and DNS, no send: {0:0} ms; {1} checks ({2}); requests: {3} token (the app token of the warm-up run is reused), {4} directory, {5} platform, {6} discovery, {7} other; {8} DNS queries" -f `
         $sw.Elapsed.TotalMilliseconds, $results.Count, (($results | Group-Object Status | ForEach-Object { "$($_.Count) $($_.Name)" }) -join ', '),
         @($log | Where-Object kind -EQ token).Count, @($log | Where-Object kind -EQ directory).Count, @($log | Where-Object kind -EQ platform).Count,
         @($log | Where-Object kind -EQ discovery).Count, @($log | Where-Object { $_.kind -notin 'token', 'directory', 'platform', 'discovery' }).Count, $dnsQueries
