@@ -35,6 +35,7 @@ Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
             Send-MailOAuthTest @scoped @scope -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug
             $pending = Get-SendParams -Sandbox $sandbox -App unconsented
             Send-MailOAuthTest @pending -SendScope Mailbox -ScopeAssignedOn ([DateTimeOffset]::UtcNow.AddMinutes(-5)) -Verbose -Debug -ErrorAction Continue
+            Send-MailOAuthTest @ok -SendScope "Mailbox: $($info.mailboxes.licensed)" -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug -ErrorAction Continue
             Send-MailOAuthTest @ok -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug -ErrorAction Continue
             Send-MailOAuthTest @bad -SendScope Mailbox -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug -ErrorAction Continue
         } *>&1
