@@ -51,6 +51,7 @@ public static partial class DiagnosisCatalog
         DiagnosisCode.KeyVaultCredentialUnavailable => DiagnosisKind.Configuration,
         DiagnosisCode.MailSendTenantWide => DiagnosisKind.Configuration,
         DiagnosisCode.ExpectDeniedWithoutScope => DiagnosisKind.InvalidInput,
+        DiagnosisCode.KeyVaultParameterMissing => DiagnosisKind.InvalidInput,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A diagnosis code without a kind."),
     };
 }

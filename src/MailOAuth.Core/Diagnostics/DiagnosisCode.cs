@@ -69,6 +69,8 @@ public enum DiagnosisCode
     MailSendTenantWide,
     /// <summary>-ExpectDenied without a mailbox scope that leaves the sender out: a denial would prove nothing about a scope.</summary>
     ExpectDeniedWithoutScope,
+    /// <summary>-KeyVaultSecretName without -KeyVaultUri: no vault to store the secret in (checked before anything is written).</summary>
+    KeyVaultParameterMissing,
 }
 
 /// <summary>What kind of failure a diagnosis is (one per code); the cmdlet layer maps it to an ErrorCategory.</summary>
