@@ -65,12 +65,13 @@ Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
     It 'captured every stream (the test really exercised the cmdlets)' {
         @($captured | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count | Should -BeGreaterThan 5
         @($captured | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Count | Should -BeGreaterThan 5
-        @($captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -Be 11
+        @($captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -Be 12
         @($captured | Where-Object { $_ -is [MailOAuth.Output.MailOAuthTestResult] }).Count | Should -Be 3
         @($captured | Where-Object { $_ -is [MailOAuth.Output.MailOAuthTestResult] -and $_.Outcome -eq 'DeniedAsExpected' }).Count | Should -Be 1
         $transcriptText | Should -Match 'InvalidClientSecret'
         $transcriptText | Should -Match 'MailboxScopeNotYetApplied'
         $transcriptText | Should -Match 'MailboxScopeNotEnforced'
+        $transcriptText | Should -Match 'ExpectDeniedWithoutScope'
     }
 
     It 'the real secret value appears nowhere' {
