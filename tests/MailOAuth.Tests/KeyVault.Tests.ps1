@@ -139,6 +139,25 @@ Describe 'Key Vault for runbooks: the new secret stored in a vault' -Tag 'KeyVau
         Writes | Should -BeNullOrEmpty
     }
 
+    It '-KeyVaultSecretName without -KeyVaultUri is the catalogue''s KeyVaultParameterMissing: terminating, InvalidArgument, its remediation, nothing written' -ForEach @(
+        @{ Command = { New-MailOAuthApp -DisplayName 'No vault' -KeyVaultSecretName 'Name' -ErrorAction Stop }; Id = 'NewMailOAuthAppCommand' }
+        @{ Command = { Update-MailOAuthSecret -ClientId $info.apps.consented.clientId -KeyVaultSecretName 'Name' -Confirm:$false -ErrorAction Stop }; Id = 'UpdateMailOAuthSecretCommand' }
+    ) {
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        $e = $null
+        try { & $Command } catch { $e = $_ }
+
+        $e | Should -Not -BeNullOrEmpty
+        $e.FullyQualifiedErrorId | Should -Be "KeyVaultParameterMissing,MailOAuth.Commands.$Id"
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.Exception | Should -BeOfType 'MailOAuth.Infrastructure.MailOAuthErrorException'
+        $e.Exception.Code | Should -Be 'KeyVaultParameterMissing'
+        $e.Exception.Message | Should -Match '-KeyVaultSecretName needs -KeyVaultUri'
+        $e.ErrorDetails.RecommendedAction | Should -Match 'Give -KeyVaultUri'
+        Writes | Should -BeNullOrEmpty
+        VaultRequests | Should -BeNullOrEmpty
+    }
+
     It 'an -AccessToken connection cannot write the vault: KeyVaultCredentialUnavailable, nothing sent to the vault, the value output' {
         $token = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
         Connect-MailOAuth -AccessToken (ConvertTo-TestSecret $token) -Environment Sandbox | Out-Null

@@ -137,16 +137,49 @@ Describe 'Send-MailOAuthTest for a mailbox-scoped app' -Tag 'Send', 'Scope' {
         $sends[0].status | Should -Be 403
     }
 
-    It '-ExpectDenied with a tenant-wide app is MailboxScopeNotEnforced' {
+    It '-ExpectDenied with a tenant-wide app believed scoped is MailboxScopeNotEnforced' {
         $p = Get-SendParams -Sandbox $sandbox -App consented -Sender $other
         $err = $null
-        Send-MailOAuthTest @p -ExpectDenied -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
+        Send-MailOAuthTest @p -SendScope "Mailbox: $sender" -ExpectDenied -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
 
         $err.Count | Should -Be 1
         $err[0].FullyQualifiedErrorId | Should -Be "MailboxScopeNotEnforced,$cmd"
         $err[0].Exception.Message | Should -Match 'tenant-wide Mail.Send'
         $err[0].ErrorDetails.RecommendedAction | Should -Match 'Grant-MailSendConsent -Scope Mailbox'
         $err[0].ErrorDetails.RecommendedAction | Should -Match 'SendScope'
+        (Get-SendMailRequest).Count | Should -Be 1
+    }
+
+    It '-ExpectDenied without a mailbox scope that leaves the sender out is ExpectDeniedWithoutScope and requests nothing' -ForEach @(
+        @{ Case = 'no -SendScope'; Scope = @{} }
+        @{ Case = 'Tenant'; Scope = @{ SendScope = 'Tenant' } }
+        @{ Case = 'None'; Scope = @{ SendScope = 'None' } }
+        @{ Case = 'the sender itself'; Scope = @{ SendScope = 'Mailbox: OTHER' } }
+    ) {
+        # The unconsented app has no grant and no assignment: it is refused for every mailbox, so its 403 proves no scope.
+        $p = Get-SendParams -Sandbox $sandbox -App unconsented -Sender $other
+        if ($Scope.SendScope -eq 'Mailbox: OTHER') { $Scope.SendScope = "Mailbox: $other" }
+        $err = $null
+        Send-MailOAuthTest @p @Scope -SkipRoleCheck -ExpectDenied -ErrorAction SilentlyContinue -ErrorVariable err | Should -BeNullOrEmpty
+
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be "ExpectDeniedWithoutScope,$cmd"
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].Exception.Message | Should -Match 'Nothing was sent'
+        $err[0].ErrorDetails.RecommendedAction | Should -Match 'outside the scope'
+        @(Get-MailOAuthSandboxRequest -Sandbox $sandbox).Count | Should -Be 0
+    }
+
+    It '-ExpectDenied with -SendScope Mailbox (no mailbox named) warns that the denial proves the scope only for a sender outside it' {
+        $p = Get-SendParams -Sandbox $sandbox -App scoped -Sender $other
+        $records = Send-MailOAuthTest @p -SendScope Mailbox -ExpectDenied 3>&1
+        $result = @($records | Where-Object { $_ -is [MailOAuth.Output.MailOAuthTestResult] })
+        $warning = @($records | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
+
+        $result.Count | Should -Be 1
+        $result[0].Outcome | Should -Be 'DeniedAsExpected'
+        $warning.Count | Should -Be 1
+        $warning[0].Message | Should -Match "only if $([regex]::Escape($other)) is outside it"
         (Get-SendMailRequest).Count | Should -Be 1
     }
 

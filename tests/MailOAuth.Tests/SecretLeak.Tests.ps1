@@ -35,6 +35,7 @@ Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
             Send-MailOAuthTest @scoped @scope -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug
             $pending = Get-SendParams -Sandbox $sandbox -App unconsented
             Send-MailOAuthTest @pending -SendScope Mailbox -ScopeAssignedOn ([DateTimeOffset]::UtcNow.AddMinutes(-5)) -Verbose -Debug -ErrorAction Continue
+            Send-MailOAuthTest @ok -SendScope "Mailbox: $($info.mailboxes.licensed)" -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug -ErrorAction Continue
             Send-MailOAuthTest @ok -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug -ErrorAction Continue
             Send-MailOAuthTest @bad -SendScope Mailbox -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug -ErrorAction Continue
         } *>&1
@@ -64,12 +65,13 @@ Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
     It 'captured every stream (the test really exercised the cmdlets)' {
         @($captured | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count | Should -BeGreaterThan 5
         @($captured | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Count | Should -BeGreaterThan 5
-        @($captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -Be 11
+        @($captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -Be 12
         @($captured | Where-Object { $_ -is [MailOAuth.Output.MailOAuthTestResult] }).Count | Should -Be 3
         @($captured | Where-Object { $_ -is [MailOAuth.Output.MailOAuthTestResult] -and $_.Outcome -eq 'DeniedAsExpected' }).Count | Should -Be 1
         $transcriptText | Should -Match 'InvalidClientSecret'
         $transcriptText | Should -Match 'MailboxScopeNotYetApplied'
         $transcriptText | Should -Match 'MailboxScopeNotEnforced'
+        $transcriptText | Should -Match 'ExpectDeniedWithoutScope'
     }
 
     It 'the real secret value appears nowhere' {

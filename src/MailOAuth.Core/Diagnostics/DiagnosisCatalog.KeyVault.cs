@@ -15,6 +15,12 @@ public static partial class DiagnosisCatalog
             ? $"Give the vault's URI as its Overview shows it ('Vault URI'), https://NAME.{suffix} for the {environment.Name} cloud; a vault of another cloud needs a connection to that cloud (Connect-MailOAuth -Environment)."
             : $"Add the environment again with its vaults' DNS suffix (Add-MailOAuthEnvironment -Name {environment.Name} … -KeyVaultSuffix), or leave -KeyVaultUri out.");
 
+    /// <summary>-KeyVaultSecretName was given without -KeyVaultUri (New-MailOAuthApp, Update-MailOAuthSecret): stops the command before anything is written.</summary>
+    public static Diagnosis KeyVaultParameterMissing() => new(
+        DiagnosisCode.KeyVaultParameterMissing,
+        "-KeyVaultSecretName needs -KeyVaultUri: the vault to store the secret in. Nothing was changed.",
+        "Give -KeyVaultUri https://NAME.vault.azure.net as well, or leave -KeyVaultSecretName out.");
+
     /// <summary>The vault answered as if it were not a vault of this cloud (its authentication challenge names another resource).</summary>
     public static Diagnosis KeyVaultChallengeMismatch(Uri vault, CloudEnvironment environment) => new(
         DiagnosisCode.KeyVaultUriInvalid,

@@ -50,6 +50,8 @@ public static partial class DiagnosisCatalog
         DiagnosisCode.KeyVaultRejected => DiagnosisKind.Configuration,
         DiagnosisCode.KeyVaultCredentialUnavailable => DiagnosisKind.Configuration,
         DiagnosisCode.MailSendTenantWide => DiagnosisKind.Configuration,
+        DiagnosisCode.ExpectDeniedWithoutScope => DiagnosisKind.InvalidInput,
+        DiagnosisCode.KeyVaultParameterMissing => DiagnosisKind.InvalidInput,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A diagnosis code without a kind."),
     };
 }

@@ -53,6 +53,16 @@ public static partial class DiagnosisCatalog
         "Check -Environment (the connection's Graph endpoint) and any proxy between this machine and Graph.")
     { HttpStatus = status };
 
+    /// <summary>
+    /// A success answer to creating an Exchange role assignment without the created assignment (no body, or none with an id):
+    /// a service answer MailOAuth cannot use, not a MailOAuth defect. The assignment may exist; a re-run finds it first.
+    /// </summary>
+    internal static Diagnosis ExchangeRbacAssignmentNotReturned(string operation, int status, bool emptyBody) => new(
+        DiagnosisCode.UnexpectedResponse,
+        $"Graph answered HTTP {status} when trying to {operation}, {(emptyBody ? "with no body" : "with a body that names no assignment id")}: the documented answer is the created assignment. The assignment may have been made.",
+        "Run the command again: it looks for an existing assignment before it creates one (so none is made twice). If it recurs, check -Environment (the connection's Graph endpoint) and any proxy between this machine and Graph.")
+    { HttpStatus = status };
+
     /// <summary>Exchange lists no role of that name: no Exchange Online, or RBAC for Applications not offered in this cloud.</summary>
     public static Diagnosis ExchangeRoleNotFound(string roleName, string tenantId) => new(
         DiagnosisCode.UnexpectedResponse,

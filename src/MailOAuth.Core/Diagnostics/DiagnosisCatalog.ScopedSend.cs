@@ -57,6 +57,18 @@ public static partial class DiagnosisCatalog
         "Scope the app to its sender: Grant-MailSendConsent -Scope Mailbox -SenderAddress <sender> removes the tenant-wide Mail.Send grant and assigns \"Application Mail.Send\" to that mailbox only. Get-MailOAuthApp shows SendScope. A removed grant also takes Exchange up to 2 hours to stop honouring.")
     { RequestId = requestId, HttpStatus = 202 };
 
+    /// <summary>
+    /// -ExpectDenied without a scope that leaves the sender out (-SendScope missing, Tenant or None, or "Mailbox: x" naming
+    /// the sender itself): a 403 would prove nothing about a scope (an app with no grant and no assignment is denied for every
+    /// mailbox), so nothing is sent.
+    /// </summary>
+    public static Diagnosis ExpectDeniedWithoutScope(string clientId, string senderAddress, string? sendScope) => new(
+        DiagnosisCode.ExpectDeniedWithoutScope,
+        sendScope is not null && sendScope.StartsWith("Mailbox", StringComparison.OrdinalIgnoreCase)
+            ? $"-ExpectDenied proves that a mailbox outside app '{clientId}''s scope is refused, but -SendScope '{sendScope}' names the sender '{senderAddress}' itself: that mailbox is inside the scope. Nothing was sent."
+            : $"-ExpectDenied proves that a mailbox outside app '{clientId}''s scope is refused, but {(sendScope is null ? "no -SendScope was given" : $"-SendScope is '{sendScope}'")}: without a mailbox scope a denial proves nothing (an app with no grant and no assignment is refused for every mailbox). Nothing was sent.",
+        "Give the app's scope and a sender outside it: Get-MailOAuthApp -ClientId <id> | Send-MailOAuthTest -SenderAddress <a mailbox outside the scope> -To <you> -ExpectDenied (SendScope binds from Get-MailOAuthApp, e.g. 'Mailbox: sender@contoso.com'). An app not yet scoped: Grant-MailSendConsent -Scope Mailbox -SenderAddress <sender> first.");
+
     private static Diagnosis Evidenced(Diagnosis evidence, DiagnosisCode code, string cause, string remediation) => new(code, cause, remediation)
     {
         ServiceCode = evidence.ServiceCode, ServiceMessage = evidence.ServiceMessage, HttpStatus = evidence.HttpStatus,

@@ -67,6 +67,10 @@ public enum DiagnosisCode
     KeyVaultCredentialUnavailable,
     /// <summary>Mail.Send is granted tenant-wide (the app can send as any mailbox): the Scope check's Warning.</summary>
     MailSendTenantWide,
+    /// <summary>-ExpectDenied without a mailbox scope that leaves the sender out: a denial would prove nothing about a scope.</summary>
+    ExpectDeniedWithoutScope,
+    /// <summary>-KeyVaultSecretName without -KeyVaultUri: no vault to store the secret in (checked before anything is written).</summary>
+    KeyVaultParameterMissing,
 }
 
 /// <summary>What kind of failure a diagnosis is (one per code); the cmdlet layer maps it to an ErrorCategory.</summary>

@@ -100,8 +100,11 @@ internal sealed class ExchangeRbacClient
         {
             ["principalId"] = principalId, ["roleDefinitionId"] = roleDefinitionId, ["directoryScopeId"] = directoryScopeId, ["appScopeId"] = null,
         });
-        var answer = await SendAsync(Method.POST, "roleManagement/exchange/roleAssignments", body, "create the Exchange role assignment", ReadWritePermission, ct).ConfigureAwait(false);
-        return answer is { } root ? ToAssignment(root) : throw new InvalidOperationException("The assignment was created without an answer body.");
+        const string operation = "create the Exchange role assignment";
+        var (answer, status) = await SendWithStatusAsync(Method.POST, "roleManagement/exchange/roleAssignments", body, operation, ReadWritePermission, ct).ConfigureAwait(false);
+        // A success without the created assignment is the service's answer, not a MailOAuth defect (never InternalError).
+        var created = answer is { } root ? ToAssignment(root) : null;
+        return created is not null && created.Id.Length > 0 ? created : throw new MailOAuthException(DiagnosisCatalog.ExchangeRbacAssignmentNotReturned(operation, status, emptyBody: answer is null));
     }
 
     /// <summary>Deletes an assignment; one already gone (404) counts as deleted.</summary>
@@ -137,7 +140,11 @@ internal sealed class ExchangeRbacClient
     private string Base => _connection.Environment.GraphBetaBaseUrl + "/";
 
     /// <summary>One call through the connection's Graph request adapter; the answer read here (Graph or Exchange error shape).</summary>
-    private async Task<JsonElement?> SendAsync(Method method, string url, string? jsonBody, string operation, string permission, CancellationToken ct)
+    private async Task<JsonElement?> SendAsync(Method method, string url, string? jsonBody, string operation, string permission, CancellationToken ct) =>
+        (await SendWithStatusAsync(method, url, jsonBody, operation, permission, ct).ConfigureAwait(false)).Answer;
+
+    /// <summary><see cref="SendAsync"/> with the success status (for a diagnosis of an answer that lacks what it should hold).</summary>
+    private async Task<(JsonElement? Answer, int Status)> SendWithStatusAsync(Method method, string url, string? jsonBody, string operation, string permission, CancellationToken ct)
     {
         var request = new RequestInformation { HttpMethod = method, URI = new Uri(url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? url : Base + url) };
         request.Headers.Add("Accept", "application/json");
@@ -156,11 +163,12 @@ internal sealed class ExchangeRbacClient
             var error = ServiceError.FromGraph((int)response.StatusCode, text, Header(response, "request-id"), Header(response, "client-request-id"));
             throw new MailOAuthException(Explain(error, operation, permission));
         }
-        if (string.IsNullOrWhiteSpace(text)) return null;
+        var status = (int)response.StatusCode;
+        if (string.IsNullOrWhiteSpace(text)) return (null, status);
         try
         {
             using var doc = JsonDocument.Parse(text);
-            return doc.RootElement.Clone();
+            return (doc.RootElement.Clone(), status);
         }
         catch (JsonException)
         {

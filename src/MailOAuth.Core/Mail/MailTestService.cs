@@ -35,6 +35,17 @@ public sealed class MailTestService
     {
         var environment = _session.Environments.Get(request.EnvironmentName);
         var reporter = OperationContext.CurrentReporter;
+        // -ExpectDenied proves a scope only for a sender outside a mailbox scope: a 403 for an app with no grant and no
+        // assignment (or a tenant-wide one) says nothing about a scope (docs/service-behaviour.md#exchange-rbac). Checked
+        // before anything is requested.
+        if (request.ExpectDenied)
+        {
+            var scope = request.SendScope;
+            if (scope is null || !scope.IsMailbox || string.Equals(scope.Mailbox, request.SenderAddress, StringComparison.OrdinalIgnoreCase))
+                throw new MailOAuthException(DiagnosisCatalog.ExpectDeniedWithoutScope(request.ClientId, request.SenderAddress, scope?.ToString()));
+            if (scope.Mailbox is null)
+                reporter.Warning($"-SendScope 'Mailbox' names no mailbox: a denial proves the scope only if {request.SenderAddress} is outside it. Give -SendScope 'Mailbox: <the scoped sender>' (Get-MailOAuthApp shows it) to have that checked.");
+        }
         var secret = SecretText.Reveal(request.ClientSecret);
         var app = _session.AppClientFor(environment, request.TenantId, request.ClientId, secret);
         var context = new DiagnosisContext

@@ -48,7 +48,11 @@ public static partial class KeyVaultEndpoints
         context.Response.Headers["x-ms-keyvault-region"] = "westeurope";
         context.Response.Headers.CacheControl = "no-cache";
 
-        // INFERRED: a real unknown vault name does not resolve in DNS at all; the sandbox answers on loopback for any name.
+        // SANDBOX STAND-IN, not the real service's answer: a real unknown vault name does not resolve in DNS at all, so
+        // no HTTP answer comes back (docs/service-behaviour.md#key-vault-errors; docs/sandbox.md "Key Vault"). On loopback
+        // every name under .localhost resolves, and refusing the TLS handshake by SNI would not model it either (a TLS
+        // failure is not a DNS failure, and Windows PowerShell's stack sends no SNI for 127.0.0.1), so this 404 stands in.
+        // The module's DNS-failure path is proven with a fake transport (KeyVaultChallengeTests).
         if (runtime.KeyVaults.Find(vaultName) is not { } vault)
         {
             await ErrorAsync(context, 404, "VaultNotFound", $"The vault '{vaultName}' does not exist.");

@@ -4,7 +4,7 @@ namespace MailOAuth.Sandbox.Tenancy;
 
 /// <summary>
 /// The fixed seed: one tenant, mailboxes and users, applications, Microsoft Graph's service
-/// principal, the admin identities (docs/sandbox.md). Ids are fixed; secrets are random per start.
+/// principal, the admin identities (docs/sandbox.md). Ids are fixed except Exchange's role definition ids; those and secrets are random per start.
 /// </summary>
 public static partial class SeedData
 {
@@ -36,9 +36,6 @@ public static partial class SeedData
 
     /// <summary>The admin's app roles on Graph; the managed identities and the device code admin consent get the same.</summary>
     public static readonly ImmutableArray<string> AdminRoles = [.. AdminRolesWithoutExchangeRbac, "RoleManagement.ReadWrite.Exchange"];
-
-    /// <summary>The tenant's "Application Mail.Send" Exchange role (a tenant-specific id: clients look it up by name).</summary>
-    public static readonly Guid ApplicationMailSendRoleDefinitionId = Guid.Parse("f66ab1ee-3cac-4d03-8a64-dadc56e563f8");
 
     /// <summary>The seeded applied assignment of the <c>scoped</c> app.</summary>
     public static readonly Guid ScopedAssignmentId = Guid.Parse("c5dd3ab8-374f-42e9-b163-eb7c54b53755");
@@ -147,9 +144,10 @@ public static partial class SeedData
         {
             Tags = ["MailOAuth", "MailOAuth:SendScope=Mailbox;" + scopedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)],
         });
-        SeedExchangeRoles(store);
+        // The tenant's "Application Mail.Send" Exchange role: a tenant-specific id (clients look it up by name).
+        var applicationMailSendRoleDefinitionId = SeedExchangeRoles(store, material);
         store.AddExchangeRoleAssignment(new ExchangeRoleAssignment(ScopedAssignmentId, ExchangeRbac.ServicePrincipalsPrefix + scoped.ServicePrincipalId,
-            ApplicationMailSendRoleDefinitionId, "/Users/" + licensed.Id, null, scopedAt));
+            applicationMailSendRoleDefinitionId, "/Users/" + licensed.Id, null, scopedAt));
 
         // Consent (the appRoleAssignment) for every mail app except "unconsented", so that each of
         // the other apps fails for exactly one reason.
@@ -201,7 +199,7 @@ public static partial class SeedData
             DelegatedMailSend = delegatedMailSend,
             Scoped = scoped,
             AdminNoExchangeRbac = adminNoExchangeRbac,
-            ApplicationMailSendRoleDefinitionId = ApplicationMailSendRoleDefinitionId,
+            ApplicationMailSendRoleDefinitionId = applicationMailSendRoleDefinitionId,
             PublicClientAppId = WellKnownIds.GraphCommandLineToolsAppId,
             FederatedIssuer = federatedIssuer,
             FederatedSubject = FederatedSubject,
@@ -210,29 +208,33 @@ public static partial class SeedData
 
     /// <summary>
     /// Exchange's built-in roles as Graph beta lists them (shape of the roleDefinitions doc example, exchange provider);
-    /// ids are this tenant's. allowedPrincipalTypes of the "Application …" roles is INFERRED (docs/service-behaviour.md#exchange-rbac).
+    /// ids are this tenant's (random per start, the same across reset-directory: <see cref="SeedMaterial.ExchangeRoleDefinitionId"/>).
+    /// allowedPrincipalTypes of the "Application …" roles is INFERRED (docs/service-behaviour.md#exchange-rbac).
+    /// Returns the id of "Application Mail.Send".
     /// </summary>
-    private static void SeedExchangeRoles(DirectoryStore store)
+    private static Guid SeedExchangeRoles(DirectoryStore store, SeedMaterial material)
     {
         const string E2010 = "(Microsoft.Exchange.Management.PowerShell.E2010)";
-        store.AddExchangeRoleDefinition(new(Guid.Parse("7224da60-d8e2-4f45-9380-8e4fda64e133"), "Address Lists",
+        store.AddExchangeRoleDefinition(new(material.ExchangeRoleDefinitionId("Address Lists"), "Address Lists",
             "This role enables administrators to manage address lists, global address lists, and offline address lists in an organization.",
             "0.12 (14.0.451.0)", "user,group", [$"{E2010} Get-AddressBookPolicy", $"{E2010} Get-AddressList", $"{E2010} New-AddressList"]));
-        store.AddExchangeRoleDefinition(new(Guid.Parse("0c6d3b2a-1e4f-4a5b-9c8d-7e6f5a4b3c2d"), "Mail Recipients",
+        store.AddExchangeRoleDefinition(new(material.ExchangeRoleDefinitionId("Mail Recipients"), "Mail Recipients",
             "This role enables administrators to manage existing mailboxes, mail users, and mail contacts in an organization.",
             "0.12 (14.0.451.0)", "user,group", [$"{E2010} Get-Mailbox", $"{E2010} Set-Mailbox", $"{E2010} Get-MailUser"]));
-        store.AddExchangeRoleDefinition(new(Guid.Parse("2b8e9c41-6a3d-4f7e-b5c0-9d1e2f3a4b5c"), "Application Mail.Read",
+        store.AddExchangeRoleDefinition(new(material.ExchangeRoleDefinitionId("Application Mail.Read"), "Application Mail.Read",
             "This role enables applications to read mail in the mailboxes of the assignment's scope.",
             "0.12 (15.20.0.0)", "serviceprincipal", ["Mail.Read"]));
-        store.AddExchangeRoleDefinition(new(Guid.Parse("3c9f0d52-7b4e-4a8f-86d1-0e2f3a4b5c6d"), "Application Mail.ReadWrite",
+        store.AddExchangeRoleDefinition(new(material.ExchangeRoleDefinitionId("Application Mail.ReadWrite"), "Application Mail.ReadWrite",
             "This role enables applications to read and write mail in the mailboxes of the assignment's scope.",
             "0.12 (15.20.0.0)", "serviceprincipal", ["Mail.ReadWrite"]));
-        store.AddExchangeRoleDefinition(new(ApplicationMailSendRoleDefinitionId, WellKnownIds.ApplicationMailSendRoleName,
+        var applicationMailSend = material.ExchangeRoleDefinitionId(WellKnownIds.ApplicationMailSendRoleName);
+        store.AddExchangeRoleDefinition(new(applicationMailSend, WellKnownIds.ApplicationMailSendRoleName,
             "This role enables applications to send mail as any user in the mailboxes of the assignment's scope.",
             "0.12 (15.20.0.0)", "serviceprincipal", ["Mail.Send"]));
-        store.AddExchangeRoleDefinition(new(Guid.Parse("4d0a1e63-8c5f-4b90-97e2-1f3a4b5c6d7e"), "Application Calendars.ReadWrite",
+        store.AddExchangeRoleDefinition(new(material.ExchangeRoleDefinitionId("Application Calendars.ReadWrite"), "Application Calendars.ReadWrite",
             "This role enables applications to read and write the calendars of the mailboxes of the assignment's scope.",
             "0.12 (15.20.0.0)", "serviceprincipal", ["Calendars.ReadWrite"]));
+        return applicationMailSend;
     }
 
     private static DirectoryUser User(string id, string alias, string displayName)

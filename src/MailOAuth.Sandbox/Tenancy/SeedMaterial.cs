@@ -6,11 +6,13 @@ namespace MailOAuth.Sandbox.Tenancy;
 /// <summary>
 /// Random material made once per start and reused by every (re)seed, so that the start-up JSON
 /// line stays true after <c>POST /_sandbox/reset-directory</c>: secret texts and key ids, the
-/// admin client certificate (with its private key) and the managed identity header.
+/// admin client certificate (with its private key), the managed identity header and the ids of
+/// Exchange's role definitions.
 /// </summary>
 public sealed class SeedMaterial : IDisposable
 {
     private readonly Dictionary<string, (string SecretText, Guid KeyId)> _secrets = [];
+    private readonly Dictionary<string, Guid> _exchangeRoleIds = new(StringComparer.Ordinal);
 
     private SeedMaterial(X509Certificate2 adminCertificate, string adminCertificatePassword, string identityHeader)
     {
@@ -52,6 +54,24 @@ public sealed class SeedMaterial : IDisposable
             }
 
             return secret;
+        }
+    }
+
+    /// <summary>
+    /// The id of the Exchange role definition <paramref name="displayName"/>, made on first use. Exchange's role ids
+    /// are tenant-specific (docs/service-behaviour.md#exchange-rbac): random per start, so a client that hard-codes
+    /// the id of Microsoft's documentation example fails here as it would in a real tenant.
+    /// </summary>
+    public Guid ExchangeRoleDefinitionId(string displayName)
+    {
+        lock (_exchangeRoleIds)
+        {
+            if (!_exchangeRoleIds.TryGetValue(displayName, out var id))
+            {
+                _exchangeRoleIds[displayName] = id = Guid.NewGuid();
+            }
+
+            return id;
         }
     }
 

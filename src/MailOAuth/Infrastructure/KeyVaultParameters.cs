@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using MailOAuth.Core.Diagnostics;
 using MailOAuth.Core.KeyVault;
 
 namespace MailOAuth.Infrastructure;
@@ -12,16 +13,7 @@ internal static class KeyVaultParameters
     {
         if (vaultUri is null && secretName is null) return null;
         if (vaultUri is null)
-        {
-            cmdlet.ThrowTerminatingError(new ErrorRecord(new ArgumentException("-KeyVaultSecretName needs -KeyVaultUri: the vault to store the secret in."),
-                "KeyVaultParameterMissing", ErrorCategory.InvalidArgument, secretName)
-            {
-                ErrorDetails = new ErrorDetails("-KeyVaultSecretName needs -KeyVaultUri: the vault to store the secret in.")
-                {
-                    RecommendedAction = "Give -KeyVaultUri https://NAME.vault.azure.net as well, or leave -KeyVaultSecretName out.",
-                },
-            });
-        }
+            cmdlet.ThrowTerminatingError(MailOAuthCmdlet.ToErrorRecord(DiagnosisCatalog.KeyVaultParameterMissing(), secretName));
         return new KeyVaultRequest { VaultUri = vaultUri!, SecretName = secretName };
     }
 

@@ -76,6 +76,8 @@ public sealed class DiagnosisCatalogTests
         [DiagnosisCode.KeyVaultRejected] = () => DiagnosisCatalog.KeyVaultRejected(new Uri("https://kv1.vault.azure.net"), "Email-OAuth", 400, "BadParameter"),
         [DiagnosisCode.KeyVaultCredentialUnavailable] = () => DiagnosisCatalog.KeyVaultCredentialUnavailable(new Uri("https://kv1.vault.azure.net")),
         [DiagnosisCode.MailSendTenantWide] = () => DiagnosisCatalog.MailSendTenantWide("id", "a@contoso.com", throughExchange: false),
+        [DiagnosisCode.KeyVaultParameterMissing] = DiagnosisCatalog.KeyVaultParameterMissing,
+        [DiagnosisCode.ExpectDeniedWithoutScope] = () => DiagnosisCatalog.ExpectDeniedWithoutScope("id", "a@contoso.com", "Tenant"),
     };
 
     public static TheoryData<DiagnosisCode> Codes()

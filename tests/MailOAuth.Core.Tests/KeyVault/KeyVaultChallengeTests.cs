@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Azure;
 using Azure.Core;
@@ -143,6 +144,47 @@ public sealed class KeyVaultChallengeTests
         Assert.Equal(serviceCode, diagnosis.ServiceCode);
         Assert.Contains("ClientSecret", diagnosis.Cause);
         Assert.DoesNotContain("value-never-shown", diagnosis.Message + diagnosis.Remediation);
+    }
+
+    /// <summary>A transport that never reaches a vault: the connection fails with <paramref name="error"/>, as the OS reports it.</summary>
+    private sealed class Unreachable(SocketError error) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            throw new HttpRequestException($"{error} ({request.RequestUri!.Host}:443)", new System.Net.Sockets.SocketException((int)error));
+    }
+
+    private async Task<Exception> SetThroughAsync(HttpMessageHandler transport)
+    {
+        var source = TokenSource.For(Global, new RecordingCredential(), new DiagnosisContext { TenantId = "contoso.com" });
+        var options = new SecretClientOptions { Transport = new HttpClientTransport(new HttpClient(transport)) };
+        options.Retry.MaxRetries = 0;
+        var client = new SecretClient(Vault, new VaultTokenCredential(source, TenantId, Vault), options);
+        return await Assert.ThrowsAnyAsync<Exception>(() => client.SetSecretAsync(new KeyVaultSecret("Email-OAuth", "value-never-shown")));
+    }
+
+    [Fact]
+    public async Task A_vault_name_that_does_not_resolve_is_KeyVaultNotFound_saying_so()
+    {
+        // The real service's answer to an unknown vault name: none, its host name does not resolve
+        // (docs/service-behaviour.md#key-vault-errors). The sandbox cannot show this (on loopback every name resolves;
+        // it answers 404 VaultNotFound as a stand-in), so this path is proven here.
+        var error = await SetThroughAsync(new Unreachable(SocketError.HostNotFound));
+
+        var diagnosis = Explain(error);
+        Assert.Equal(DiagnosisCode.KeyVaultNotFound, diagnosis.Code);
+        Assert.Contains("does not resolve in DNS", diagnosis.Cause);
+        Assert.Contains(Vault.Host, diagnosis.Cause);
+        Assert.Contains("Check the vault name", diagnosis.Remediation);
+        Assert.Equal(0, diagnosis.HttpStatus);
+        Assert.DoesNotContain("value-never-shown", diagnosis.Message + diagnosis.Remediation);
+    }
+
+    [Fact]
+    public async Task A_vault_that_resolves_but_refuses_the_connection_is_a_network_failure_not_a_missing_vault()
+    {
+        var diagnosis = Explain(await SetThroughAsync(new Unreachable(SocketError.ConnectionRefused)));
+
+        Assert.Equal(DiagnosisCode.NetworkFailure, diagnosis.Code);
     }
 
     [Fact]

@@ -113,6 +113,32 @@ public sealed class SandboxExchangeRbacTests(ExchangeSandboxFixture sandbox) : I
     }
 
     [Fact]
+    public async Task Role_definition_ids_differ_per_sandbox_start_stay_through_reset_directory_and_are_not_the_documentation_example()
+    {
+        // The id in Microsoft's roleDefinitions documentation example: a client that hard-codes it must fail here.
+        const string DocumentationExampleId = "f66ab1ee-3cac-4d03-8a64-dadc56e563f8";
+        await using var second = await SandboxHost.StartAsync();
+        using var secondClient = SandboxFixture.CreatePinnedClient(second.Certificate, second.Info.BaseUri);
+        var secondToken = await SandboxFixture.GetAccessTokenAsync(secondClient, second.Info, second.Info.Admin.ClientId, second.Info.Admin.ClientSecret);
+
+        var secondAll = await SandboxFixture.GraphAsync(secondClient, HttpMethod.Get, Beta + "roleDefinitions", secondToken);
+        var firstBefore = await GraphAsync(HttpMethod.Get, Beta + "roleDefinitions", await AdminTokenAsync());
+        await ResetAsync();
+        var firstAfter = await GraphAsync(HttpMethod.Get, Beta + "roleDefinitions", await AdminTokenAsync());
+
+        static Dictionary<string, string> Ids(GraphResult result) => result.Body.GetProperty("value").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("displayName").GetString()!, r => r.GetProperty("id").GetString()!);
+        var first = Ids(firstBefore);
+        var other = Ids(secondAll);
+        Assert.Equal(first, Ids(firstAfter)); // stable within one start: the start-up line stays true
+        Assert.Equal(first["Application Mail.Send"], sandbox.Info.ExchangeMailSendRoleDefinitionId);
+        Assert.Equal(other["Application Mail.Send"], second.Info.ExchangeMailSendRoleDefinitionId);
+        Assert.NotEqual(sandbox.Info.ExchangeMailSendRoleDefinitionId, second.Info.ExchangeMailSendRoleDefinitionId);
+        Assert.Empty(first.Keys.Where(name => first[name] == other[name]));
+        Assert.DoesNotContain(DocumentationExampleId, first.Values.Concat(other.Values), StringComparer.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task An_assignment_is_created_found_by_filter_read_and_deleted_in_the_documented_shapes()
     {
         await ResetAsync();
