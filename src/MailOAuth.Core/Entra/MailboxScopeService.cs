@@ -282,7 +282,9 @@ public sealed class MailboxScopeService
         if (removed.Count > 0)
             reporter.Warning($"Removed {JoinWords(removed)} of app {plan.ClientId}: effective access is the union of Entra's grant and Exchange's assignments, " +
                 $"so while a wider grant stays the app can still send as any mailbox, and a declared Mail.Send lets 'Grant admin consent' widen it again. " +
-                (afterWindow
+                (tenantGrantKept
+                    ? "The tenant-wide grant stays for now (below)."
+                    : afterWindow
                     ? $"The mailbox assignment was made on {Utc(assignedOn)}, more than the 2 hours Exchange documents for applying it, so sends as {plan.SenderAddress} go on."
                     : grantRemoved
                         ? $"Exchange may not apply the mailbox assignment (made {Utc(assignedOn)}) before {Utc(appliesBy)}: until then sends with this app, as {plan.SenderAddress} too, may be denied."
