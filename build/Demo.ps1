@@ -60,12 +60,16 @@ try {
     $after = @(Get-MailOAuthApp -DisplayName 'Email OAuth')
     "Apps named 'Email OAuth' managed by MailOAuth: $($after.Count); secrets on it: $($after[0].Secrets.Count)" | Out-Host
 
-    Show 'Least privilege: Grant-MailSendConsent -Scope Mailbox (Mail.Send for sender@contoso.com only)'
-    $scoped = $app | Grant-MailSendConsent -Scope Mailbox -PassThru -Confirm:$false 3>&1 |
-        ForEach-Object { if ($_ -is [System.Management.Automation.WarningRecord]) { Write-Host "WARNING: $_" -ForegroundColor Yellow } else { $_ } }
-    $scoped | Format-Table | Out-Host
-    Show 'Exchange applies a scope within 30 minutes to 2 hours; the sandbox is told to apply it now. A send as the sender, then one as another mailbox'
+    # The platform sends with this app now: scope it in two steps, so that no send is denied while Exchange applies the assignment.
+    $warnings = { process { if ($_ -is [System.Management.Automation.WarningRecord]) { Write-Host "WARNING: $_" -ForegroundColor Yellow } else { $_ } } }
+    Show 'Least privilege, step 1: Grant-MailSendConsent -Scope Mailbox -KeepTenantGrant (the Exchange assignment for sender@contoso.com; the tenant-wide grant stays while Exchange applies it)'
+    $staged = $app | Grant-MailSendConsent -Scope Mailbox -KeepTenantGrant -PassThru 3>&1 | & $warnings
+    $staged | Format-Table | Out-Host
+    Show 'Exchange applies it within 30 minutes to 2 hours; the sandbox is told to apply it now. Step 2 removes the tenant-wide grant (on a real tenant: the same command without -KeepTenantGrant after the time above; here -Force stands in for the wait)'
     [void](Invoke-MailOAuthSandboxExchangeApply -Sandbox $sandbox)
+    $scoped = $app | Grant-MailSendConsent -Scope Mailbox -Force -PassThru -Confirm:$false 3>&1 | & $warnings
+    $scoped | Format-Table | Out-Host
+    Show 'A send as the sender, then one as another mailbox'
     $proof = @{ TenantId = $app.TenantId; ClientId = $app.ClientId; ClientSecret = $app.ClientSecret; SendScope = $scoped.SendScope; ScopeAssignedOn = $scoped.ScopeAssignedOn; To = 'admin@contoso.com'; Environment = 'Sandbox' }
     $allowed = Send-MailOAuthTest @proof -SenderAddress $s.mailboxes.licensed
     $refused = Send-MailOAuthTest @proof -SenderAddress $s.mailboxes.other -ExpectDenied
@@ -77,7 +81,7 @@ try {
         -To 'admin@contoso.com' -Environment Sandbox -ErrorAction SilentlyContinue -ErrorVariable failure | Out-Null
     $failure | ForEach-Object { "ErrorId: $($_.FullyQualifiedErrorId)`n$($_.Exception.Message)`nDo this: $($_.ErrorDetails.RecommendedAction)" } | Out-Host
 
-    if (-not $first.Delivered -or -not $second.Delivered -or $after.Count -ne 1 -or $after[0].Secrets.Count -ne 2 -or $allowed.Outcome -ne 'Delivered' -or $refused.Outcome -ne 'DeniedAsExpected') { Write-Host 'Demo FAILED' -ForegroundColor Red; exit 1 }
+    if (-not $first.Delivered -or -not $second.Delivered -or $after.Count -ne 1 -or $after[0].Secrets.Count -ne 2 -or $staged.ScopeStage -ne 'Staged' -or $scoped.ScopeStage -ne 'Enforced' -or $allowed.Outcome -ne 'Delivered' -or $refused.Outcome -ne 'DeniedAsExpected') { Write-Host 'Demo FAILED' -ForegroundColor Red; exit 1 }
     Write-Host ''
     Write-Host 'Demo complete: delivered through Entra ID, Graph and the platform, twice, with one app, then scoped to the sender mailbox.' -ForegroundColor Green
 }

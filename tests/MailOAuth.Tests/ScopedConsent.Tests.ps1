@@ -69,20 +69,40 @@ Describe 'Grant-MailSendConsent -Scope' -Tag 'Scope' {
             ($warned -join ' ') | Should -Match 'required permissions'
         }
 
-        It 'an app granted tenant-wide loses that grant, with one warning naming it and why' {
+        It 'an app granted tenant-wide (it may be in use) is refused in one step without -KeepTenantGrant or -Force, and nothing is written' {
             $app = NewApp
             $app | Grant-MailSendConsent | Out-Null
-            @(TenantGrantsOf $app.ServicePrincipalId).Count | Should -Be 1
+            Reset-MailOAuthSandbox -Sandbox $sandbox
 
-            $c = $app | Grant-MailSendConsent -Scope Mailbox -WarningVariable warned
+            $app | Grant-MailSendConsent -Scope Mailbox -ErrorAction SilentlyContinue -ErrorVariable failed | Should -BeNullOrEmpty
+
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'MailboxScopeNotYetApplied,*'
+            $failed[0].Exception.Message | Should -Match 'Nothing was changed'
+            $failed[0].ErrorDetails.RecommendedAction | Should -Match '-KeepTenantGrant'
+            @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+            @(TenantGrantsOf $app.ServicePrincipalId).Count | Should -Be 1
+            @(AssignmentsOf $app.ServicePrincipalId).Count | Should -Be 0
+        }
+
+        It 'with -Force the grant goes in one step, confirmed as High impact (this host cannot answer: nothing written), then with -Confirm:$false with one warning naming it, why and until when sends may be denied' {
+            $app = NewApp
+            $app | Grant-MailSendConsent | Out-Null
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+            { $app | Grant-MailSendConsent -Scope Mailbox -Force -ErrorAction Stop } | Should -Throw -ExpectedMessage '*NonInteractive*Prompt*'
+            @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+
+            $c = $app | Grant-MailSendConsent -Scope Mailbox -Force -Confirm:$false -WarningVariable warned
 
             $c | Should -BeOfType 'MailOAuth.Output.MailOAuthConsent'
             $c.SendScope | Should -Be "Mailbox: $sender"
+            $c.ScopeStage | Should -Be 'Enforced'
             @(TenantGrantsOf $app.ServicePrincipalId).Count | Should -Be 0
             @(AssignmentsOf $app.ServicePrincipalId).Count | Should -Be 1
             @($warned).Count | Should -Be 1
             $warned[0] | Should -Match 'tenant-wide Microsoft Graph Mail.Send grant'
             $warned[0] | Should -Match 'union'
+            $warned[0] | Should -Match "may be denied"
+            $warned[0] | Should -Match ([regex]::Escape($c.ScopeAssignedOn.UtcDateTime.AddHours(2).ToString('yyyy-MM-dd HH:mm')))
         }
 
         It 'the scoped pipeline sends as the sender once Exchange applied the scope' {
@@ -126,6 +146,99 @@ Describe 'Grant-MailSendConsent -Scope' -Tag 'Scope' {
             Reset-MailOAuthSandbox -Sandbox $sandbox
             Grant-MailSendConsent -ClientId $info.apps.consented.clientId -Scope Mailbox -ErrorAction SilentlyContinue -ErrorVariable failed | Out-Null
             $failed[0].FullyQualifiedErrorId | Should -BeLike 'SenderAddressRequired,*'
+            @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object kind -EQ 'directory').Count | Should -Be 0
+        }
+    }
+
+    Context 'staging the scope of a live app (-KeepTenantGrant)' {
+        BeforeEach {
+            # An app a platform sends with: granted tenant-wide, Mail.Send declared.
+            $script:live = NewApp
+            $live | Grant-MailSendConsent | Out-Null
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+        }
+
+        It 'makes the assignment and the tag only: the request log shows no grant removal, the grant and the declaration stay, and the app still sends' {
+            $r = $live | Grant-MailSendConsent -Scope Mailbox -KeepTenantGrant -PassThru -WarningVariable warned
+
+            $writes = @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox)
+            @($writes | Where-Object method -EQ 'DELETE').Count | Should -Be 0
+            @($writes | ForEach-Object { "$($_.method) $($_.path)" }) | Should -Be @('POST /beta/roleManagement/exchange/roleAssignments', "PATCH /v1.0/applications/$($live.ObjectId)")
+            @(TenantGrantsOf $live.ServicePrincipalId).Count | Should -Be 1
+            DeclaresMailSend (AppOf $live.ClientId) | Should -BeTrue
+            @(AssignmentsOf $live.ServicePrincipalId).Count | Should -Be 1
+            @((AppOf $live.ClientId).tags | Where-Object { $_ -like 'MailOAuth:SendScope=Mailbox;*' }).Count | Should -Be 1
+            $r.SendScope | Should -Be 'Tenant'
+            $r.ScopeStage | Should -Be 'Staged'
+            $r.ScopeAssignedOn | Should -Not -BeNullOrEmpty
+            $r.Consent.AssignmentId | Should -Be (AssignmentsOf $live.ServicePrincipalId)[0].id
+            ($warned -join ' ') | Should -Match 'without -KeepTenantGrant'
+            ($warned -join ' ') | Should -Match ([regex]::Escape('after ' + $r.ScopeAssignedOn.UtcDateTime.AddHours(2).ToString('yyyy-MM-dd HH:mm')))
+            # Tenant-wide in effect: the platform's next token still carries Mail.Send, even before Exchange applies anything.
+            ($r | Send-MailOAuthTest -To admin@contoso.com).SenderAddress | Should -Be $sender
+        }
+
+        It 'Get-MailOAuthApp and the Scope check report it staged: tenant-wide in effect, the assignment named with when the grant can go' {
+            $r = $live | Grant-MailSendConsent -Scope Mailbox -KeepTenantGrant -PassThru -WarningAction SilentlyContinue
+
+            $a = Get-MailOAuthApp -ClientId $live.ClientId
+            $a.SendScope | Should -Be 'Tenant'
+            $a.ScopeStage | Should -Be 'Staged'
+            $a.ScopeAssignedOn | Should -Be $r.ScopeAssignedOn
+            $check = @(Test-MailOAuthConfiguration -TenantId $info.tenantId -ClientId $live.ClientId -ClientSecret $live.ClientSecret -SenderAddress $sender `
+                -Environment Sandbox -SkipDns | Where-Object Check -EQ 'Scope')[0]
+            $check.Status | Should -Be 'Warning'
+            $check.DiagnosisCode | Should -Be 'MailSendTenantWide'
+            $check.Message | Should -Match 'can send as any mailbox'
+            $check.Message | Should -Match "staged"
+            $check.Message | Should -Match "assignment for mailbox $([regex]::Escape($sender)) exists since"
+            $check.Remediation | Should -Match ([regex]::Escape('After ' + $r.ScopeAssignedOn.UtcDateTime.AddHours(2).ToString('yyyy-MM-dd HH:mm')))
+            $check.Remediation | Should -Match 'without -KeepTenantGrant'
+        }
+
+        It 'a run without -KeepTenantGrant within 2 hours of the assignment is refused and removes nothing' {
+            $live | Grant-MailSendConsent -Scope Mailbox -KeepTenantGrant -WarningAction SilentlyContinue | Out-Null
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $live | Grant-MailSendConsent -Scope Mailbox -ErrorAction SilentlyContinue -ErrorVariable failed | Should -BeNullOrEmpty
+
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'MailboxScopeNotYetApplied,*'
+            $failed[0].ErrorDetails.RecommendedAction | Should -Match 'Run the same command again after'
+            @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+            @(TenantGrantsOf $live.ServicePrincipalId).Count | Should -Be 1
+        }
+
+        It 'a run without -KeepTenantGrant once the assignment is over 2 hours old removes the grant and the declaration, without the gap warning' {
+            $live | Grant-MailSendConsent -Scope Mailbox -KeepTenantGrant -WarningAction SilentlyContinue | Out-Null
+            # The module knows the assignment's age from the app's tag only: the tag of a staging made 3 hours ago.
+            $threeHoursAgo = [DateTimeOffset]::UtcNow.AddHours(-3).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [cultureinfo]::InvariantCulture)
+            Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Method PATCH -Path "applications/$($live.ObjectId)" `
+                -Body @{ tags = @(@((AppOf $live.ClientId).tags | Where-Object { $_ -notlike 'MailOAuth:SendScope=*' }) + "MailOAuth:SendScope=Mailbox;$threeHoursAgo") } | Out-Null
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $c = $live | Grant-MailSendConsent -Scope Mailbox -WarningVariable warned
+
+            $c.SendScope | Should -Be "Mailbox: $sender"
+            $c.ScopeStage | Should -Be 'Enforced'
+            @(TenantGrantsOf $live.ServicePrincipalId).Count | Should -Be 0
+            DeclaresMailSend (AppOf $live.ClientId) | Should -BeFalse
+            @(AssignmentsOf $live.ServicePrincipalId).Count | Should -Be 1
+            @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox | Where-Object { $_.method -eq 'POST' }).Count | Should -Be 0
+            @($warned).Count | Should -Be 1
+            $warned[0] | Should -Match 'more than the 2 hours'
+            $warned[0] | Should -Not -Match 'may be denied'
+            (Get-MailOAuthApp -ClientId $live.ClientId).ScopeStage | Should -Be 'Enforced'
+        }
+
+        It '-WhatIf -KeepTenantGrant writes nothing' {
+            $live | Grant-MailSendConsent -Scope Mailbox -KeepTenantGrant -WhatIf | Should -BeNullOrEmpty
+            @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+            @(AssignmentsOf $live.ServicePrincipalId).Count | Should -Be 0
+        }
+
+        It '-KeepTenantGrant without -Scope Mailbox is refused before anything is read' {
+            $live | Grant-MailSendConsent -KeepTenantGrant -ErrorAction SilentlyContinue -ErrorVariable failed | Should -BeNullOrEmpty
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'KeepTenantGrantNeedsMailboxScope,*'
             @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object kind -EQ 'directory').Count | Should -Be 0
         }
     }
@@ -185,7 +298,7 @@ Describe 'Grant-MailSendConsent -Scope' -Tag 'Scope' {
             $c.Method | Should -Be 'DeviceCode'
             $c.Scopes | Should -Contain 'RoleManagement.ReadWrite.Exchange'
             $c.Scopes | Should -Contain 'Application.ReadWrite.All'
-            $r = Grant-MailSendConsent -ClientId $info.apps.consented.clientId -SenderAddress $sender -Scope Mailbox -Force -WarningAction SilentlyContinue
+            $r = Grant-MailSendConsent -ClientId $info.apps.consented.clientId -SenderAddress $sender -Scope Mailbox -Force -Confirm:$false -WarningAction SilentlyContinue
             $r.SendScope | Should -Be "Mailbox: $sender"
         }
 

@@ -123,7 +123,11 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
             $app | Format-List * -Force | Out-String
             $app | Grant-MailSendConsent -Verbose -Debug
             # The scoped path carries the piped secret onto its -PassThru object; undoing it proves the restored grant with it.
-            $app | Grant-MailSendConsent -Scope Mailbox -PassThru -Verbose -Debug -WarningAction Continue | Format-List * -Force | Out-String
+            # Staged first (the granted app is refused in one step), then the in-window removal with -Force.
+            $app | Grant-MailSendConsent -Scope Mailbox -KeepTenantGrant -PassThru -Verbose -Debug -WarningAction Continue | Format-List * -Force | Out-String
+            Get-MailOAuthApp -ClientId $app.ClientId -Verbose -Debug | Format-List * -Force | Out-String
+            $app | Grant-MailSendConsent -Scope Mailbox -Verbose -Debug -ErrorAction Continue
+            $app | Grant-MailSendConsent -Scope Mailbox -Force -Confirm:$false -PassThru -Verbose -Debug -WarningAction Continue | Format-List * -Force | Out-String
             Get-MailOAuthApp -ClientId $app.ClientId -Verbose -Debug | Format-List * -Force | Out-String
             $app | Grant-MailSendConsent -Scope Tenant -Verbose -Debug -WarningAction Continue
             $app | Send-MailOAuthTest -To 'admin@contoso.com' -Verbose -Debug

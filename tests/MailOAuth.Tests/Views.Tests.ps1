@@ -72,6 +72,10 @@ Describe 'Views at 120 columns' -Tag 'Views' {
         $scoped = Grant-MailSendConsent -ClientId $info.apps.scoped.clientId -SenderAddress $info.mailboxes.licensed -Scope Mailbox
         $scoped.SendScope | Should -Be "Mailbox: $($info.mailboxes.licensed)"
         Assert-Whole $scoped @($scoped.ClientId, $scoped.Permission, $info.mailboxes.licensed)
+        # Staged (-KeepTenantGrant): still tenant-wide in effect, and the column says it is staged.
+        $staged = $app | Grant-MailSendConsent -SenderAddress $info.mailboxes.licensed -Scope Mailbox -KeepTenantGrant -WarningAction SilentlyContinue
+        $staged.ScopeStage | Should -Be 'Staged'
+        Assert-Whole $staged @($staged.ClientId, $staged.Permission, 'Tenant (staged)')
         Assert-Whole $granted @($granted.ClientId, $granted.SenderAddress, "$($granted.SecretHint)…")
     }
 

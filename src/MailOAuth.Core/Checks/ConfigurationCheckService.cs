@@ -345,8 +345,13 @@ public sealed class ConfigurationCheckService
             if (state is null) return Skipped("Scope", "The app has no service principal, so nothing is granted to scope (Consent).");
             var (sender, senderSource) = await ExpectedSenderAsync(ct).ConfigureAwait(false);
             if (state.TenantGrant)
-                return Warned("Scope", DiagnosisCatalog.MailSendTenantWide(_request.ClientId, sender, throughExchange: false),
-                    $"Microsoft Graph Mail.Send app role assignment {_tenantGrant!.Id}");
+                return Warned("Scope", state.ScopeStage == ScopeStage.Staged && state.AssignedOn is { } stagedOn
+                        ? DiagnosisCatalog.MailSendTenantWideStaged(_request.ClientId, sender, state.StagedMailbox, stagedOn, _session.TimeProvider.GetUtcNow())
+                        : DiagnosisCatalog.MailSendTenantWide(_request.ClientId, sender, throughExchange: false),
+                    $"Microsoft Graph Mail.Send app role assignment {_tenantGrant!.Id}" +
+                    (state.ScopeStage == ScopeStage.Staged
+                        ? $"; Exchange 'Application Mail.Send' assignments: {(state.ExchangeRead ? string.Join(", ", state.Assignments.Select(a => a.DirectoryScopeId ?? "app scope " + a.AppScopeId)) : "not read (" + state.UnreadableReason + "), staged per MailOAuth's tag")}"
+                        : ""));
             if (!state.ExchangeRead)
                 return Skipped("Scope", state.Tagged
                     ? $"MailOAuth scoped this app to a mailbox on {state.AssignedOn:u} (its tag), but the connection cannot read Exchange role assignments ({state.UnreadableReason}) to tell which: connect with RoleManagement.Read.Exchange to run this check."

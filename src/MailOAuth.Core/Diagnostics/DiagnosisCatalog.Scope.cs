@@ -75,7 +75,48 @@ public static partial class DiagnosisCatalog
         throughExchange
             ? $"App '{clientId}' holds the Exchange role 'Application Mail.Send' for the whole organisation (scope '/'): this app can send as any mailbox, not only '{senderAddress}'."
             : $"App '{clientId}' holds Microsoft Graph Mail.Send tenant-wide (admin consent): this app can send as any mailbox, not only '{senderAddress}'. A leaked secret lets its holder send as anyone, the CEO included.",
-        $"Scope it to the sender: Grant-MailSendConsent -ClientId {clientId} -Scope Mailbox -SenderAddress {senderAddress} (it assigns the Exchange role to that mailbox only and removes the tenant-wide grant; Exchange applies it within 30 minutes to 2 hours).");
+        $"Scope it to the sender: Grant-MailSendConsent -ClientId {clientId} -Scope Mailbox -SenderAddress {senderAddress} (it assigns the Exchange role to that mailbox only and removes the tenant-wide grant; Exchange applies it within 30 minutes to 2 hours). " +
+        $"If a platform sends with this app now, stage it without a gap: add -KeepTenantGrant first, and run it again without -KeepTenantGrant 2 hours later.");
+
+    /// <summary>
+    /// A staged mailbox scope (docs/design.md#staged-scoping): the Exchange assignment exists, the tenant-wide grant was kept,
+    /// so the app can still send as any mailbox. Says since when, and from when the grant can go without a gap in sending.
+    /// </summary>
+    public static Diagnosis MailSendTenantWideStaged(string clientId, string senderAddress, string? stagedMailbox, DateTimeOffset assignedOn, DateTimeOffset now)
+    {
+        var removableOn = assignedOn + ExchangeScopeCacheMax;
+        var other = stagedMailbox is not null && !string.Equals(stagedMailbox, senderAddress, StringComparison.OrdinalIgnoreCase);
+        var scoped = stagedMailbox is null ? "a mailbox (which one is not known without reading Exchange)" : "mailbox " + stagedMailbox;
+        return new Diagnosis(
+            DiagnosisCode.MailSendTenantWide,
+            $"App '{clientId}' still holds Microsoft Graph Mail.Send tenant-wide, so it can send as any mailbox, not only '{senderAddress}': the mailbox scope is staged. " +
+            $"Its Exchange 'Application Mail.Send' assignment for {scoped} exists since {Utc(assignedOn)}, and the tenant-wide grant was kept (-KeepTenantGrant) while Exchange applies it (30 minutes to 2 hours)." +
+            (other ? $" That mailbox is not the sender '{senderAddress}': removing the grant would stop the app sending as the sender." : ""),
+            other
+                ? $"Scope it to the sender instead: Grant-MailSendConsent -ClientId {clientId} -Scope Mailbox -SenderAddress {senderAddress} -KeepTenantGrant (it replaces the assignment), then run it again without -KeepTenantGrant 2 hours later."
+                : removableOn > now
+                    ? $"After {Utc(removableOn)}, when Exchange has applied the assignment, remove the tenant-wide grant: Grant-MailSendConsent -ClientId {clientId} -Scope Mailbox -SenderAddress {senderAddress} (without -KeepTenantGrant). Removing it earlier may deny the platform's sends until then."
+                    : $"Exchange has had the 2 hours it documents: remove the tenant-wide grant now with Grant-MailSendConsent -ClientId {clientId} -Scope Mailbox -SenderAddress {senderAddress} (without -KeepTenantGrant).");
+    }
+
+    /// <summary>
+    /// -Scope Mailbox without -KeepTenantGrant on an app that holds the tenant-wide grant while its Exchange assignment is (or would be)
+    /// younger than <see cref="ExchangeScopeCacheMax"/>: removing the grant now would deny the sends it carries until Exchange applies the
+    /// scope (docs/design.md#staged-scoping). Refused before anything is written.
+    /// </summary>
+    public static Diagnosis TenantGrantStillNeeded(string clientId, string senderAddress, DateTimeOffset? assignedOn, DateTimeOffset now)
+    {
+        var removableOn = (assignedOn ?? now) + ExchangeScopeCacheMax;
+        return new Diagnosis(
+            DiagnosisCode.MailboxScopeNotYetApplied,
+            (assignedOn is { } at
+                ? $"App '{clientId}' holds the tenant-wide Microsoft Graph Mail.Send grant, and its Exchange assignment for mailbox {senderAddress} was made only {Math.Max(0, (int)Math.Floor((now - at).TotalMinutes))} minutes ago ({Utc(at)}). "
+                : $"App '{clientId}' holds the tenant-wide Microsoft Graph Mail.Send grant and has no Exchange assignment for mailbox {senderAddress} yet. ") +
+            $"Exchange applies an assignment only 30 minutes to 2 hours after it is made, while the removed grant is gone from the app's next token: removing the grant now would deny every send (as {senderAddress} too) until about {Utc(removableOn)}. Nothing was changed.",
+            assignedOn is null
+                ? $"If a platform sends with this app, stage the scope: Grant-MailSendConsent -ClientId {clientId} -Scope Mailbox -SenderAddress {senderAddress} -KeepTenantGrant now, and the same command without -KeepTenantGrant after {Utc(removableOn)}. If nothing sends with it yet, add -Force to scope it in one step (confirmed as a High-impact change)."
+                : $"Run the same command again after {Utc(removableOn)}, when Exchange has applied the assignment. If nothing sends with this app, add -Force to remove the grant now (confirmed as a High-impact change).");
+    }
 
     /// <summary>The app's Mail.Send is scoped to other mailboxes than the sender: sending as the sender is denied.</summary>
     public static Diagnosis MailboxScopeExcludesSender(string clientId, string senderAddress, string scopedTo) => new(

@@ -62,6 +62,18 @@ public sealed class GrantSubject
     public bool IsMailboxScoped { get; init; }
 }
 
+/// <summary>
+/// How far a mailbox scope has come (docs/design.md#staged-scoping). Staged: the Exchange assignment exists but the
+/// tenant-wide grant was kept, so the app can still send as any mailbox (SendScope stays "Tenant"). Enforced: the
+/// assignment is the app's only Mail.Send (SendScope "Mailbox…"). None: no mailbox scope.
+/// </summary>
+public static class ScopeStage
+{
+    public const string Staged = "Staged";
+    public const string Enforced = "Enforced";
+    public const string None = "None";
+}
+
 /// <summary>The consent state after Grant-MailSendConsent.</summary>
 public sealed class GrantOutcome
 {
@@ -80,6 +92,8 @@ public sealed class GrantOutcome
     public string SendScope { get; init; } = "Tenant";
     /// <summary>When the mailbox scope was first assigned (UTC); null for a tenant-wide grant.</summary>
     public DateTimeOffset? ScopeAssignedOn { get; init; }
+    /// <summary><see cref="ScopeStage"/>: Staged (the assignment made, the tenant-wide grant kept), Enforced, or None.</summary>
+    public string ScopeStage { get; init; } = Entra.ScopeStage.None;
     /// <summary>What this grant removed to make the scope effective, in words (empty when nothing).</summary>
     public IReadOnlyList<string> Removed { get; init; } = Array.Empty<string>();
 }
@@ -108,8 +122,10 @@ public sealed class AppInfo
     public string Consent { get; init; } = "NotGranted";
     /// <summary>"Tenant", "Mailbox: sender@…" (or "Mailbox" when only the tag tells), or "None".</summary>
     public string SendScope { get; init; } = "None";
-    /// <summary>When Mail.Send was granted (tenant-wide) or first scoped to the mailbox; null when not known.</summary>
+    /// <summary>When Mail.Send was granted (tenant-wide) or first scoped to the mailbox (also when staged); null when not known.</summary>
     public DateTimeOffset? ScopeAssignedOn { get; init; }
+    /// <summary><see cref="ScopeStage"/> of the mailbox scope.</summary>
+    public string ScopeStage { get; init; } = Entra.ScopeStage.None;
     public DateTimeOffset? CreatedOn { get; init; }
     public IReadOnlyList<SecretInfo> Secrets { get; init; } = Array.Empty<SecretInfo>();
     /// <summary>

@@ -342,6 +342,7 @@ public sealed class AppProvisioner
                 Consent = consent,
                 SendScope = scope.SendScope,
                 ScopeAssignedOn = scope.AssignedOn,
+                ScopeStage = scope.ScopeStage,
                 CreatedOn = app.CreatedDateTime,
                 Secrets = (app.PasswordCredentials ?? new List<PasswordCredential>()).Select(p => new SecretInfo
                 {

@@ -27,7 +27,16 @@ public sealed class ScopeRequest
     public SendScopeKind Scope { get; init; } = SendScopeKind.Mailbox;
     /// <summary>The mailbox to scope to (Mailbox); its UPN or an address the directory resolves.</summary>
     public string? SenderAddress { get; init; }
+    /// <summary>
+    /// Also an app MailOAuth does not manage; and (Mailbox) remove the tenant-wide grant even while the Exchange assignment is
+    /// younger than 2 hours, which may deny sends until Exchange applies it (docs/design.md#staged-scoping).
+    /// </summary>
     public bool Force { get; init; }
+    /// <summary>
+    /// Mailbox: stage the scope. Make (or find) the Exchange assignment and write the tag, but keep the tenant-wide grant and the
+    /// declared Mail.Send, so a live app goes on sending while Exchange applies the assignment (docs/design.md#staged-scoping).
+    /// </summary>
+    public bool KeepTenantGrant { get; init; }
     /// <summary>-Scope Tenant: the secret that proves the restored grant (as Grant-MailSendConsent does).</summary>
     public SecureString? ClientSecret { get; init; }
     public DateTimeOffset? SecretCreatedOn { get; init; }
@@ -63,6 +72,12 @@ public sealed class ScopeStep
     public ScopeStepKind Kind { get; init; }
     public string Target { get; init; } = "";
     public string Action { get; init; } = "";
+    /// <summary>
+    /// Confirmed as a High-impact change: removing the tenant-wide grant with -Force while the Exchange assignment may not apply yet
+    /// (sends may be denied until <see cref="ScopePlan.ScopeAppliesBy"/>). <see cref="Question"/> is what the confirmation asks.
+    /// </summary>
+    public bool HighImpact { get; init; }
+    public string? Question { get; init; }
 }
 
 /// <summary>What a scope change would write, read before any write (so -WhatIf lists every step and writes nothing).</summary>
@@ -77,6 +92,10 @@ public sealed class ScopePlan
     public string? SenderAddress { get; init; }
     /// <summary>The writes, in the order they are made. Empty: the app is already as asked (a re-run writes nothing).</summary>
     public IReadOnlyList<ScopeStep> Steps { get; init; } = Array.Empty<ScopeStep>();
+    /// <summary>Mailbox: when the Exchange assignment was made (the tag), or this run's time when it makes it now.</summary>
+    public DateTimeOffset? AssignedOn { get; init; }
+    /// <summary>Mailbox: <see cref="AssignedOn"/> plus the 2 hours Exchange documents at most for applying it.</summary>
+    public DateTimeOffset? ScopeAppliesBy => AssignedOn + DiagnosisCatalog.ExchangeScopeCacheMax;
 
     internal Application App { get; init; } = new();
     internal string ServicePrincipalId { get; init; } = "";
@@ -152,6 +171,19 @@ public sealed class MailboxScopeService
         var (graphSpId, tenantGrant) = await TenantGrantAsync(directory, sp.Id!, ct).ConfigureAwait(false);
         var tagged = SendScopeTag.TryParse(app.Tags, out var taggedOn);
 
+        // When Exchange got the assignment: the tag's time when the assignment is there; this run's time when it makes it (a tag
+        // left from an earlier assignment that is gone is rewritten), and also for an assignment without a tag (its age is not
+        // known, so it counts from now: the safe side). docs/design.md#staged-scoping.
+        var now = _session.TimeProvider.GetUtcNow();
+        var assignedOn = matching is not null && tagged ? taggedOn : WholeSeconds(now);
+        var appliesBy = assignedOn + DiagnosisCatalog.ExchangeScopeCacheMax;
+        var keep = request.KeepTenantGrant;
+        // The app held the grant before this run, and Exchange may not apply the assignment yet: the grant may carry every send the
+        // platform makes, and its removal reaches the app's next token at once (docs/service-behaviour.md#exchange-rbac).
+        var gap = tenantGrant is not null && !keep && now < appliesBy;
+        if (gap && !request.Force)
+            throw new MailOAuthException(DiagnosisCatalog.TenantGrantStillNeeded(request.ClientId, upn, matching is null ? null : assignedOn, now));
+
         var what = $"app '{app.DisplayName}' ({request.ClientId}) in tenant {connection.TenantId}";
         var steps = new List<ScopeStep>();
         if (others.Count > 0)
@@ -163,11 +195,18 @@ public sealed class MailboxScopeService
             });
         else if (matching is null)
             steps.Add(new ScopeStep { Kind = ScopeStepKind.AssignMailbox, Target = what, Action = $"Assign the Exchange role '{role.DisplayName}' scoped to mailbox {upn} ({wanted})" });
-        if (tenantGrant is not null)
-            steps.Add(new ScopeStep { Kind = ScopeStepKind.RemoveTenantGrant, Target = what, Action = $"Remove the tenant-wide Microsoft Graph Mail.Send grant (app role assignment {tenantGrant.Id})" });
-        if (AppProvisioner.DeclaresMailSend(app))
+        if (tenantGrant is not null && !keep)
+            steps.Add(gap
+                ? new ScopeStep
+                {
+                    Kind = ScopeStepKind.RemoveTenantGrant, Target = what, HighImpact = true,
+                    Action = $"Remove the tenant-wide Microsoft Graph Mail.Send grant (app role assignment {tenantGrant.Id}) although Exchange may not apply the mailbox assignment before {Utc(appliesBy)}: sends with this app may be denied until then",
+                    Question = $"App '{app.DisplayName}' ({request.ClientId}) holds the tenant-wide Mail.Send grant, and Exchange may not apply its mailbox assignment for {upn} before {Utc(appliesBy)}. Removing the grant now may deny every send with this app until then. Remove it?",
+                }
+                : new ScopeStep { Kind = ScopeStepKind.RemoveTenantGrant, Target = what, Action = $"Remove the tenant-wide Microsoft Graph Mail.Send grant (app role assignment {tenantGrant.Id})" });
+        if (AppProvisioner.DeclaresMailSend(app) && !keep)
             steps.Add(new ScopeStep { Kind = ScopeStepKind.RemoveDeclaredMailSend, Target = what, Action = "Remove Mail.Send (application) from the app's required permissions, so that 'Grant admin consent' does not widen it again" });
-        if (!tagged)
+        if (!tagged || matching is null)
             steps.Add(new ScopeStep { Kind = ScopeStepKind.WriteScopeTag, Target = what, Action = $"Record the mailbox scope in the app's tags ({SendScopeTag.Prefix}Mailbox;<time>)" });
 
         return new ScopePlan
@@ -175,7 +214,7 @@ public sealed class MailboxScopeService
             TenantId = connection.TenantId, ClientId = request.ClientId, DisplayName = app.DisplayName ?? "", IsManaged = AppProvisioner.IsManaged(app),
             Scope = SendScopeKind.Mailbox, SenderAddress = upn, Steps = steps, App = app, ServicePrincipalId = sp.Id!, GraphServicePrincipalId = graphSpId,
             Role = role, UserId = user.Id, Assignments = assignments, Matching = matching, TenantGrant = tenantGrant,
-            TaggedOn = tagged ? taggedOn : null, Request = request,
+            TaggedOn = tagged ? taggedOn : null, Request = request, AssignedOn = assignedOn,
         };
     }
 
@@ -194,18 +233,22 @@ public sealed class MailboxScopeService
 
         var kept = plan.Matching;
         var others = plan.Assignments.Where(a => !ReferenceEquals(a, plan.Matching)).ToList();
+        var created = false;
         if (kept is null && (approved.Contains(ScopeStepKind.AssignMailbox) || approved.Contains(ScopeStepKind.ReplaceAssignments)))
         {
             reporter.Verbose($"Assigning the Exchange role '{plan.Role!.DisplayName}' to {principal}, scoped to {wanted} ({plan.SenderAddress}).");
             kept = await CreateAssignmentAsync(exchange, waiter, plan, principal, wanted, ct).ConfigureAwait(false);
-            wrote = true;
+            wrote = created = true;
         }
         if (kept is null)
         {
             // Without the scoped assignment, removing the tenant-wide grant would leave the app unable to send at all.
             reporter.Warning($"The Exchange assignment for mailbox {plan.SenderAddress} was not made, so nothing else was changed: app {plan.ClientId} keeps its present Mail.Send.");
-            return Outcome(plan, connection, null, plan.TaggedOn, alreadyScoped: false, removed, waiter);
+            return Outcome(plan, connection, null, plan.TaggedOn, alreadyScoped: false, removed, waiter, tenantGrantKept: plan.TenantGrant is not null);
         }
+        // The tag's time for an assignment found with it; the time it was made for a new one (the plan's time for one found untagged).
+        var assignedOn = created ? WholeSeconds(_session.TimeProvider.GetUtcNow()) : plan.AssignedOn ?? WholeSeconds(now);
+        var appliesBy = assignedOn + DiagnosisCatalog.ExchangeScopeCacheMax;
         if (others.Count > 0 && approved.Contains(ScopeStepKind.ReplaceAssignments))
         {
             foreach (var other in others)
@@ -215,11 +258,12 @@ public sealed class MailboxScopeService
             }
             wrote = true;
         }
+        var grantRemoved = false;
         if (plan.TenantGrant is { } grant && approved.Contains(ScopeStepKind.RemoveTenantGrant))
         {
             await directory.DeleteAppRoleAssignmentAsync(plan.ServicePrincipalId, grant.Id!, ct).ConfigureAwait(false);
             removed.Add($"the tenant-wide Microsoft Graph Mail.Send grant (app role assignment {grant.Id})");
-            wrote = true;
+            wrote = grantRemoved = true;
         }
         if (AppProvisioner.DeclaresMailSend(plan.App) && approved.Contains(ScopeStepKind.RemoveDeclaredMailSend))
         {
@@ -227,21 +271,33 @@ public sealed class MailboxScopeService
             removed.Add("Mail.Send (application) from the app's required permissions");
             wrote = true;
         }
-        var assignedOn = plan.TaggedOn;
-        if (assignedOn is null && approved.Contains(ScopeStepKind.WriteScopeTag))
+        if (approved.Contains(ScopeStepKind.WriteScopeTag))
         {
-            assignedOn = new DateTimeOffset(now.UtcDateTime.Ticks - now.UtcDateTime.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-            var tags = (plan.App.Tags ?? new List<string>()).Where(t => !SendScopeTag.IsScopeTag(t)).Append(SendScopeTag.Format(assignedOn.Value)).ToList();
+            var tags = (plan.App.Tags ?? new List<string>()).Where(t => !SendScopeTag.IsScopeTag(t)).Append(SendScopeTag.Format(assignedOn)).ToList();
             await directory.UpdateAppAsync(plan.App.Id!, new Application { Tags = tags }, ct).ConfigureAwait(false);
             wrote = true;
         }
+        var tenantGrantKept = plan.TenantGrant is not null && !grantRemoved;
+        var afterWindow = _session.TimeProvider.GetUtcNow() >= appliesBy;
         if (removed.Count > 0)
             reporter.Warning($"Removed {JoinWords(removed)} of app {plan.ClientId}: effective access is the union of Entra's grant and Exchange's assignments, " +
                 $"so while a wider grant stays the app can still send as any mailbox, and a declared Mail.Send lets 'Grant admin consent' widen it again. " +
-                $"Exchange applies the mailbox scope within 30 minutes to 2 hours: until then a send as {plan.SenderAddress} may be denied.");
+                (tenantGrantKept
+                    ? "The tenant-wide grant stays for now (below)."
+                    : afterWindow
+                    ? $"The mailbox assignment was made on {Utc(assignedOn)}, more than the 2 hours Exchange documents for applying it, so sends as {plan.SenderAddress} go on."
+                    : grantRemoved
+                        ? $"Exchange may not apply the mailbox assignment (made {Utc(assignedOn)}) before {Utc(appliesBy)}: until then sends with this app, as {plan.SenderAddress} too, may be denied."
+                        : $"Exchange applies the mailbox scope within 30 minutes to 2 hours: until {Utc(appliesBy)} a send as {plan.SenderAddress} may be denied."));
+        if (tenantGrantKept)
+            reporter.Warning($"App {plan.ClientId} keeps its tenant-wide Microsoft Graph Mail.Send grant{(AppProvisioner.DeclaresMailSend(plan.App) && !approved.Contains(ScopeStepKind.RemoveDeclaredMailSend) ? " and its declared Mail.Send" : "")}, so it can still send as any mailbox: " +
+                $"the mailbox scope for {plan.SenderAddress} is staged (the Exchange assignment was made {Utc(assignedOn)}). " +
+                (afterWindow
+                    ? "Exchange has had the 2 hours it documents to apply it: run the same command without -KeepTenantGrant now to remove the grant."
+                    : $"Exchange applies it within 30 minutes to 2 hours: after {Utc(appliesBy)} run the same command without -KeepTenantGrant to remove the grant without a gap in sending."));
         if (wrote) _session.ForgetAppClients(plan.ClientId); // tokens issued before carry roles that no longer apply
-        else reporter.Verbose($"App {plan.ClientId} is already scoped to mailbox {plan.SenderAddress}: nothing to write.");
-        return Outcome(plan, connection, kept, assignedOn ?? now, alreadyScoped: !wrote, removed, waiter);
+        else if (!tenantGrantKept) reporter.Verbose($"App {plan.ClientId} is already scoped to mailbox {plan.SenderAddress}: nothing to write.");
+        return Outcome(plan, connection, kept, assignedOn, alreadyScoped: !wrote, removed, waiter, tenantGrantKept);
     }
 
     /// <summary>
@@ -310,7 +366,7 @@ public sealed class MailboxScopeService
         {
             // Deleting the Exchange assignment without the tenant-wide grant would leave the app unable to send at all.
             reporter.Warning($"The tenant-wide Mail.Send grant was not made, so the Exchange assignment of app {plan.ClientId} was kept.");
-            return Outcome(plan, connection, plan.Assignments.FirstOrDefault(), plan.TaggedOn, alreadyScoped: false, Array.Empty<string>(), new ReplicationWaiter(null, _session.TimeProvider));
+            return Outcome(plan, connection, plan.Assignments.FirstOrDefault(), plan.TaggedOn, alreadyScoped: false, Array.Empty<string>(), new ReplicationWaiter(null, _session.TimeProvider), tenantGrantKept: false);
         }
         // The existing consent path: finds or creates the app role assignment and, with the secret, proves it.
         var grant = await new ConsentService(_session).GrantCoreAsync(new GrantRequest
@@ -364,7 +420,7 @@ public sealed class MailboxScopeService
     }
 
     private static GrantOutcome Outcome(ScopePlan plan, AdminConnection connection, ExchangeRoleAssignment? assignment, DateTimeOffset? assignedOn,
-        bool alreadyScoped, IReadOnlyList<string> removed, ReplicationWaiter waiter) => new()
+        bool alreadyScoped, IReadOnlyList<string> removed, ReplicationWaiter waiter, bool tenantGrantKept) => new()
     {
         TenantId = connection.TenantId,
         ClientId = plan.ClientId,
@@ -375,10 +431,17 @@ public sealed class MailboxScopeService
         AlreadyGranted = alreadyScoped,
         Verified = false, // a scoped app's token carries no Mail.Send role: Send-MailOAuthTest proves it once Exchange applied the scope
         ReplicationWait = waiter.Waited,
-        SendScope = assignment is null ? "None" : "Mailbox: " + plan.SenderAddress,
+        // Staged: the tenant-wide grant still lets the app send as any mailbox, so "Tenant" is what Send-MailOAuthTest must expect.
+        SendScope = assignment is null ? "None" : tenantGrantKept ? "Tenant" : "Mailbox: " + plan.SenderAddress,
         ScopeAssignedOn = assignment is null ? null : assignedOn,
+        ScopeStage = assignment is null ? ScopeStage.None : tenantGrantKept ? ScopeStage.Staged : ScopeStage.Enforced,
         Removed = removed,
     };
+
+    private static DateTimeOffset WholeSeconds(DateTimeOffset t) =>
+        new(t.UtcDateTime.Ticks - t.UtcDateTime.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    private static string Utc(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Plural<T>(ICollection<T> items) => items.Count == 1 ? "" : "s";
 

@@ -24,6 +24,10 @@ internal sealed class SendScopeState
     /// <summary>UPNs of the users the assignments are scoped to, by user id.</summary>
     public IReadOnlyDictionary<string, string> Users { get; init; } = new Dictionary<string, string>();
     public bool Tagged { get; init; }
+    /// <summary><see cref="Entra.ScopeStage"/>: Staged when the tenant-wide grant and MailOAuth's mailbox assignment both exist.</summary>
+    public string ScopeStage { get; init; } = Entra.ScopeStage.None;
+    /// <summary>Staged: the mailbox the assignment is for (its UPN), null when Exchange could not be read or it is not one mailbox.</summary>
+    public string? StagedMailbox { get; init; }
 }
 
 /// <summary>
@@ -50,7 +54,9 @@ internal sealed class SendScopeReader
     {
         var tagged = SendScopeTag.TryParse(app.Tags, out var taggedOn);
         if (tenantGrant is not null)
-            return new SendScopeState { SendScope = "Tenant", AssignedOn = tenantGrant.CreatedDateTime, TenantGrant = true, Tagged = tagged };
+            return tagged && sp?.Id is not null
+                ? await StagedAsync(app, sp.Id, tenantGrant, taggedOn, ct).ConfigureAwait(false)
+                : new SendScopeState { SendScope = "Tenant", AssignedOn = tenantGrant.CreatedDateTime, TenantGrant = true, Tagged = tagged };
         if (sp?.Id is null) return new SendScopeState { Tagged = tagged };
 
         var assignments = await AssignmentsAsync(sp.Id, ct).ConfigureAwait(false);
@@ -60,20 +66,7 @@ internal sealed class SendScopeReader
                 (tagged ? $" (scoped to a mailbox on {taggedOn:u}; which mailbox is not known without reading Exchange)." : ", which it does not carry."));
             return new SendScopeState { SendScope = tagged ? "Mailbox" : "None", AssignedOn = tagged ? taggedOn : null, Tagged = tagged, UnreadableReason = _unreadable };
         }
-        var users = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var id in assignments.Select(a => ExchangeRbacClient.UserOf(a.DirectoryScopeId)).Where(id => id is not null).Distinct(StringComparer.OrdinalIgnoreCase))
-        {
-            User? user = null;
-            try
-            {
-                user = await _directory.GetUserByIdAsync(id!, ct).ConfigureAwait(false);
-            }
-            catch (MailOAuthException ex) when (ex.Code == DiagnosisCode.InsufficientPrivileges)
-            {
-                // Without User.Read.All the scope is named by the user's object id.
-            }
-            users[id!] = user?.UserPrincipalName ?? id!;
-        }
+        var users = await UsersAsync(assignments, ct).ConfigureAwait(false);
         string scope;
         if (assignments.Count == 0) scope = "None";
         else if (assignments.Any(a => a.DirectoryScopeId == "/")) scope = "Tenant";
@@ -92,7 +85,53 @@ internal sealed class SendScopeReader
         return new SendScopeState
         {
             SendScope = scope, AssignedOn = assignments.Count > 0 && tagged ? taggedOn : null, ExchangeRead = true, Assignments = assignments, Users = users, Tagged = tagged,
+            ScopeStage = scope.StartsWith("Mailbox", StringComparison.Ordinal) ? Entra.ScopeStage.Enforced : Entra.ScopeStage.None,
         };
+    }
+
+    /// <summary>
+    /// A tenant-wide app that MailOAuth tagged: staged (-KeepTenantGrant, docs/design.md#staged-scoping) when its mailbox assignment is
+    /// there, or when Exchange cannot be read (the tag tells). SendScope stays "Tenant": the grant still lets it send as any mailbox.
+    /// </summary>
+    private async Task<SendScopeState> StagedAsync(Application app, string spId, AppRoleAssignment tenantGrant, DateTimeOffset taggedOn, CancellationToken ct)
+    {
+        var assignments = await AssignmentsAsync(spId, ct).ConfigureAwait(false);
+        if (assignments is { Count: 0 })
+        {
+            OperationContext.CurrentReporter.Verbose($"App {app.AppId}: MailOAuth's tag says it was scoped to a mailbox on {taggedOn:u}, but it has no Exchange assignment; it holds Mail.Send tenant-wide.");
+            return new SendScopeState { SendScope = "Tenant", AssignedOn = tenantGrant.CreatedDateTime, TenantGrant = true, Tagged = true, ExchangeRead = true };
+        }
+        if (assignments is null)
+            OperationContext.CurrentReporter.Verbose($"App {app.AppId}: the Exchange role assignments were not read ({_unreadable}); MailOAuth's tag says a mailbox scope was staged on {taggedOn:u}.");
+        var users = assignments is null ? new Dictionary<string, string>() : await UsersAsync(assignments, ct).ConfigureAwait(false);
+        var mailboxes = (assignments ?? new List<ExchangeRoleAssignment>()).Select(a => ExchangeRbacClient.UserOf(a.DirectoryScopeId) is { } u ? users[u] : null).Distinct().ToList();
+        return new SendScopeState
+        {
+            SendScope = "Tenant", AssignedOn = taggedOn, TenantGrant = true, Tagged = true, ExchangeRead = assignments is not null,
+            Assignments = (IReadOnlyList<ExchangeRoleAssignment>?)assignments ?? Array.Empty<ExchangeRoleAssignment>(), Users = users, UnreadableReason = assignments is null ? _unreadable : null,
+            ScopeStage = Entra.ScopeStage.Staged,
+            StagedMailbox = mailboxes.Count == 1 && mailboxes[0] is { } m && m.IndexOf('@') > 0 ? m : null,
+        };
+    }
+
+    /// <summary>UPNs of the users the assignments are scoped to, by user id (the object id when the user cannot be read).</summary>
+    private async Task<Dictionary<string, string>> UsersAsync(IEnumerable<ExchangeRoleAssignment> assignments, CancellationToken ct)
+    {
+        var users = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var id in assignments.Select(a => ExchangeRbacClient.UserOf(a.DirectoryScopeId)).Where(id => id is not null).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            User? user = null;
+            try
+            {
+                user = await _directory.GetUserByIdAsync(id!, ct).ConfigureAwait(false);
+            }
+            catch (MailOAuthException ex) when (ex.Code == DiagnosisCode.InsufficientPrivileges)
+            {
+                // Without User.Read.All the scope is named by the user's object id.
+            }
+            users[id!] = user?.UserPrincipalName ?? id!;
+        }
+        return users;
     }
 
     /// <summary>The app's assignments of "Application Mail.Send", or null when they cannot be read here.</summary>

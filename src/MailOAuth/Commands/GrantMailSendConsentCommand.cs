@@ -63,7 +63,17 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
     [AllowNull]
     public string? SecretHint { get; set; }
 
-    /// <summary>Grant also to an app MailOAuth did not create (confirmed as a High-impact change).</summary>
+    /// <summary>
+    /// -Scope Mailbox: stage the scope on a live app. The Exchange assignment is made and tagged, the tenant-wide grant and the declared
+    /// Mail.Send stay, so sending goes on while Exchange applies the assignment (docs/design.md#staged-scoping).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter KeepTenantGrant { get; set; }
+
+    /// <summary>
+    /// Grant also to an app MailOAuth did not create; with -Scope Mailbox, also remove a tenant-wide grant while the Exchange
+    /// assignment is younger than 2 hours. Either is confirmed as a High-impact change.
+    /// </summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -102,10 +112,19 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
             });
             return;
         }
+        if (KeepTenantGrant && !mailbox)
+        {
+            const string message = "-KeepTenantGrant stages a mailbox scope: use it with -Scope Mailbox.";
+            WriteError(new ErrorRecord(new ArgumentException(message), "KeepTenantGrantNeedsMailboxScope", ErrorCategory.InvalidArgument, target)
+            {
+                ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Add -Scope Mailbox -SenderAddress <sender>, or leave out -KeepTenantGrant." },
+            });
+            return;
+        }
         if (mailbox)
         {
             Scoped(target, connection.Environment.Name, new ScopeRequest { ClientId = ClientId, Scope = SendScopeKind.Mailbox, SenderAddress = SenderAddress, Force = Force,
-                ReplicationBudget = request.ReplicationBudget }, null);
+                KeepTenantGrant = KeepTenantGrant, ReplicationBudget = request.ReplicationBudget }, null);
             return;
         }
         // Read first: whether MailOAuth manages the app decides whether to refuse and how to confirm.
@@ -134,7 +153,9 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
             {
                 var ok = step.Kind == ScopeStepKind.RestoreTenantGrant && subject is not null
                     ? Confirm(subject, plan.TenantId)
-                    : ShouldProcess(step.Target, step.Action);
+                    : step.HighImpact
+                        ? ConfirmHighImpact($"{step.Action}: {step.Target}.", step.Question!, "Remove the tenant-wide Mail.Send grant of an app in use")
+                        : ShouldProcess(step.Target, step.Action);
                 if (ok) approved.Add(step.Kind);
             }
             if (plan.Steps.Count > 0 && approved.Count == 0) return; // -WhatIf, or every step declined: nothing written
@@ -168,11 +189,16 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
         var what = $"app '{subject.DisplayName}' ({ClientId}) in tenant {tenantId}";
 
         var warning = $"'{subject.DisplayName}' ({ClientId}) was not created by MailOAuth. Tenant-wide Mail.Send lets it send as any mailbox in tenant {tenantId}.";
-        if (!ShouldProcess($"{action} to {what}, an app MailOAuth does not manage.", $"{warning} Grant it?", "Grant Mail.Send to an unmanaged app"))
-            return false;
+        return ConfirmHighImpact($"{action} to {what}, an app MailOAuth does not manage.", $"{warning} Grant it?", "Grant Mail.Send to an app MailOAuth does not manage");
+    }
+
+    /// <summary>A High-impact change in a Medium-impact cmdlet: ShouldProcess, then ShouldContinue when $ConfirmPreference is High (see <see cref="Confirm"/>).</summary>
+    private bool ConfirmHighImpact(string description, string question, string caption)
+    {
+        if (!ShouldProcess(description, question, caption)) return false;
         if (MyInvocation.BoundParameters.ContainsKey("Confirm")) return true; // -Confirm prompted above; -Confirm:$false declines prompts
         var preference = LanguagePrimitives.TryConvertTo(GetVariableValue("ConfirmPreference"), out ConfirmImpact p) ? p : ConfirmImpact.High;
         if (preference != ConfirmImpact.High) return true; // None: never ask; Low/Medium: ShouldProcess already asked
-        return ShouldContinue($"{warning} Grant it?", "Grant Mail.Send to an app MailOAuth does not manage");
+        return ShouldContinue(question, caption);
     }
 }

@@ -19,7 +19,7 @@ internal static class OutputMap
             o.KeyVault.Status, o.KeyVault.SecretId, o.KeyVault.ErrorCode);
 
     public static MailOAuthConsent From(GrantOutcome o) =>
-        new(o.TenantId, o.ClientId, o.ServicePrincipalId, o.ResourceId, o.AppRoleId, o.AssignmentId, o.AlreadyGranted, o.Verified, o.ReplicationWait, o.SendScope, o.ScopeAssignedOn);
+        new(o.TenantId, o.ClientId, o.ServicePrincipalId, o.ResourceId, o.AppRoleId, o.AssignmentId, o.AlreadyGranted, o.Verified, o.ReplicationWait, o.SendScope, o.ScopeAssignedOn, o.ScopeStage);
 
     public static ResellerSmtpSetting From(System.Uri platformUri, SmtpSettingsView v) =>
         new(platformUri, v.Provider, v.TenantId, v.ClientId, v.SenderAddress, v.ClientSecretHint, v.UpdatedAt);
@@ -37,7 +37,7 @@ internal static class OutputMap
     public static MailOAuthAppInfo From(AppInfo a) =>
         new(a.TenantId, a.DisplayName, a.ClientId, a.ObjectId, a.ServicePrincipalId, a.IsManaged, a.MailSendDeclared, a.Consent, a.CreatedOn,
             new MailOAuthSecretList(a.Secrets.Select(s => new MailOAuthSecretInfo(s.KeyId, s.Hint, s.Description, s.StartsOn, s.ExpiresOn, a.AsOf))), a.AsOf,
-            a.SendScope, a.ScopeAssignedOn);
+            a.SendScope, a.ScopeAssignedOn, a.ScopeStage);
 
     public static MailOAuthSecret From(CredentialInfo c) =>
         new(c.TenantId, c.ClientId, c.AppDisplayName, c.CredentialType, c.KeyId, c.Hint, c.Description, c.CreatedOn, c.ExpiresOn, c.DaysLeft, c.Status,

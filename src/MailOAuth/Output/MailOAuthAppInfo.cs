@@ -11,9 +11,10 @@ public sealed class MailOAuthAppInfo
 {
     internal MailOAuthAppInfo(string tenantId, string displayName, string clientId, string objectId, string? servicePrincipalId, bool isManaged,
         bool mailSendDeclared, string consent, DateTimeOffset? createdOn, MailOAuthSecretList secrets, DateTimeOffset asOf,
-        string sendScope, DateTimeOffset? scopeAssignedOn)
+        string sendScope, DateTimeOffset? scopeAssignedOn, string scopeStage)
     {
         SendScope = sendScope;
+        ScopeStage = scopeStage;
         ScopeAssignedOn = scopeAssignedOn;
         TenantId = tenantId;
         DisplayName = displayName;
@@ -44,8 +45,13 @@ public sealed class MailOAuthAppInfo
     /// when only MailOAuth's tag tells, without RoleManagement.Read.Exchange), or "None". Binds into Send-MailOAuthTest.
     /// </summary>
     public string SendScope { get; }
-    /// <summary>When Mail.Send was granted tenant-wide, or first scoped to the mailbox (UTC); null when not known.</summary>
+    /// <summary>When Mail.Send was granted tenant-wide, or first scoped to the mailbox, also when staged (UTC); null when not known.</summary>
     public DateTimeOffset? ScopeAssignedOn { get; }
+    /// <summary>
+    /// "Staged" (the Exchange assignment exists but the tenant-wide grant was kept: SendScope is "Tenant", and the grant can go after
+    /// ScopeAssignedOn + 2 hours), "Enforced" (scoped to a mailbox only) or "None".
+    /// </summary>
+    public string ScopeStage { get; }
     public DateTimeOffset? CreatedOn { get; }
     /// <summary>The secrets (metadata only). In a CSV column this reads as "hint… (description) expires date; …".</summary>
     public MailOAuthSecretList Secrets { get; }

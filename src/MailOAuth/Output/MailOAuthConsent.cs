@@ -4,9 +4,10 @@ namespace MailOAuth.Output;
 public sealed class MailOAuthConsent
 {
     internal MailOAuthConsent(string tenantId, string clientId, string servicePrincipalId, string resourceId, string appRoleId, string? assignmentId, bool alreadyGranted, bool verified, System.TimeSpan replicationWait,
-        string sendScope, System.DateTimeOffset? scopeAssignedOn)
+        string sendScope, System.DateTimeOffset? scopeAssignedOn, string scopeStage)
     {
         SendScope = sendScope;
+        ScopeStage = scopeStage;
         ScopeAssignedOn = scopeAssignedOn;
         ReplicationWait = replicationWait;
         TenantId = tenantId;
@@ -25,8 +26,13 @@ public sealed class MailOAuthConsent
     public string Permission => SendScope.StartsWith("Mailbox", System.StringComparison.Ordinal) ? "Mail.Send (Exchange RBAC)" : "Mail.Send (Application)";
     /// <summary>"Tenant" (any mailbox) or "Mailbox: sender@…" (Exchange RBAC for Applications). Binds into Send-MailOAuthTest.</summary>
     public string SendScope { get; }
-    /// <summary>When the mailbox scope was first assigned (UTC): Exchange applies it 30 minutes to 2 hours later. Null when tenant-wide.</summary>
+    /// <summary>When the mailbox scope was first assigned (UTC): Exchange applies it 30 minutes to 2 hours later. Null when tenant-wide (and not staged).</summary>
     public System.DateTimeOffset? ScopeAssignedOn { get; }
+    /// <summary>
+    /// "Staged" (-KeepTenantGrant: the Exchange assignment is made but the tenant-wide grant kept, so SendScope is still "Tenant"; remove
+    /// the grant after ScopeAssignedOn + 2 hours), "Enforced" (the mailbox scope is the app's only Mail.Send) or "None".
+    /// </summary>
+    public string ScopeStage { get; }
     public string TenantId { get; }
     public string ClientId { get; }
     public string ServicePrincipalId { get; }
@@ -45,5 +51,5 @@ public sealed class MailOAuthConsent
 
     public override string ToString() => SendScope.StartsWith("Mailbox", System.StringComparison.Ordinal)
         ? $"Mail.Send scoped to {SendScope.Substring(SendScope.IndexOf(':') + 1).Trim()} for {ClientId}"
-        : $"Mail.Send granted to {ClientId}";
+        : ScopeStage == "Staged" ? $"Mail.Send granted to {ClientId}, mailbox scope staged" : $"Mail.Send granted to {ClientId}";
 }

@@ -42,6 +42,8 @@ public sealed class MailOAuthConsentedApp
     public string SendScope => Consent.SendScope;
     /// <summary>When the mailbox scope was first assigned (UTC); Send-MailOAuthTest binds it to tell "not applied yet".</summary>
     public DateTimeOffset? ScopeAssignedOn => Consent.ScopeAssignedOn;
+    /// <summary>"Staged", "Enforced" or "None" (from the consent).</summary>
+    public string ScopeStage => Consent.ScopeStage;
 
     public override string ToString() => Consent.ToString();
 }

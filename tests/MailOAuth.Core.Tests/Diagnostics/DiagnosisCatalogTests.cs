@@ -128,6 +128,43 @@ public sealed class DiagnosisCatalogTests
     }
 
     [Fact]
+    public void A_staged_scope_stays_MailSendTenantWide_and_says_the_assignment_exists_and_from_when_the_grant_can_go()
+    {
+        var assigned = new DateTimeOffset(2026, 12, 2, 7, 41, 0, TimeSpan.Zero);
+        var within = DiagnosisCatalog.MailSendTenantWideStaged("11111111-1111-1111-1111-111111111111", "a@contoso.com", "a@contoso.com", assigned, assigned.AddMinutes(30));
+        var after = DiagnosisCatalog.MailSendTenantWideStaged("11111111-1111-1111-1111-111111111111", "a@contoso.com", "a@contoso.com", assigned, assigned.AddHours(3));
+        var other = DiagnosisCatalog.MailSendTenantWideStaged("11111111-1111-1111-1111-111111111111", "a@contoso.com", "b@contoso.com", assigned, assigned.AddHours(3));
+
+        Assert.Equal(DiagnosisCode.MailSendTenantWide, within.Code);
+        Assert.Contains("can send as any mailbox", within.Cause);
+        Assert.Contains("staged", within.Cause);
+        Assert.Contains("assignment for mailbox a@contoso.com exists since 2026-12-02 07:41 UTC", within.Cause);
+        Assert.Contains("After 2026-12-02 09:41 UTC", within.Remediation);
+        Assert.Contains("without -KeepTenantGrant", within.Remediation);
+        Assert.Contains("now", after.Remediation);
+        Assert.DoesNotContain("After 2026", after.Remediation);
+        Assert.Contains("not the sender", other.Cause);
+        Assert.Contains("-SenderAddress a@contoso.com -KeepTenantGrant", other.Remediation);
+    }
+
+    [Fact]
+    public void Removing_a_grant_the_platform_may_still_need_is_refused_with_the_time_the_gap_would_last_and_the_two_step_way()
+    {
+        var now = new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
+        var first = DiagnosisCatalog.TenantGrantStillNeeded("11111111-1111-1111-1111-111111111111", "a@contoso.com", null, now);
+        var young = DiagnosisCatalog.TenantGrantStillNeeded("11111111-1111-1111-1111-111111111111", "a@contoso.com", now.AddMinutes(-45), now);
+
+        Assert.Equal(DiagnosisCode.MailboxScopeNotYetApplied, first.Code);
+        Assert.Equal(DiagnosisKind.Transient, first.Kind);
+        Assert.Contains("2026-12-02 10:00 UTC", first.Cause);
+        Assert.Contains("Nothing was changed", first.Cause);
+        Assert.Contains("-KeepTenantGrant now", first.Remediation);
+        Assert.Contains("-Force", first.Remediation);
+        Assert.Contains("45 minutes ago", young.Cause);
+        Assert.Contains("after 2026-12-02 09:15 UTC", young.Remediation);
+    }
+
+    [Fact]
     public void Without_RoleManagement_ReadWrite_Exchange_the_refusal_names_the_permission_and_the_Exchange_admin_role()
     {
         var app = DiagnosisCatalog.ExchangeRbacPermissionMissing("tenant", signedInAsUser: false, "scoping Mail.Send to a mailbox");

@@ -29,8 +29,11 @@ public sealed class MailboxScopeServiceTests : IDisposable
     private const string Sender = "sender@contoso.com";
     private const string MailSendRole = "b633e1c5-b582-4048-a93e-9f11b44c7e96";
 
-    private readonly MailOAuthSession _session = new(new RetryPolicy(maxRetries: 0));
+    private readonly TestClock _clock = new();
+    private readonly MailOAuthSession _session;
     private readonly FakeGraph _graph = new();
+
+    public MailboxScopeServiceTests() => _session = new MailOAuthSession(new RetryPolicy(maxRetries: 0), _clock);
 
     public void Dispose() => _session.Dispose();
 
@@ -47,7 +50,15 @@ public sealed class MailboxScopeServiceTests : IDisposable
 
     private void ConnectWithExchange() => Connect("Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.Read.All", "RoleManagement.ReadWrite.Exchange");
 
-    private static ScopeRequest Mailbox => new() { ClientId = ClientId, Scope = SendScopeKind.Mailbox, SenderAddress = Sender };
+    /// <summary>With -Force: the fake app holds the tenant-wide grant, and these tests are not about an app in use (see <see cref="Live"/>).</summary>
+    private static ScopeRequest Mailbox => new() { ClientId = ClientId, Scope = SendScopeKind.Mailbox, SenderAddress = Sender, Force = true };
+
+    /// <summary>-Scope Mailbox as an admin runs it on an app a platform sends with: no -Force.</summary>
+    private static ScopeRequest Live => new() { ClientId = ClientId, Scope = SendScopeKind.Mailbox, SenderAddress = Sender };
+
+    private static ScopeRequest Staged => new() { ClientId = ClientId, Scope = SendScopeKind.Mailbox, SenderAddress = Sender, KeepTenantGrant = true };
+
+    private static string Utc(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
 
     private static HashSet<ScopeStepKind> All(ScopePlan plan) => plan.Steps.Select(s => s.Kind).ToHashSet();
 
@@ -62,7 +73,7 @@ public sealed class MailboxScopeServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task Scoping_a_tenant_wide_app_assigns_the_role_to_the_sender_then_removes_the_grant_and_the_declared_permission_and_tags_it()
+    public async Task Scoping_a_tenant_wide_app_with_Force_assigns_the_role_to_the_sender_then_removes_the_grant_and_the_declared_permission_and_tags_it()
     {
         ConnectWithExchange();
 
@@ -70,6 +81,11 @@ public sealed class MailboxScopeServiceTests : IDisposable
 
         Assert.Equal(new[] { ScopeStepKind.AssignMailbox, ScopeStepKind.RemoveTenantGrant, ScopeStepKind.RemoveDeclaredMailSend, ScopeStepKind.WriteScopeTag },
             plan.Steps.Select(s => s.Kind));
+        // -Force within the cache window: the removal is confirmed as High impact, naming until when sends may be denied.
+        var removal = Assert.Single(plan.Steps, s => s.Kind == ScopeStepKind.RemoveTenantGrant);
+        Assert.True(removal.HighImpact);
+        Assert.Contains(Utc(_clock.GetUtcNow().AddHours(2)), removal.Question);
+        Assert.All(plan.Steps.Where(s => s.Kind != ScopeStepKind.RemoveTenantGrant), s => Assert.False(s.HighImpact));
         // The role is found by its display name; its id is the fake tenant's own.
         Assert.Contains(_graph.Seen, r => r.Method == "GET" && r.Path == "/beta/roleManagement/exchange/roleDefinitions" && r.Query.Contains("displayName eq 'Application Mail.Send'"));
         Assert.Contains(_graph.Seen, r => r.Method == "GET" && r.Path == "/beta/roleManagement/exchange/roleAssignments"
@@ -103,6 +119,148 @@ public sealed class MailboxScopeServiceTests : IDisposable
         Assert.Contains("tenant-wide Microsoft Graph Mail.Send grant", warning);
         Assert.Contains("required permissions", warning);
         Assert.Contains("union", warning);
+        Assert.Contains("may be denied", warning);
+        Assert.Contains(Utc(_clock.GetUtcNow().AddHours(2)), warning);
+        Assert.Equal(ScopeStage.Enforced, outcome.ScopeStage);
+    }
+
+    // ---- staged scoping of a live app (docs/design.md#staged-scoping) ----
+
+    [Fact]
+    public async Task A_live_app_without_KeepTenantGrant_or_Force_is_refused_before_any_write_naming_the_two_step_way()
+    {
+        ConnectWithExchange();
+
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new MailboxScopeService(_session).PlanAsync(Live, CancellationToken.None));
+
+        Assert.Equal(DiagnosisCode.MailboxScopeNotYetApplied, ex.Code);
+        Assert.Contains("tenant-wide Microsoft Graph Mail.Send grant", ex.Diagnosis.Cause);
+        Assert.Contains(Utc(_clock.GetUtcNow().AddHours(2)), ex.Diagnosis.Cause);
+        Assert.Contains("Nothing was changed", ex.Diagnosis.Cause);
+        Assert.Contains("-KeepTenantGrant", ex.Diagnosis.Remediation);
+        Assert.Contains("-Force", ex.Diagnosis.Remediation);
+        Assert.Empty(_graph.Writes);
+        Assert.True(_graph.GraphGrant);
+    }
+
+    [Fact]
+    public async Task A_staged_run_assigns_and_tags_but_removes_neither_the_grant_nor_the_declared_Mail_Send()
+    {
+        ConnectWithExchange();
+
+        var (plan, outcome, reporter) = await ScopeAsync(Staged);
+
+        Assert.Equal(new[] { ScopeStepKind.AssignMailbox, ScopeStepKind.WriteScopeTag }, plan.Steps.Select(s => s.Kind));
+        Assert.Equal(new[] { "POST /beta/roleManagement/exchange/roleAssignments", $"PATCH /v1.0/applications/{AppObjectId}" },
+            _graph.Writes.Select(w => w.Method + " " + w.Path));
+        Assert.DoesNotContain(_graph.Writes, w => w.Method == "DELETE");
+        Assert.False(JsonNode.Parse(_graph.Writes[1].Body!)!.AsObject().ContainsKey("requiredResourceAccess"));
+        Assert.True(_graph.GraphGrant);
+        Assert.True(_graph.DeclaresMailSend);
+        Assert.Single(_graph.Assignments);
+        Assert.True(SendScopeTag.TryParse(_graph.Tags, out var taggedOn));
+        Assert.Equal(_clock.GetUtcNow(), taggedOn);
+        // Still tenant-wide in effect: the form Send-MailOAuthTest binds, with the stage beside it.
+        Assert.Equal("Tenant", outcome.SendScope);
+        Assert.Equal(ScopeStage.Staged, outcome.ScopeStage);
+        Assert.Equal(taggedOn, outcome.ScopeAssignedOn);
+        Assert.Equal(FakeGraph.NewAssignmentId, outcome.AssignmentId);
+        Assert.Empty(outcome.Removed);
+        var warning = Assert.Single(reporter.Warnings);
+        Assert.Contains("staged", warning);
+        Assert.Contains("without -KeepTenantGrant", warning);
+        Assert.Contains("after " + Utc(taggedOn.AddHours(2)), warning);
+    }
+
+    [Fact]
+    public async Task A_second_staged_run_writes_nothing_and_keeps_the_assignment_time()
+    {
+        ConnectWithExchange();
+        var (_, first, _) = await ScopeAsync(Staged);
+        _graph.Seen.Clear();
+        _clock.Advance(TimeSpan.FromMinutes(20));
+
+        var (plan, outcome, reporter) = await ScopeAsync(Staged);
+
+        Assert.Empty(plan.Steps);
+        Assert.Empty(_graph.Writes);
+        Assert.True(outcome.AlreadyGranted);
+        Assert.Equal(ScopeStage.Staged, outcome.ScopeStage);
+        Assert.Equal(first.ScopeAssignedOn, outcome.ScopeAssignedOn);
+        Assert.Contains("after " + Utc(first.ScopeAssignedOn!.Value.AddHours(2)), Assert.Single(reporter.Warnings));
+    }
+
+    [Fact]
+    public async Task A_run_without_KeepTenantGrant_within_2_hours_of_the_staged_assignment_is_refused_and_removes_nothing()
+    {
+        ConnectWithExchange();
+        var (_, staged, _) = await ScopeAsync(Staged);
+        _graph.Seen.Clear();
+        _clock.Advance(TimeSpan.FromMinutes(119));
+
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => new MailboxScopeService(_session).PlanAsync(Live, CancellationToken.None));
+
+        Assert.Equal(DiagnosisCode.MailboxScopeNotYetApplied, ex.Code);
+        Assert.Contains("119 minutes ago", ex.Diagnosis.Cause);
+        Assert.Contains("after " + Utc(staged.ScopeAssignedOn!.Value.AddHours(2)), ex.Diagnosis.Remediation);
+        Assert.Empty(_graph.Writes);
+        Assert.True(_graph.GraphGrant);
+        Assert.True(_graph.DeclaresMailSend);
+    }
+
+    [Fact]
+    public async Task A_run_without_KeepTenantGrant_after_the_2_hours_removes_the_grant_and_the_declaration_without_the_gap_warning()
+    {
+        ConnectWithExchange();
+        var (_, staged, _) = await ScopeAsync(Staged);
+        _graph.Seen.Clear();
+        _clock.Advance(TimeSpan.FromHours(2));
+
+        var (plan, outcome, reporter) = await ScopeAsync(Live);
+
+        Assert.Equal(new[] { ScopeStepKind.RemoveTenantGrant, ScopeStepKind.RemoveDeclaredMailSend }, plan.Steps.Select(s => s.Kind));
+        Assert.All(plan.Steps, s => Assert.False(s.HighImpact));
+        Assert.Equal(new[] { $"DELETE /v1.0/servicePrincipals/{SpId}/appRoleAssignments/{FakeGraph.GrantId}", $"PATCH /v1.0/applications/{AppObjectId}" },
+            _graph.Writes.Select(w => w.Method + " " + w.Path));
+        Assert.False(_graph.GraphGrant);
+        Assert.False(_graph.DeclaresMailSend);
+        Assert.Single(_graph.Assignments);
+        Assert.Equal("Mailbox: " + Sender, outcome.SendScope);
+        Assert.Equal(ScopeStage.Enforced, outcome.ScopeStage);
+        Assert.Equal(staged.ScopeAssignedOn, outcome.ScopeAssignedOn);
+        var warning = Assert.Single(reporter.Warnings);
+        Assert.Contains("tenant-wide Microsoft Graph Mail.Send grant", warning);
+        Assert.Contains("more than the 2 hours", warning);
+        Assert.DoesNotContain("may be denied", warning);
+    }
+
+    [Fact]
+    public async Task An_app_without_the_tenant_wide_grant_is_scoped_in_one_step_without_Force()
+    {
+        ConnectWithExchange();
+        _graph.GraphGrant = false; // New-MailOAuthApp's app: Mail.Send declared, never granted
+
+        var (plan, outcome, _) = await ScopeAsync(Live);
+
+        Assert.Equal(new[] { ScopeStepKind.AssignMailbox, ScopeStepKind.RemoveDeclaredMailSend, ScopeStepKind.WriteScopeTag }, plan.Steps.Select(s => s.Kind));
+        Assert.False(_graph.DeclaresMailSend);
+        Assert.Equal("Mailbox: " + Sender, outcome.SendScope);
+        Assert.Equal(ScopeStage.Enforced, outcome.ScopeStage);
+    }
+
+    [Fact]
+    public async Task A_tag_left_from_an_assignment_that_is_gone_is_rewritten_with_the_new_assignment_time()
+    {
+        ConnectWithExchange();
+        _graph.GraphGrant = false;
+        _graph.Tags = new List<string> { "MailOAuth", SendScopeTag.Format(_clock.GetUtcNow().AddDays(-30)) };
+
+        var (plan, outcome, _) = await ScopeAsync(Live);
+
+        Assert.Contains(ScopeStepKind.WriteScopeTag, plan.Steps.Select(s => s.Kind));
+        Assert.True(SendScopeTag.TryParse(_graph.Tags, out var taggedOn));
+        Assert.Equal(_clock.GetUtcNow(), taggedOn);
+        Assert.Equal(taggedOn, outcome.ScopeAssignedOn);
     }
 
     [Fact]
@@ -303,8 +461,8 @@ public sealed class MailboxScopeServiceTests : IDisposable
         public List<Seen> Seen { get; } = new();
         public List<Seen> Writes => Seen.Where(s => s.Method != "GET").ToList();
         public List<FakeAssignment> Assignments { get; } = new();
-        public List<string> Tags { get; private set; } = new() { "MailOAuth" };
-        public bool GraphGrant { get; private set; } = true;
+        public List<string> Tags { get; set; } = new() { "MailOAuth" };
+        public bool GraphGrant { get; set; } = true;
         public bool DeclaresMailSend { get; private set; } = true;
         public bool NoMailSendRole { get; set; }
         public (Func<Seen, bool> When, HttpStatusCode Status, string Body)? Fail { get; set; }
