@@ -244,6 +244,20 @@ Describe 'Grant-MailSendConsent -Scope' -Tag 'Scope' {
     }
 
     Context 'going back with -Scope Tenant' {
+        It 'without -Scope (a script written before scoping, run again) a scoped app is left scoped: a warning, no write' {
+            $scoped = $info.apps.scoped
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $c = @(Grant-MailSendConsent -ClientId $scoped.clientId -WarningVariable warned)
+
+            $c.Count | Should -Be 0
+            ($warned -join ' ') | Should -Match 'left as it is, nothing was changed\. Only an explicit -Scope Tenant widens it'
+            @(Get-MailOAuthSandboxDirectoryWrite -Sandbox $sandbox).Count | Should -Be 0
+            @(AssignmentsOf $scoped.servicePrincipalId).Count | Should -Be 1
+            @(TenantGrantsOf $scoped.servicePrincipalId).Count | Should -Be 0
+            (Get-MailOAuthApp -ClientId $scoped.clientId).SendScope | Should -Be 'Mailbox: sender@contoso.com'
+        }
+
         It 'restores the tenant-wide grant and the declared permission, and removes the assignment and the tag' {
             $scoped = $info.apps.scoped
             @(AssignmentsOf $scoped.servicePrincipalId).Count | Should -Be 1

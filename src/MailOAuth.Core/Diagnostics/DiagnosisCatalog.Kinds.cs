@@ -52,6 +52,8 @@ public static partial class DiagnosisCatalog
         DiagnosisCode.MailSendTenantWide => DiagnosisKind.Configuration,
         DiagnosisCode.ExpectDeniedWithoutScope => DiagnosisKind.InvalidInput,
         DiagnosisCode.KeyVaultParameterMissing => DiagnosisKind.InvalidInput,
+        DiagnosisCode.SenderAddressRequired => DiagnosisKind.InvalidInput,
+        DiagnosisCode.KeepTenantGrantNeedsMailboxScope => DiagnosisKind.InvalidInput,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A diagnosis code without a kind."),
     };
 }

@@ -10,6 +10,25 @@ public static partial class DiagnosisCatalog
 {
     private const string ExchangeAdminRoles = "the signed-in admin must hold the Exchange Administrator role in Entra ID (or be in Exchange's Organization Management role group)";
 
+    /// <summary>-Scope Mailbox without -SenderAddress: refused before anything is read.</summary>
+    public static Diagnosis SenderAddressRequired() => new(
+        DiagnosisCode.SenderAddressRequired,
+        "-Scope Mailbox needs -SenderAddress: the mailbox the app may send as. Nothing was read or changed.",
+        "Give -SenderAddress, or pipe New-MailOAuthApp -SenderAddress …'s output, which carries it.");
+
+    /// <summary>-KeepTenantGrant without -Scope Mailbox: refused before anything is read.</summary>
+    public static Diagnosis KeepTenantGrantNeedsMailboxScope() => new(
+        DiagnosisCode.KeepTenantGrantNeedsMailboxScope,
+        "-KeepTenantGrant stages a mailbox scope: use it with -Scope Mailbox. Nothing was read or changed.",
+        "Add -Scope Mailbox -SenderAddress <sender>, or leave out -KeepTenantGrant.");
+
+    /// <summary>
+    /// Grant-MailSendConsent without -Scope on an app MailOAuth scoped to a mailbox: the scope is kept (only an explicit
+    /// -Scope Tenant widens it), so re-running an onboarding script written without -Scope never widens an app silently.
+    /// </summary>
+    public static string ScopeKeptWithoutScopeParameter(string clientId) =>
+        $"App {clientId} carries MailOAuth's mailbox scope (Get-MailOAuthApp shows its SendScope and ScopeStage): left as it is, nothing was changed. Only an explicit -Scope Tenant widens it to every mailbox; -Scope Mailbox -SenderAddress <sender> re-checks the scope.";
+
     /// <summary>The admin connection's token lacks RoleManagement.ReadWrite.Exchange: refused before anything is read or changed.</summary>
     public static Diagnosis ExchangeRbacPermissionMissing(string tenantId, bool signedInAsUser, string action) => new(
         DiagnosisCode.InsufficientPrivileges,

@@ -71,6 +71,10 @@ public enum DiagnosisCode
     ExpectDeniedWithoutScope,
     /// <summary>-KeyVaultSecretName without -KeyVaultUri: no vault to store the secret in (checked before anything is written).</summary>
     KeyVaultParameterMissing,
+    /// <summary>Grant-MailSendConsent -Scope Mailbox without -SenderAddress: no mailbox to scope Mail.Send to (checked before anything is read).</summary>
+    SenderAddressRequired,
+    /// <summary>Grant-MailSendConsent -KeepTenantGrant without -Scope Mailbox: nothing to stage.</summary>
+    KeepTenantGrantNeedsMailboxScope,
 }
 
 /// <summary>What kind of failure a diagnosis is (one per code); the cmdlet layer maps it to an ErrorCategory.</summary>

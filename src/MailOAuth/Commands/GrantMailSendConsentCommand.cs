@@ -102,23 +102,12 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
         var mailbox = string.Equals(Scope, "Mailbox", StringComparison.OrdinalIgnoreCase);
         if (mailbox && string.IsNullOrWhiteSpace(SenderAddress))
         {
-            WriteError(new ErrorRecord(new ArgumentException("-Scope Mailbox needs -SenderAddress: the mailbox the app may send as."),
-                "SenderAddressRequired", ErrorCategory.InvalidArgument, target)
-            {
-                ErrorDetails = new ErrorDetails("-Scope Mailbox needs -SenderAddress: the mailbox the app may send as.")
-                {
-                    RecommendedAction = "Give -SenderAddress, or pipe New-MailOAuthApp -SenderAddress …'s output, which carries it.",
-                },
-            });
+            WriteError(ToErrorRecord(DiagnosisCatalog.SenderAddressRequired(), target));
             return;
         }
         if (KeepTenantGrant && !mailbox)
         {
-            const string message = "-KeepTenantGrant stages a mailbox scope: use it with -Scope Mailbox.";
-            WriteError(new ErrorRecord(new ArgumentException(message), "KeepTenantGrantNeedsMailboxScope", ErrorCategory.InvalidArgument, target)
-            {
-                ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Add -Scope Mailbox -SenderAddress <sender>, or leave out -KeepTenantGrant." },
-            });
+            WriteError(ToErrorRecord(DiagnosisCatalog.KeepTenantGrantNeedsMailboxScope(), target));
             return;
         }
         if (mailbox)
@@ -130,6 +119,12 @@ public sealed class GrantMailSendConsentCommand : MailOAuthCmdlet
         // Read first: whether MailOAuth manages the app decides whether to refuse and how to confirm.
         Invoke(target, ct => new ConsentService(Session).ReadSubjectAsync(ClientId, Force, ct), subject =>
         {
+            if (subject.IsMailboxScoped && !MyInvocation.BoundParameters.ContainsKey(nameof(Scope)))
+            {
+                // No -Scope on a scoped app (an onboarding script written before scoping, run again): never widen it silently.
+                WriteWarning(DiagnosisCatalog.ScopeKeptWithoutScopeParameter(ClientId));
+                return;
+            }
             if (subject.IsMailboxScoped)
             {
                 // -Scope Tenant on an app MailOAuth scoped to a mailbox: undo the scope (docs/service-behaviour.md#exchange-rbac).

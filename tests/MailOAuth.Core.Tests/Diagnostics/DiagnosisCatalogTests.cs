@@ -77,6 +77,8 @@ public sealed class DiagnosisCatalogTests
         [DiagnosisCode.KeyVaultCredentialUnavailable] = () => DiagnosisCatalog.KeyVaultCredentialUnavailable(new Uri("https://kv1.vault.azure.net")),
         [DiagnosisCode.MailSendTenantWide] = () => DiagnosisCatalog.MailSendTenantWide("id", "a@contoso.com", throughExchange: false),
         [DiagnosisCode.KeyVaultParameterMissing] = DiagnosisCatalog.KeyVaultParameterMissing,
+        [DiagnosisCode.SenderAddressRequired] = DiagnosisCatalog.SenderAddressRequired,
+        [DiagnosisCode.KeepTenantGrantNeedsMailboxScope] = DiagnosisCatalog.KeepTenantGrantNeedsMailboxScope,
         [DiagnosisCode.ExpectDeniedWithoutScope] = () => DiagnosisCatalog.ExpectDeniedWithoutScope("id", "a@contoso.com", "Tenant"),
     };
 
