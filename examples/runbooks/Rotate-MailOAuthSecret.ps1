@@ -15,8 +15,17 @@
 
     An app is due when one of its client secrets expires within -ExpiringWithinDays and is MailOAuth's or
     the one the platform uses (a hand-made secret the platform no longer uses is never removed, so it would
-    make the app due on every run). An app the platform does not use is Skipped: rotating it here would
-    store its secret on a platform that sends with another app.
+    make the app due on every run).
+
+    A due app the platform does not use (it sends with another app) is never stored on the platform. With
+    -KeyVaultUri it is rotated without the platform (Update-MailOAuthSecret -KeyVaultUri -KeepPrevious: the new
+    value lands in the vault) and its summary says RotatedWithoutPlatform, with a Warning that the new value must
+    be stored where that app is used (the vault secret's id); its old secrets are kept, because whatever uses the
+    app still signs in with one of them until the new value is stored there (then remove them with
+    Remove-MailOAuthSecret). A failure there (the rotation, or the vault write: then the new value would be kept
+    nowhere, so that secret is removed again) counts as a failed rotation. Once rotated, the app is not rotated
+    again while its newer secret is valid beyond the window: its summary says Skipped, with the same Warning.
+    Without -KeyVaultUri such an app is Skipped with a Warning: this job would keep the new value nowhere.
 
     With -KeyVaultUri, each rotated secret is also stored in that vault (Update-MailOAuthSecret -KeyVaultUri:
     a new version, tagged ClientId, KeyId, ExpiresOn), before any old secret is removed. A vault write that
@@ -27,7 +36,7 @@
     Writes one object per due app: ClientId, AppDisplayName, OldKeyIds (the due secrets), NewKeyId,
     NewSecretExpiresOn, PlatformUpdated, ProvenBy, KeyVaultStatus (Stored, Failed, NotRequested; empty when
     not rotated), KeyVaultSecretId (the stored version's id, never its value), KeyVaultError, Status (Rotated,
-    Failed, Skipped) and Error. The new secret's value is written to no stream: the platform (and the vault,
+    RotatedWithoutPlatform, Failed, Skipped) and Error. The new secret's value is written to no stream: the platform (and the vault,
     with -KeyVaultUri) holds it. After every summary is written, the runbook throws when any rotation failed,
     so the job ends Failed and its alert fires.
 
@@ -65,6 +74,7 @@
 
 .PARAMETER KeyVaultUri
     Also store each rotated client secret in this vault (https://NAME.vault.azure.net; Key Vault Secrets Officer).
+    With it, a due app the platform does not use is rotated too, into the vault only (RotatedWithoutPlatform).
 
 .PARAMETER KeyVaultSecretName
     The Key Vault secret name for a rotated secret; {ClientId} in it is replaced with the app's client ID
@@ -239,7 +249,55 @@ foreach ($app in @($due | Group-Object -Property ClientId)) {
     }
     $usedByPlatform = $platformClientId -and ($platformClientId -eq $first.ClientId)
     if (-not $usedByPlatform) {
-        $summary.Error = "The platform does not use this app (it sends with client ID '$platformClientId'): rotate it where its secret is used (Update-MailOAuthSecret without -PlatformUri, then store the new secret there)."
+        # Never stored on the platform, which sends with another app. Rotated into the vault only, keeping the old secrets:
+        # whatever uses this app signs in with one of them until the new value is stored there.
+        $elsewhere = "The platform does not use app $($first.ClientId) ('$($first.AppDisplayName)'; it sends with client ID '$platformClientId')"
+        $newer = @(Get-MailOAuthSecret -ClientId $first.ClientId |
+                Where-Object { $_.CredentialType -eq 'ClientSecret' -and $_.ManagedByMailOAuth -and $_.ExpiresOn -gt [DateTimeOffset]::UtcNow.AddDays($ExpiringWithinDays) } |
+                Sort-Object -Property ExpiresOn -Descending)
+        if ($newer.Count -gt 0) {
+            $summary.Error = "$elsewhere; an earlier rotation made its newer secret $($newer[0].KeyId) (expires $($newer[0].ExpiresOn.ToString('u'))), so it is not rotated again."
+            Write-Warning "$($summary.Error) Store that secret's value where the app is used, then remove the old secret(s) $($summary.OldKeyIds -join ', ') with Remove-MailOAuthSecret before they expire."
+        }
+        elseif (-not $KeyVaultUri) {
+            $summary.Error = "$elsewhere, and no -KeyVaultUri was given: rotating it here would keep the new value nowhere. Rotate it where its secret is used (Update-MailOAuthSecret -ClientId $($first.ClientId)), or give -KeyVaultUri."
+            Write-Warning "$($summary.Error) Its secret(s) $($summary.OldKeyIds -join ', ') expire within $ExpiringWithinDays days."
+        }
+        else {
+            $vault = Get-VaultParameter $first.ClientId
+            try {
+                $rotated = Update-MailOAuthSecret -ClientId $first.ClientId -KeepPrevious @vault -Confirm:$false -ErrorAction Stop
+                $summary.NewKeyId = $rotated.SecretKeyId
+                $summary.NewSecretExpiresOn = $rotated.SecretExpiresOn
+                $summary.ProvenBy = @($rotated.ProvenBy)
+                $summary.KeyVaultStatus = $rotated.KeyVaultStatus
+                $summary.KeyVaultSecretId = $rotated.KeyVaultSecretId
+                $summary.KeyVaultError = $rotated.KeyVaultError
+                $rotated.ClientSecret.Dispose() # the vault holds the value (or nothing does: then the secret goes again, below)
+                if ($rotated.KeyVaultStatus -ne 'Stored') {
+                    $failed++
+                    $summary.Status = 'Failed'
+                    $summary.Error = "$($elsewhere): it was rotated without the platform, but Key Vault $KeyVaultUri did not store the new secret $($rotated.SecretKeyId) ($($rotated.KeyVaultError)), so its value is kept nowhere"
+                    try {
+                        Remove-MailOAuthSecret -ClientId $first.ClientId -KeyId $rotated.SecretKeyId -Confirm:$false -ErrorAction Stop
+                        $summary.Error += '; that secret was removed again. The old secret(s) were kept.'
+                    }
+                    catch {
+                        $summary.Error += "; removing that secret failed too ($($_.FullyQualifiedErrorId)): remove it with Remove-MailOAuthSecret. The old secret(s) were kept."
+                    }
+                }
+                else {
+                    $summary.Status = 'RotatedWithoutPlatform'
+                    Write-Warning "$elsewhere, so it was rotated without the platform: store the new secret $($rotated.SecretKeyId) (in Key Vault: $($rotated.KeyVaultSecretId)) where this app is used, then remove the old secret(s) $($summary.OldKeyIds -join ', ') with Remove-MailOAuthSecret; they were kept so that nothing using them stops now."
+                }
+                $rotated = $null
+            }
+            catch {
+                $failed++
+                $summary.Status = 'Failed'
+                $summary.Error = "$($_.FullyQualifiedErrorId): $($_.Exception.Message)"
+            }
+        }
     }
     else {
         $vault = Get-VaultParameter $first.ClientId
@@ -270,5 +328,5 @@ foreach ($app in @($due | Group-Object -Property ClientId)) {
 }
 
 if ($failed -gt 0) {
-    throw "$failed of $(@($due | Group-Object -Property ClientId).Count) rotation(s) failed; every summary above names the error. The apps keep their old secrets (Update-MailOAuthSecret removes nothing before the platform holds a proven new one)."
+    throw "$failed of $(@($due | Group-Object -Property ClientId).Count) rotation(s) failed; every summary above names the error. The apps keep their old secrets (Update-MailOAuthSecret removes nothing before the platform holds a proven new one; an app the platform does not use keeps them all)."
 }

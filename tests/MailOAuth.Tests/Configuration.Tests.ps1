@@ -199,6 +199,34 @@ Describe 'Test-MailOAuthConfiguration' -Tag 'Configuration' {
         }
     }
 
+    Context 'a mailbox-scoped app (Exchange RBAC for Applications)' {
+        It 'read from Exchange: Permission, AppRegistration and Consent Pass, reading the service principals and grants once' {
+            $spId = $info.apps.scoped.servicePrincipalId
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+            $results = @(TestConfig (Settings -App scoped) -More @{ SkipDns = $true })
+            Should-Check $results 'Permission' 'Pass' | Out-Null
+            Should-Check $results 'AppRegistration' 'Pass' | Out-Null
+            Should-Check $results 'Consent' 'Pass' | Out-Null
+            Should-Check $results 'Scope' 'Pass' | Out-Null
+            $gets = @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object method -EQ 'GET')
+            @($gets | Where-Object { $_.path -match "servicePrincipals\(appId='$($info.apps.scoped.clientId)'\)" }).Count | Should -Be 1
+            @($gets | Where-Object { $_.path -match "servicePrincipals\(appId='00000003-0000-0000-c000-000000000000'\)" }).Count | Should -Be 1
+            @($gets | Where-Object { $_.path -match "servicePrincipals/$spId/appRoleAssignments" }).Count | Should -Be 1
+        }
+
+        It 'connected without RoleManagement.Read.*: MailOAuth''s tag alone passes nothing, the three checks are Skipped saying what is missing' {
+            Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.adminNoExchangeRbac.clientId `
+                -ClientSecret (ConvertTo-TestSecret $info.adminNoExchangeRbac.clientSecret) -Environment Sandbox | Out-Null
+            $results = @(TestConfig (Settings -App scoped) -More @{ SkipDns = $true })
+            foreach ($name in 'Permission', 'AppRegistration', 'Consent') {
+                $r = Should-Check $results $name 'Skipped'
+                $r.Message | Should -Match 'cannot verify without RoleManagement\.Read\.Exchange \(or RoleManagement\.Read\.All\)'
+            }
+            Should-Check $results 'Scope' 'Skipped' | Out-Null
+            Should-Check $results 'Credential' 'Pass' | Out-Null
+        }
+    }
+
     Context 'SecretExpiry and SecretPolicy' {
         It 'an expired secret is SecretExpiry Fail ClientSecretExpired' {
             $results = @(TestConfig (Settings -App expiredSecret))

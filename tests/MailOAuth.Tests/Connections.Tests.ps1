@@ -79,6 +79,18 @@ try { Get-MailOAuthApp -ErrorAction Stop | Out-Null; 'still connected' } catch {
         $results | ForEach-Object { $_ | Should -Match (" " + [regex]::Escape($info.tenantId) + '$') }
     }
 
+    It '-ExchangeRbac names Policy.Read.All at sign-in, so the secret-policy pre-flight can read the policies on a fresh consent' {
+        Reset-MailOAuthSandboxDirectory -Sandbox $sandbox
+        $c = Connect-MailOAuth -TenantId $info.tenantId -UseDeviceCode -ExchangeRbac -Environment Sandbox -WarningAction SilentlyContinue
+        $c.Scopes | Should -Contain 'Policy.Read.All'
+        $c.Scopes | Should -Contain 'RoleManagement.ReadWrite.Exchange'
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        $records = New-MailOAuthApp -DisplayName "Preflight $([guid]::NewGuid().ToString('n').Substring(0, 8))" -WarningAction SilentlyContinue -Verbose 4>&1
+        ($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) -join "`n" | Should -Not -Match 'Could not read the tenant''s app management policies'
+        @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object { $_.path -match 'policies/defaultAppManagementPolicy$' -and $_.status -eq 200 }).Count | Should -BeGreaterThan 0
+        Reset-MailOAuthSandboxDirectory -Sandbox $sandbox
+    }
+
     It 'Disconnect-MailOAuth drops the connection' {
         Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
         Disconnect-MailOAuth

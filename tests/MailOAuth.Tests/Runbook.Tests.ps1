@@ -95,6 +95,8 @@ Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -
         $skipped = $run.Summaries | Where-Object ClientId -EQ $elsewhere.ClientId
         $skipped.Status | Should -Be 'Skipped'
         $skipped.Error | Should -Match ([regex]::Escape($expiring.ClientId))
+        # Not silent: without -KeyVaultUri the new value would be kept nowhere, and a Warning says the secret expires.
+        ($run.Warnings -join "`n") | Should -Match ([regex]::Escape("app $($elsewhere.ClientId)") + '.*no -KeyVaultUri.*expire within 45 days')
         (SecretsOf $elsewhere.ClientId).keyId | Should -Be @($elsewhere.SecretKeyId)
         (SecretsOf $fresh.ClientId).keyId | Should -Be @($fresh.SecretKeyId)
 
@@ -223,6 +225,59 @@ Describe 'The rotation runbook (examples/runbooks/Rotate-MailOAuthSecret.ps1)' -
             ($run.Warnings -join "`n") | Should -Match ([regex]::Escape("App $($expiring.ClientId) was rotated") + '.*KeyVaultAccessDenied')
             (KeyVaultState).secrets | Should -BeNullOrEmpty
             (SecretsOf $expiring.ClientId).keyId | Should -Be @($summary.NewKeyId) -Because 'the rotation finished as without a vault'
+        }
+    }
+
+    Context 'a due app the platform does not use' {
+        It 'with -KeyVaultUri it is rotated into the vault only (RotatedWithoutPlatform, its old secret kept, a warning naming the vault secret), and not again on the next run' {
+            $expiring = New-RotationApp -Months 1 -OnPlatform
+            $elsewhere = New-RotationApp -Months 1
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $run = Invoke-Runbook @{ ExpiringWithinDays = 45; KeyVaultUri = $info.keyVault.uri; KeyVaultSecretName = 'mail-{ClientId}' }
+
+            $run.Error | Should -BeNullOrEmpty
+            ($run.Summaries | Where-Object ClientId -EQ $expiring.ClientId).Status | Should -Be 'Rotated'
+            $summary = $run.Summaries | Where-Object ClientId -EQ $elsewhere.ClientId
+            $summary.Status | Should -Be 'RotatedWithoutPlatform'
+            $summary.PlatformUpdated | Should -BeFalse
+            $summary.ProvenBy | Should -Be @('Token')
+            $summary.KeyVaultStatus | Should -Be 'Stored'
+            $summary.NewKeyId | Should -Not -Be $elsewhere.SecretKeyId
+            $stored = Get-MailOAuthSandboxVaultSecret -Sandbox $sandbox -Name "mail-$($elsewhere.ClientId)"
+            "$($summary.KeyVaultSecretId)" | Should -Be $stored.id
+            $stored.tags.KeyId | Should -Be $summary.NewKeyId
+            # The old secret is kept: whatever uses the app still signs in with it until the new value is stored there.
+            @(SecretsOf $elsewhere.ClientId).keyId | Sort-Object | Should -Be (@($elsewhere.SecretKeyId, $summary.NewKeyId) | Sort-Object)
+            $stored.value.Substring(0, 3) | Should -Be (@(SecretsOf $elsewhere.ClientId) | Where-Object keyId -EQ $summary.NewKeyId).hint
+            # The platform was never given this app.
+            (PlatformState).settings.clientId | Should -Be $expiring.ClientId
+            ($run.Warnings -join "`n") | Should -Match ([regex]::Escape("app $($elsewhere.ClientId)") + '.*rotated without the platform.*' + [regex]::Escape("$($summary.KeyVaultSecretId)"))
+
+            # The next run does not rotate it again while its newer secret is valid: it says so, louder than Skipped alone.
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+            $again = Invoke-Runbook @{ ExpiringWithinDays = 45; KeyVaultUri = $info.keyVault.uri; KeyVaultSecretName = 'mail-{ClientId}' }
+            $again.Error | Should -BeNullOrEmpty
+            ($again.Summaries | Where-Object ClientId -EQ $elsewhere.ClientId).Status | Should -Be 'Skipped'
+            ($again.Warnings -join "`n") | Should -Match ([regex]::Escape($summary.NewKeyId))
+            @(SecretsOf $elsewhere.ClientId).Count | Should -Be 2
+            @(Requests | Where-Object { $_.path -match 'addPassword$' }).Count | Should -Be 0
+        }
+
+        It 'a vault that denies the write: Failed, the new secret (its value kept nowhere) removed again, the old one kept, and the job fails' {
+            $elsewhere = New-RotationApp -Months 1
+            Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/keyvault' -Body @{ denyWrites = $true } | Out-Null
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $run = Invoke-Runbook @{ ExpiringWithinDays = 45; KeyVaultUri = $info.keyVault.uri }
+
+            $run.Error | Should -Not -BeNullOrEmpty
+            $run.Error.Exception.Message | Should -Match '^1 of 1 rotation\(s\) failed'
+            $summary = $run.Summaries | Where-Object ClientId -EQ $elsewhere.ClientId
+            $summary.Status | Should -Be 'Failed'
+            $summary.KeyVaultStatus | Should -Be 'Failed'
+            $summary.Error | Should -Match 'KeyVaultAccessDenied.*removed again'
+            (SecretsOf $elsewhere.ClientId).keyId | Should -Be @($elsewhere.SecretKeyId)
         }
     }
 

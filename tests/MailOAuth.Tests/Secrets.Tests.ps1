@@ -261,4 +261,73 @@ Describe 'The secret lifecycle: Get-, Update- and Remove-MailOAuthSecret' -Tag '
             (SecretsOf $app.ClientId).Count | Should -Be 1
         }
     }
+
+    # A mailbox-scoped app (Exchange RBAC for Applications, docs/service-behaviour.md#exchange-rbac): its Mail.Send comes from an
+    # Exchange "Application Mail.Send" assignment, so its tokens never carry the Mail.Send role. The seeded `scoped` app is one,
+    # its assignment applied long ago (tag MailOAuth:SendScope=Mailbox;…) and scoped to the licensed mailbox.
+    Context 'a mailbox-scoped app' {
+        BeforeAll {
+            $script:scoped = $info.apps.scoped
+            $script:sender = $info.mailboxes.licensed
+            $script:updateCmd = 'MailOAuth.Commands.UpdateMailOAuthSecretCommand'
+        }
+
+        It 'rotates without a platform: a token issued with the new value is the token proof, and the send runs in the scoped mode' {
+            $records = Update-MailOAuthSecret -ClientId $scoped.clientId -SenderAddress $sender -To 'admin@contoso.com' -Verbose 4>&1
+            $r = @($records | Where-Object { $_ -is [MailOAuth.Output.MailOAuthRotatedSecret] })
+            $verbose = @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) -join "`n"
+
+            $r.Count | Should -Be 1
+            $r[0].ProvenBy | Should -Be @('Token', 'Send')
+            $r[0].SecretKeyId | Should -Not -Be $scoped.secretKeyId
+            $verbose | Should -Match 'no Mail\.Send role by design'
+            (SecretsOf $scoped.clientId).keyId | Should -Contain $r[0].SecretKeyId
+            @(Get-MailOAuthSandboxOutbox -Sandbox $sandbox).Count | Should -Be 1
+            # The new value works: a scoped send with it is delivered.
+            $p = Get-SendParams -Sandbox $sandbox -App scoped
+            $p.ClientSecret = $r[0].ClientSecret
+            (Send-MailOAuthTest @p -SendScope "Mailbox: $sender").Outcome | Should -Be 'Delivered'
+        }
+
+        It 'rotates through the platform: the platform ends on the new secret and its test is delivered' {
+            $p = Get-SendParams -Sandbox $sandbox -App scoped
+            Set-ResellerSmtpSetting @platform -TenantId $p.TenantId -ClientId $p.ClientId -ClientSecret $p.ClientSecret -SenderAddress $sender | Out-Null
+            Reset-MailOAuthSandbox -Sandbox $sandbox
+
+            $r = Update-MailOAuthSecret -ClientId $scoped.clientId @platform -To 'admin@contoso.com'
+
+            $r.ProvenBy | Should -Be @('Token', 'PlatformTest')
+            $r.PlatformUpdated | Should -BeTrue
+            (Get-ResellerSmtpSetting @platform).ClientSecretHint | Should -Be $r.SecretHint
+            @(Get-MailOAuthSandboxOutbox -Sandbox $sandbox).Count | Should -Be 1
+            (Send-ResellerTestEmail @platform -To 'admin@contoso.com').Delivered | Should -BeTrue
+        }
+
+        It 'a failed proof send names the Exchange scope, never "grant admin consent", and keeps every old secret' {
+            $before = @(SecretsOf $scoped.clientId).keyId
+            Update-MailOAuthSecret -ClientId $scoped.clientId -SenderAddress $info.mailboxes.other -To 'admin@contoso.com' -ErrorAction SilentlyContinue -ErrorVariable e | Out-Null
+
+            $e.Count | Should -Be 1
+            $e[0].FullyQualifiedErrorId | Should -Be "MailboxAccessDenied,$updateCmd"
+            $e[0].ErrorDetails.RecommendedAction | Should -Not -Match 'admin consent'
+            $e[0].ErrorDetails.RecommendedAction | Should -Match 'Application Mail\.Send'
+            @(SecretsOf $scoped.clientId).keyId | Should -Be $before
+        }
+
+        It '-All lists an unmanaged app whose Mail.Send is an Exchange "Application Mail.Send" assignment' {
+            $unconsented = $info.apps.unconsented
+            @(Get-MailOAuthSecret -All | Where-Object ClientId -EQ $unconsented.clientId) | Should -BeNullOrEmpty -Because 'it holds no Mail.Send yet'
+
+            $senderId = (Graph -Path "users/$sender").id
+            Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token (AdminToken) -Version beta -Method POST -Path 'roleManagement/exchange/roleAssignments' -Body @{
+                principalId = "/ServicePrincipals/$($unconsented.servicePrincipalId)"; roleDefinitionId = $info.exchangeMailSendRoleDefinitionId
+                directoryScopeId = "/Users/$senderId"; appScopeId = $null
+            } | Out-Null
+
+            $mine = @(Get-MailOAuthSecret -All | Where-Object ClientId -EQ $unconsented.clientId)
+            $mine.Count | Should -Be 1
+            $mine[0].KeyId | Should -Be $unconsented.secretKeyId
+            $mine[0].AppManagedByMailOAuth | Should -BeFalse
+        }
+    }
 }

@@ -29,12 +29,14 @@ public sealed class ConnectionService
     public const string DefaultPublicClientId = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 
     /// <summary>
-    /// The delegated permissions -ExchangeRbac asks for by name: what provisioning uses, plus RoleManagement.ReadWrite.Exchange.
+    /// The delegated permissions -ExchangeRbac asks for by name: what provisioning uses (Policy.Read.All for the secret-policy
+    /// pre-flight, which otherwise degrades to "unknown" on a fresh consent), plus RoleManagement.ReadWrite.Exchange.
     /// A token for named scopes also carries those consented earlier for the same client (docs/service-behaviour.md#exchange-rbac).
     /// </summary>
     public static readonly string[] ExchangeRbacScopes =
     {
-        "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.Read.All", "Domain.Read.All", "RoleManagement.ReadWrite.Exchange",
+        "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "User.Read.All", "Domain.Read.All", "Policy.Read.All",
+        "RoleManagement.ReadWrite.Exchange",
     };
 
     private readonly MailOAuthSession _session;

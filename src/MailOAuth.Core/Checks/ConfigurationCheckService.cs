@@ -253,8 +253,11 @@ public sealed class ConfigurationCheckService
             if (_claims.HasRole(MailTestService.MailSendRole))
                 return Passed("Permission", "The token carries the Mail.Send application role.", "roles: " + roles);
             // docs/service-behaviour.md#exchange-rbac: a mailbox-scoped app's token has no Mail.Send role by design.
-            if (IsMailboxScoped(await ScopeStateOrNullAsync(ct).ConfigureAwait(false)))
+            var scopeState = await ScopeStateOrNullAsync(ct).ConfigureAwait(false);
+            if (IsMailboxScoped(scopeState))
                 return Passed("Permission", "The token carries no Mail.Send role, as expected: the app's Mail.Send is scoped to a mailbox with Exchange RBAC for Applications (see Scope).", "roles: " + roles);
+            if (IsScopedByTagOnly(scopeState))
+                return Skipped("Permission", TagOnly(scopeState!, "the token carries no Mail.Send role, as a mailbox-scoped app's should not"), "roles: " + roles);
             // The next run, after consent is granted, must get a fresh token: this one never gains the role.
             _session.ForgetAppClients(_request.ClientId);
             return Failed("Permission", DiagnosisCatalog.TokenLacksMailSend(Context, roles), "roles: " + roles);
@@ -306,8 +309,11 @@ public sealed class ConfigurationCheckService
             if (!role && scope) return Failed("AppRegistration", DiagnosisCatalog.DelegatedMailSendOnly(_request.ClientId), evidence);
             if (!string.Equals(audience, "AzureADMyOrg", StringComparison.OrdinalIgnoreCase))
                 return Warned("AppRegistration", DiagnosisCatalog.AppNotSingleTenant(_request.ClientId, audience), evidence);
-            if (!role && IsMailboxScoped(await ScopeStateOrNullAsync(ct).ConfigureAwait(false)))
+            var scopeState = role ? null : await ScopeStateOrNullAsync(ct).ConfigureAwait(false);
+            if (!role && IsMailboxScoped(scopeState))
                 return Passed("AppRegistration", $"App '{app.DisplayName}' is registered in tenant {_connection!.TenantId}, single tenant; it does not declare Mail.Send, as a mailbox-scoped app should not (see Scope).", evidence);
+            if (!role && IsScopedByTagOnly(scopeState))
+                return Skipped("AppRegistration", TagOnly(scopeState!, $"app '{app.DisplayName}' is registered in tenant {_connection!.TenantId}, single tenant, and does not declare Mail.Send, as a mailbox-scoped app should not"), evidence);
             if (!role) return Warned("AppRegistration", DiagnosisCatalog.MailSendNotDeclared(_request.ClientId), evidence);
             return Passed("AppRegistration", $"App '{app.DisplayName}' is registered in tenant {_connection!.TenantId}, single tenant, with Mail.Send as an application permission.", evidence);
         }
@@ -316,17 +322,19 @@ public sealed class ConfigurationCheckService
         {
             if (DirectoryUnavailable() is { } why) return Skipped("Consent", why);
             if (await AppAsync(ct).ConfigureAwait(false) is null) return Skipped("Consent", "The app was not found (AppRegistration).");
-            var sp = await _directory!.GetServicePrincipalAsync(_request.ClientId, ct).ConfigureAwait(false);
+            var sp = await GrantsAsync(ct).ConfigureAwait(false);
             if (sp is null) return Failed("Consent", DiagnosisCatalog.ConsentMissing(_request.ClientId, noServicePrincipal: true));
-            var graphSp = await _directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false);
-            var assignments = await _directory.GetAppRoleAssignmentsAsync(sp.Id!, ct).ConfigureAwait(false);
-            var grant = assignments.FirstOrDefault(a => a.AppRoleId == EntraIds.MailSendAppRoleId && (graphSp is null || a.ResourceId?.ToString() == graphSp.Id));
-            if (grant is null && IsMailboxScoped(await ScopeStateOrNullAsync(ct).ConfigureAwait(false)))
+            var grant = _tenantGrant;
+            var scopeState = grant is null ? await ScopeStateOrNullAsync(ct).ConfigureAwait(false) : null;
+            if (grant is null && IsMailboxScoped(scopeState))
                 return Passed("Consent", "Mail.Send is granted through an Exchange RBAC for Applications assignment, not by tenant-wide admin consent (see Scope).",
+                    $"service principal {sp.Id}; no Microsoft Graph Mail.Send app role assignment");
+            if (grant is null && IsScopedByTagOnly(scopeState))
+                return Skipped("Consent", TagOnly(scopeState!, "the app has no tenant-wide Mail.Send grant, as a mailbox-scoped app should not"),
                     $"service principal {sp.Id}; no Microsoft Graph Mail.Send app role assignment");
             if (grant is null)
                 return Failed("Consent", DiagnosisCatalog.ConsentMissing(_request.ClientId, noServicePrincipal: false),
-                    $"service principal {sp.Id}; {assignments.Count} app role assignment{(assignments.Count == 1 ? "" : "s")}, none for Mail.Send");
+                    $"service principal {sp.Id}; {_assignments.Count} app role assignment{(_assignments.Count == 1 ? "" : "s")}, none for Mail.Send");
             return Passed("Consent", "Admin consent for Microsoft Graph Mail.Send (application) is granted.",
                 $"appRoleAssignment {grant.Id}{(grant.CreatedDateTime is { } at ? $", granted {at:u}" : "")}");
         }
@@ -390,16 +398,34 @@ public sealed class ConfigurationCheckService
         {
             if (_scopeRead) return _scopeState;
             var app = await AppAsync(ct).ConfigureAwait(false);
-            var sp = app is null ? null : await _directory!.GetServicePrincipalAsync(_request.ClientId, ct).ConfigureAwait(false);
+            var sp = app is null ? null : await GrantsAsync(ct).ConfigureAwait(false);
             if (sp is not null)
-            {
-                var graphSp = await _directory!.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false);
-                _tenantGrant = (await _directory.GetAppRoleAssignmentsAsync(sp.Id!, ct).ConfigureAwait(false))
-                    .FirstOrDefault(a => a.AppRoleId == EntraIds.MailSendAppRoleId && (graphSp is null || a.ResourceId?.ToString() == graphSp.Id));
-                _scopeState = await new SendScopeReader(_connection!, _directory).ReadAsync(app!, sp, _tenantGrant, ct).ConfigureAwait(false);
-            }
+                _scopeState = await new SendScopeReader(_connection!, _directory!).ReadAsync(app!, sp, _tenantGrant, ct).ConfigureAwait(false);
             _scopeRead = true;
             return _scopeState;
+        }
+
+        private bool _grantsRead;
+        private ServicePrincipal? _servicePrincipal;
+        private List<AppRoleAssignment> _assignments = new();
+
+        /// <summary>
+        /// The app's service principal (null when it has none), with its app role assignments and the tenant-wide Mail.Send
+        /// grant among them (<see cref="_tenantGrant"/>): read once per run, for Consent and the send scope.
+        /// </summary>
+        private async Task<ServicePrincipal?> GrantsAsync(CancellationToken ct)
+        {
+            if (_grantsRead) return _servicePrincipal;
+            var sp = await _directory!.GetServicePrincipalAsync(_request.ClientId, ct).ConfigureAwait(false);
+            if (sp is not null)
+            {
+                var graphSp = await _directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false);
+                _assignments = await _directory.GetAppRoleAssignmentsAsync(sp.Id!, ct).ConfigureAwait(false);
+                _tenantGrant = _assignments.FirstOrDefault(a => MailSendGrant.IsTenantWide(a, graphSp?.Id));
+            }
+            _servicePrincipal = sp;
+            _grantsRead = true;
+            return sp;
         }
 
         /// <summary><see cref="ScopeStateAsync"/> where it only refines another check: null without a connection, or when it cannot be read.</summary>
@@ -417,8 +443,17 @@ public sealed class ConfigurationCheckService
             }
         }
 
+        /// <summary>Scoped to mailboxes by Exchange assignments actually read (MailOAuth's tag alone proves nothing).</summary>
         private static bool IsMailboxScoped(SendScopeState? state) =>
-            state is { TenantGrant: false } && state.SendScope.StartsWith("Mailbox", StringComparison.Ordinal);
+            state is { TenantGrant: false, ExchangeRead: true } && state.SendScope.StartsWith("Mailbox", StringComparison.Ordinal);
+
+        /// <summary>MailOAuth's tag says mailbox-scoped, but the Exchange assignments could not be read to verify it.</summary>
+        private static bool IsScopedByTagOnly(SendScopeState? state) => state is { TenantGrant: false, ExchangeRead: false, Tagged: true };
+
+        /// <summary>Why a check that a mailbox scope would pass is Skipped when only the tag says so (docs/service-behaviour.md#exchange-rbac).</summary>
+        private static string TagOnly(SendScopeState state, string what) =>
+            $"MailOAuth's tag says this app was scoped to a mailbox on {state.AssignedOn:u} and {what}, but the Exchange role assignments could not be read ({state.UnreadableReason}): "
+            + "cannot verify without RoleManagement.Read.Exchange (or RoleManagement.Read.All); connect with one of them to run this check.";
 
         private SmtpSettingsView? _platformView;
 
@@ -543,7 +578,9 @@ public sealed class ConfigurationCheckService
         {
             if (_request.To.Count == 0) return Skipped("Send", "No -To given, so nothing was sent. Give -To to send one real test message through Graph.");
             if (_claims is null) return Skipped("Send", "Needs a token: the Credential check failed.");
-            var scope = IsMailboxScoped(await ScopeStateOrNullAsync(ct).ConfigureAwait(false)) ? _scopeState : null;
+            // The send itself is the proof, so MailOAuth's tag alone is enough to send in the scoped mode (no role check).
+            var sendState = await ScopeStateOrNullAsync(ct).ConfigureAwait(false);
+            var scope = IsMailboxScoped(sendState) || IsScopedByTagOnly(sendState) ? sendState : null;
             var outcome = await new MailTestService(_session).SendAsync(new MailTestRequest
             {
                 TenantId = _request.TenantId, ClientId = _request.ClientId, ClientSecret = _request.ClientSecret, SenderAddress = _request.SenderAddress,

@@ -119,7 +119,11 @@ public sealed class AppProvisioner
 
         var appId = app.AppId!;
         var isNew = IsRecent(app, _session.TimeProvider);
-        if (!DeclaresMailSend(app))
+        // A mailbox-scoped app must not declare Mail.Send again: the portal's "Grant admin consent" would make it
+        // tenant-wide (docs/service-behaviour.md#exchange-rbac); Grant-MailSendConsent -Scope Tenant restores it.
+        if (!DeclaresMailSend(app) && SendScopeTag.TryParse(app.Tags, out var scopedOn))
+            reporter.Verbose($"App {app.AppId} is scoped to a mailbox with Exchange RBAC for Applications (since {scopedOn:u}, its tag): Mail.Send is not added to its required permissions again, so a later \"Grant admin consent\" cannot make it tenant-wide. Grant-MailSendConsent -Scope Tenant undoes the scope.");
+        else if (!DeclaresMailSend(app))
         {
             reporter.Verbose("Adding Mail.Send (application) to the app's required permissions.");
             await directory.UpdateAppAsync(app.Id!, new Application { RequiredResourceAccess = WithMailSend(app.RequiredResourceAccess) }, ct).ConfigureAwait(false);
@@ -324,7 +328,7 @@ public sealed class AppProvisioner
             if (sp is not null)
             {
                 var assignments = await directory.GetAppRoleAssignmentsAsync(sp.Id!, ct).ConfigureAwait(false);
-                grant = assignments.FirstOrDefault(a => a.AppRoleId == EntraIds.MailSendAppRoleId && (graphSp is null || a.ResourceId?.ToString() == graphSp.Id));
+                grant = assignments.FirstOrDefault(a => MailSendGrant.IsTenantWide(a, graphSp?.Id));
                 consent = grant is not null ? "Granted" : "NotGranted";
             }
             var scope = await scopes.ReadAsync(app, sp, grant, ct).ConfigureAwait(false);

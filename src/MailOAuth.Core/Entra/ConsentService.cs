@@ -133,18 +133,21 @@ public sealed class ConsentService
     /// issued with Mail.Send in its roles. While <paramref name="secretIsNew"/>, the sign-in refusals of a secret
     /// or app not yet replicated are ridden out (docs/service-behaviour.md#replication); a token without the
     /// role is waited for only with <paramref name="retryMissingRole"/> (a grant just made), else it is
-    /// MailSendPermissionMissing at once. Returns the roles of the token that proved it.
+    /// MailSendPermissionMissing at once. Without <paramref name="requireMailSend"/> (an app whose Mail.Send is scoped to a
+    /// mailbox by Exchange RBAC for Applications: its tokens never carry the role, docs/service-behaviour.md#exchange-rbac)
+    /// a token issued with the secret is the proof. Returns the roles of the token that proved it.
     /// </summary>
     internal static async Task<System.Collections.Generic.IReadOnlyList<string>> ProveTokenAsync(MailOAuthSession session, AdminConnection connection,
-        string clientId, System.Security.SecureString clientSecret, bool secretIsNew, ReplicationWaiter waiter, bool retryMissingRole, CancellationToken ct)
+        string clientId, System.Security.SecureString clientSecret, bool secretIsNew, ReplicationWaiter waiter, bool retryMissingRole, CancellationToken ct,
+        bool requireMailSend = true)
     {
         var secret = SecretText.Reveal(clientSecret);
         var http = session.HttpFor(connection.Environment);
-        var roles = await waiter.UntilAsync($"Mail.Send in a fresh token for app {clientId}", objectIsNew: true, async c =>
+        var roles = await waiter.UntilAsync(requireMailSend ? $"Mail.Send in a fresh token for app {clientId}" : $"a fresh token for app {clientId}", objectIsNew: true, async c =>
         {
             var fresh = TokenSource.ForClientSecret(http, connection.TenantId, clientId, secret);
             var claims = AccessTokenClaims.Decode((await fresh.GetGraphTokenAsync(c).ConfigureAwait(false)).Token);
-            if (!claims.HasRole(EntraIds.MailSendRoleValue))
+            if (requireMailSend && !claims.HasRole(EntraIds.MailSendRoleValue))
             {
                 if (!retryMissingRole)
                     throw new MailOAuthException(DiagnosisCatalog.TokenLacksMailSend(new DiagnosisContext { ClientId = clientId, TenantId = connection.TenantId },
@@ -155,7 +158,9 @@ public sealed class ConsentService
         }, ex => ex is RoleNotYetInTokenException
             || secretIsNew && ex is MailOAuthException m && m.Code is DiagnosisCode.ApplicationNotFound or DiagnosisCode.InvalidClientSecret or DiagnosisCode.ClientSecretExpired,
         ct).ConfigureAwait(false);
-        OperationContext.CurrentReporter.Verbose($"A fresh token for app {clientId} carries Mail.Send.");
+        OperationContext.CurrentReporter.Verbose(requireMailSend
+            ? $"A fresh token for app {clientId} carries Mail.Send."
+            : $"Entra ID issued a fresh token for app {clientId} with the secret (roles: {(roles.Count == 0 ? "none" : string.Join(", ", roles))}); its Mail.Send is scoped to a mailbox with Exchange RBAC for Applications, so the token carries no Mail.Send role by design.");
         return roles;
     }
 

@@ -90,6 +90,19 @@ internal sealed class ExchangeRbacClient
             .ToList();
     }
 
+    /// <summary>Every assignment of one role, whoever holds it (filtered on the server by the role).</summary>
+    public async Task<List<ExchangeRoleAssignment>> ListAssignmentsOfRoleAsync(string roleDefinitionId, CancellationToken ct)
+    {
+        var filter = Uri.EscapeDataString($"roleDefinitionId eq '{DirectoryClient.Escape(roleDefinitionId)}'");
+        var items = await ListAsync($"roleManagement/exchange/roleAssignments?$filter={filter}", "read the Exchange role assignments",
+            string.Join(" or ", ReadPermissions), ct).ConfigureAwait(false);
+        return items.Select(ToAssignment).Where(a => string.Equals(a.RoleDefinitionId, roleDefinitionId, StringComparison.OrdinalIgnoreCase)).ToList();
+    }
+
+    /// <summary>The service principal object id of a "/ServicePrincipals/{id}" principal (any casing), else null.</summary>
+    public static string? ServicePrincipalOf(string? principalId) =>
+        principalId is not null && principalId.StartsWith("/ServicePrincipals/", StringComparison.OrdinalIgnoreCase) ? principalId.Substring(19) : null;
+
     /// <summary>
     /// Creates an assignment scoped to <paramref name="directoryScopeId"/>. Not repeated after an ambiguous failure
     /// (a second assignment would be made): the caller reads the assignments back instead.

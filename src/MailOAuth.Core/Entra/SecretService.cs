@@ -50,7 +50,7 @@ public sealed class SecretService
         }
         else if (query.DisplayName is not null) apps.AddRange(await directory.FindAppsByNameAsync(query.DisplayName, ct).ConfigureAwait(false));
         else apps.AddRange(await directory.FindManagedAppsAsync(ct).ConfigureAwait(false));
-        if (query.All) apps.AddRange(await MailSendHoldersAsync(directory, ct).ConfigureAwait(false));
+        if (query.All) apps.AddRange(await MailSendHoldersAsync(connection, directory, ct).ConfigureAwait(false));
         apps = apps.GroupBy(a => a.Id).Select(g => g.First()).ToList();
 
         var view = query.Platform is null ? null : await TryReadPlatformAsync(query.Platform, ct).ConfigureAwait(false);
@@ -74,10 +74,12 @@ public sealed class SecretService
 
     /// <summary>
     /// The apps of this tenant whose service principal holds Mail.Send (application) on Microsoft Graph: the
-    /// assignments to Graph's service principal name them (docs/service-behaviour.md#app-role-assignment). A
+    /// assignments to Graph's service principal name them (docs/service-behaviour.md#app-role-assignment); and, when the
+    /// connection may read Exchange role assignments (RoleManagement.Read.*), those holding the Exchange role
+    /// "Application Mail.Send" (a mailbox-scoped app has no Graph grant: docs/service-behaviour.md#exchange-rbac). A
     /// holder without an application here (a managed identity, another tenant's app) has no secrets to list.
     /// </summary>
-    private static async Task<List<Application>> MailSendHoldersAsync(DirectoryClient directory, CancellationToken ct)
+    private static async Task<List<Application>> MailSendHoldersAsync(AdminConnection connection, DirectoryClient directory, CancellationToken ct)
     {
         var graphSp = await directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false)
             ?? throw new MailOAuthException(DiagnosisCatalog.GraphServicePrincipalMissing());
@@ -85,9 +87,10 @@ public sealed class SecretService
             ?? EntraIds.MailSendAppRoleId;
         var holders = (await directory.GetAppRoleAssignedToAsync(graphSp.Id!, ct).ConfigureAwait(false))
             .Where(a => a.AppRoleId == roleId && a.PrincipalId is not null && a.PrincipalType is null or "ServicePrincipal")
-            .Select(a => a.PrincipalId!.Value.ToString()).Distinct().ToList();
+            .Select(a => a.PrincipalId!.Value.ToString()).ToList();
+        holders.AddRange(await ExchangeMailSendHoldersAsync(connection, ct).ConfigureAwait(false));
         var apps = new List<Application>();
-        foreach (var principalId in holders)
+        foreach (var principalId in holders.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             var sp = await directory.GetServicePrincipalByIdAsync(principalId, ct).ConfigureAwait(false);
             if (sp?.AppId is null) continue;
@@ -96,6 +99,33 @@ public sealed class SecretService
             else OperationContext.CurrentReporter.Verbose($"Service principal '{sp.DisplayName}' ({sp.AppId}) holds Mail.Send but has no application in this tenant (a managed identity or another tenant's app): it has no secrets here to list.");
         }
         return apps;
+    }
+
+    /// <summary>
+    /// The service principal ids holding the Exchange role "Application Mail.Send" (any scope). Reading Exchange is a
+    /// courtesy, as in <see cref="SendScopeReader"/>: without RoleManagement.Read.* or on a refusal, none, said in Verbose.
+    /// </summary>
+    private static async Task<List<string>> ExchangeMailSendHoldersAsync(AdminConnection connection, CancellationToken ct)
+    {
+        var reporter = OperationContext.CurrentReporter;
+        if (!ExchangeRbacClient.CanRead(connection))
+        {
+            reporter.Verbose($"-All: the connection holds none of {string.Join(", ", ExchangeRbacClient.ReadPermissions)}, so apps whose Mail.Send is scoped to mailboxes by an Exchange \"Application Mail.Send\" assignment are not listed (only Microsoft Graph Mail.Send holders are).");
+            return new List<string>();
+        }
+        try
+        {
+            var exchange = new ExchangeRbacClient(connection);
+            var role = await exchange.FindRoleDefinitionAsync(ExchangeRbacClient.MailSendRoleName, ct).ConfigureAwait(false);
+            if (role is null) return new List<string>();
+            return (await exchange.ListAssignmentsOfRoleAsync(role.Id, ct).ConfigureAwait(false))
+                .Select(a => ExchangeRbacClient.ServicePrincipalOf(a.PrincipalId)).Where(id => id is not null).Select(id => id!).ToList();
+        }
+        catch (MailOAuthException ex)
+        {
+            reporter.Verbose($"-All: the Exchange role assignments could not be read ({ex.Code}); apps scoped to mailboxes by Exchange RBAC for Applications are not listed.");
+            return new List<string>();
+        }
     }
 
     private static IEnumerable<CredentialInfo> Secrets(string tenantId, Application app, DateTimeOffset now, SmtpSettingsView? view) =>
@@ -168,6 +198,8 @@ public sealed class SecretService
             if (request.KeyVault is not null) KeyVault.KeyVaultNames.Resolve(request.KeyVault.VaultUri, connection.Environment);
             var state = await ReadStateAsync(new DirectoryClient(connection), connection, request, ct).ConfigureAwait(false);
             var (removals, notes) = Superseded(state, request, newKeyId: null, newStart: null);
+            if (IsScoped(state.Scope))
+                notes.Add($"App {request.ClientId} is scoped to a mailbox with Exchange RBAC for Applications (SendScope {state.Scope.SendScope}): its tokens carry no Mail.Send role by design, so a token issued with the new value is the token proof.");
             return new RotationPlan
             {
                 ClientId = request.ClientId,
@@ -221,10 +253,14 @@ public sealed class SecretService
         // 2. Proof: fresh tokens with the new value until Mail.Send is in their roles; with a sender and
         //    recipients also a real send. Until the platform holds it, the value exists only in this command:
         //    a failure removes it, because nobody else ever saw it.
+        //    A mailbox-scoped app's token never carries Mail.Send (Exchange RBAC for Applications grants it,
+        //    docs/service-behaviour.md#exchange-rbac): a token issued with the new value is its token proof, and the send
+        //    runs in Send-MailOAuthTest's scoped mode.
+        var scoped = IsScoped(state.Scope);
         try
         {
             await ConsentService.ProveTokenAsync(_session, connection, request.ClientId, secret, secretIsNew: true, waiter,
-                retryMissingRole: AppProvisioner.IsRecent(app, time), ct).ConfigureAwait(false);
+                retryMissingRole: AppProvisioner.IsRecent(app, time), ct, requireMailSend: !scoped).ConfigureAwait(false);
             proven.Add("Token");
             if (request.SenderAddress is not null && request.To.Count > 0)
             {
@@ -238,6 +274,8 @@ public sealed class SecretService
                     EnvironmentName = connection.Environment.Name,
                     ProvisionedAt = newStart,
                     PropagationBudget = request.ReplicationBudget,
+                    SendScope = scoped && MailSendScope.TryParse(state.Scope.SendScope, out var sendScope) ? sendScope : null,
+                    ScopeAssignedOn = scoped ? state.Scope.AssignedOn : null,
                 }, ct).ConfigureAwait(false);
                 proven.Add("Send");
             }
@@ -380,15 +418,16 @@ public sealed class SecretService
             }, secret, ct);
 
     private sealed record RotationState(Application App, SmtpSettingsView? View, PasswordCredential? PlatformSecret, int PlatformMatches,
-        string? PlatformHolds);
+        string? PlatformHolds, SendScopeState Scope);
 
-    /// <summary>The app, and what the platform (if given) holds for it, read before any write.</summary>
+    /// <summary>The app, its send scope, and what the platform (if given) holds for it, read before any write.</summary>
     private async Task<RotationState> ReadStateAsync(DirectoryClient directory, AdminConnection connection, RotateRequest request, CancellationToken ct)
     {
         var app = await directory.GetAppByClientIdAsync(request.ClientId, ct).ConfigureAwait(false)
             ?? throw new MailOAuthException(DiagnosisCatalog.AppNotFoundByClientId(request.ClientId, connection.TenantId, AppLookup.Read));
+        var scope = await ReadScopeAsync(directory, connection, app, ct).ConfigureAwait(false);
         var secrets = app.PasswordCredentials ?? new List<PasswordCredential>();
-        if (request.Platform is null) return new RotationState(app, null, null, 0, null);
+        if (request.Platform is null) return new RotationState(app, null, null, 0, null, scope);
 
         // A platform that cannot be read is not rotated blindly: its error stops here, before any write.
         var view = await new PlatformClient(_session).GetAsync(request.Platform, ct).ConfigureAwait(false);
@@ -397,13 +436,50 @@ public sealed class SecretService
             throw new MailOAuthException(DiagnosisCatalog.PlatformAppMismatch(request.ClientId, platform, null));
         if (view.ClientId is not null && !string.Equals(view.ClientId, request.ClientId, StringComparison.OrdinalIgnoreCase))
             throw new MailOAuthException(DiagnosisCatalog.PlatformAppMismatch(request.ClientId, platform, view.ClientId));
-        if (view.ClientId is null) return new RotationState(app, view, null, 0, "no SMTP settings");
+        if (view.ClientId is null) return new RotationState(app, view, null, 0, "no SMTP settings", scope);
         var matches = string.IsNullOrEmpty(view.ClientSecretHint) ? new List<PasswordCredential>() : secrets.Where(p => p.Hint == view.ClientSecretHint).ToList();
         var holds = matches.Count == 1
             ? $"secret {matches[0].KeyId} ({view.ClientSecretHint}…) of app {view.ClientId}"
             : $"a secret with hint {view.ClientSecretHint}… of app {view.ClientId}" + (matches.Count == 0 ? " that the app no longer has" : $" ({matches.Count} of the app's secrets share that hint)");
-        return new RotationState(app, view, matches.Count == 1 ? matches[0] : null, matches.Count, holds);
+        return new RotationState(app, view, matches.Count == 1 ? matches[0] : null, matches.Count, holds, scope);
     }
+
+    /// <summary>
+    /// How far the app's Mail.Send reaches (the tenant-wide grant, else the Exchange assignments when the connection may
+    /// read them, else MailOAuth's tag), read once per rotation. A connection that may not read service principals or
+    /// their grants falls back to the tag, said in Verbose: the proof then still decides.
+    /// </summary>
+    private static async Task<SendScopeState> ReadScopeAsync(DirectoryClient directory, AdminConnection connection, Application app, CancellationToken ct)
+    {
+        ServicePrincipal? sp;
+        AppRoleAssignment? grant = null;
+        try
+        {
+            sp = await directory.GetServicePrincipalAsync(app.AppId!, ct).ConfigureAwait(false);
+            if (sp is not null)
+            {
+                var graphSp = await directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false);
+                grant = (await directory.GetAppRoleAssignmentsAsync(sp.Id!, ct).ConfigureAwait(false)).FirstOrDefault(a => MailSendGrant.IsTenantWide(a, graphSp?.Id));
+            }
+        }
+        catch (MailOAuthException ex) when (ex.Code == DiagnosisCode.InsufficientPrivileges)
+        {
+            var tagged = SendScopeTag.TryParse(app.Tags, out var taggedOn);
+            OperationContext.CurrentReporter.Verbose($"App {app.AppId}: its service principal and grants could not be read ({ex.Code}); its send scope comes from MailOAuth's tag{(tagged ? $" (scoped to a mailbox on {taggedOn:u})" : ", which it does not carry")}.");
+            return new SendScopeState { SendScope = tagged ? "Mailbox" : "None", AssignedOn = tagged ? taggedOn : null, Tagged = tagged, UnreadableReason = ex.Code.ToString() };
+        }
+        var state = await new SendScopeReader(connection, directory).ReadAsync(app, sp, grant, ct).ConfigureAwait(false);
+        if (state.Tagged && !state.TenantGrant && state.ExchangeRead && state.Assignments.Count == 0)
+            OperationContext.CurrentReporter.Verbose($"App {app.AppId} carries MailOAuth's mailbox-scope tag, but Exchange holds no \"Application Mail.Send\" assignment for it: it cannot send. Grant-MailSendConsent -Scope Mailbox -SenderAddress <sender> scopes it again.");
+        return state;
+    }
+
+    /// <summary>
+    /// Mail.Send scoped to mailboxes (Exchange RBAC for Applications), no tenant-wide grant: its tokens carry no Mail.Send role
+    /// by design. MailOAuth's tag counts: no Graph grant is to be expected from such an app, and its proof must not ask for one.
+    /// </summary>
+    private static bool IsScoped(SendScopeState scope) =>
+        !scope.TenantGrant && (scope.Tagged || scope.SendScope.StartsWith("Mailbox", StringComparison.Ordinal));
 
     /// <summary>
     /// The secrets a rotation supersedes: the platform's previous one and MailOAuth's other secrets older than the

@@ -53,6 +53,7 @@ public static partial class SeedData
         Scope("bdfbf15f-ee85-4955-8675-146e8e5296b5", "Application.ReadWrite.All", "Read and write all applications"),
         Scope("84bccea3-f856-4a8a-967b-dbe0a3d53a64", "AppRoleAssignment.ReadWrite.All", "Manage app permission grants and app role assignments"),
         Scope("e383f46e-2787-4529-855e-0e479a3ffac0", "Mail.Send", "Send mail as a user", "User"),
+        Scope("572fea84-0151-49b2-9301-11cb16974376", "Policy.Read.All", "Read your organization's policies"),
         // Sandbox ids (INFERRED: nothing resolves the delegated Exchange RBAC scopes by id).
         Scope("4a3b1f8e-2c6d-4e7a-9b05-6d2f8c1e3a47", "RoleManagement.ReadWrite.Exchange", "Read and write Exchange Online RBAC configuration"),
         Scope("5b4c2a9f-3d7e-4f8b-8c16-7e3a9d2f4b58", "RoleManagement.Read.Exchange", "Read Exchange Online RBAC configuration"),

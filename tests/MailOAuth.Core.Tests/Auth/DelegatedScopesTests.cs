@@ -41,6 +41,19 @@ public sealed class DelegatedScopesTests
     }
 
     [Fact]
+    public async Task ExchangeRbac_names_Policy_Read_All_so_the_secret_policy_pre_flight_works_on_a_fresh_consent()
+    {
+        var credential = new Recording();
+
+        await TokenSource.ForDelegatedScopes(Env, credential, new DiagnosisContext(), ConnectionService.ExchangeRbacScopes).GetGraphTokenAsync(CancellationToken.None);
+
+        var scopes = Assert.Single(credential.Asked);
+        Assert.Contains("https://graph.fake.test/Policy.Read.All", scopes);
+        Assert.Contains("https://graph.fake.test/User.Read.All", scopes);
+        Assert.Contains("https://graph.fake.test/Domain.Read.All", scopes);
+    }
+
+    [Fact]
     public async Task Without_it_the_sign_in_asks_for_the_default_scope_only()
     {
         var credential = new Recording();
