@@ -406,7 +406,7 @@ public sealed class MailboxScopeService
         var graphSp = await directory.GetServicePrincipalAsync(EntraIds.GraphAppId, ct).ConfigureAwait(false)
             ?? throw new MailOAuthException(DiagnosisCatalog.GraphServicePrincipalMissing());
         var assignments = await directory.GetAppRoleAssignmentsAsync(spId, ct).ConfigureAwait(false);
-        return (graphSp.Id!, assignments.FirstOrDefault(a => a.AppRoleId == EntraIds.MailSendAppRoleId && a.ResourceId?.ToString() == graphSp.Id));
+        return (graphSp.Id!, assignments.FirstOrDefault(a => MailSendGrant.IsTenantWide(a, graphSp.Id)));
     }
 
     /// <summary>The sender's user object (its id is the scope). Reuses the sender lookup: an SMTP address that is not the UPN is named.</summary>
