@@ -224,7 +224,10 @@ public sealed class MailboxScopeService
         var directory = new DirectoryClient(connection);
         var exchange = new ExchangeRbacClient(connection);
         var reporter = OperationContext.CurrentReporter;
-        var waiter = new ReplicationWaiter(plan.Request.ReplicationBudget, _session.TimeProvider);
+        // A 400/404 on the assignment POST for a brand-new app is waited out as replication, but which answer Exchange gives then
+        // is unverified (docs/service-behaviour.md#exchange-rbac): at most AssignmentWaitCap, so a permanent refusal fails soon.
+        var budget = plan.Request.ReplicationBudget ?? ReplicationWaiter.DefaultBudget;
+        var waiter = new ReplicationWaiter(budget < AssignmentWaitCap ? budget : AssignmentWaitCap, _session.TimeProvider);
         var now = _session.TimeProvider.GetUtcNow();
         var principal = ExchangeRbacClient.PrincipalOf(plan.ServicePrincipalId);
         var wanted = ExchangeRbacClient.UserScope(plan.UserId!);
@@ -249,33 +252,41 @@ public sealed class MailboxScopeService
         // The tag's time for an assignment found with it; the time it was made for a new one (the plan's time for one found untagged).
         var assignedOn = created ? WholeSeconds(_session.TimeProvider.GetUtcNow()) : plan.AssignedOn ?? WholeSeconds(now);
         var appliesBy = assignedOn + DiagnosisCatalog.ExchangeScopeCacheMax;
-        if (others.Count > 0 && approved.Contains(ScopeStepKind.ReplaceAssignments))
-        {
-            foreach (var other in others)
-            {
-                await exchange.DeleteAssignmentAsync(other.Id, ct).ConfigureAwait(false);
-                removed.Add($"the Exchange '{plan.Role!.DisplayName}' assignment {other.Id} scoped to {other.DirectoryScopeId ?? "app scope " + other.AppScopeId}");
-            }
-            wrote = true;
-        }
         var grantRemoved = false;
-        if (plan.TenantGrant is { } grant && approved.Contains(ScopeStepKind.RemoveTenantGrant))
+        try
         {
-            await directory.DeleteAppRoleAssignmentAsync(plan.ServicePrincipalId, grant.Id!, ct).ConfigureAwait(false);
-            removed.Add($"the tenant-wide Microsoft Graph Mail.Send grant (app role assignment {grant.Id})");
-            wrote = grantRemoved = true;
+            if (others.Count > 0 && approved.Contains(ScopeStepKind.ReplaceAssignments))
+            {
+                foreach (var other in others)
+                {
+                    await exchange.DeleteAssignmentAsync(other.Id, ct).ConfigureAwait(false);
+                    removed.Add($"the Exchange '{plan.Role!.DisplayName}' assignment {other.Id} scoped to {other.DirectoryScopeId ?? "app scope " + other.AppScopeId}");
+                }
+                wrote = true;
+            }
+            if (plan.TenantGrant is { } grant && approved.Contains(ScopeStepKind.RemoveTenantGrant))
+            {
+                await directory.DeleteAppRoleAssignmentAsync(plan.ServicePrincipalId, grant.Id!, ct).ConfigureAwait(false);
+                removed.Add($"the tenant-wide Microsoft Graph Mail.Send grant (app role assignment {grant.Id})");
+                wrote = grantRemoved = true;
+            }
+            if (AppProvisioner.DeclaresMailSend(plan.App) && approved.Contains(ScopeStepKind.RemoveDeclaredMailSend))
+            {
+                await directory.UpdateAppAsync(plan.App.Id!, new Application { RequiredResourceAccess = AppProvisioner.WithoutMailSend(plan.App.RequiredResourceAccess) }, ct).ConfigureAwait(false);
+                removed.Add("Mail.Send (application) from the app's required permissions");
+                wrote = true;
+            }
+            if (approved.Contains(ScopeStepKind.WriteScopeTag))
+            {
+                var tags = (plan.App.Tags ?? new List<string>()).Where(t => !SendScopeTag.IsScopeTag(t)).Append(SendScopeTag.Format(assignedOn)).ToList();
+                await directory.UpdateAppAsync(plan.App.Id!, new Application { Tags = tags }, ct).ConfigureAwait(false);
+                wrote = true;
+            }
         }
-        if (AppProvisioner.DeclaresMailSend(plan.App) && approved.Contains(ScopeStepKind.RemoveDeclaredMailSend))
+        catch (MailOAuthException ex) when (removed.Count > 0)
         {
-            await directory.UpdateAppAsync(plan.App.Id!, new Application { RequiredResourceAccess = AppProvisioner.WithoutMailSend(plan.App.RequiredResourceAccess) }, ct).ConfigureAwait(false);
-            removed.Add("Mail.Send (application) from the app's required permissions");
-            wrote = true;
-        }
-        if (approved.Contains(ScopeStepKind.WriteScopeTag))
-        {
-            var tags = (plan.App.Tags ?? new List<string>()).Where(t => !SendScopeTag.IsScopeTag(t)).Append(SendScopeTag.Format(assignedOn)).ToList();
-            await directory.UpdateAppAsync(plan.App.Id!, new Application { Tags = tags }, ct).ConfigureAwait(false);
-            wrote = true;
+            // What was already removed is said even when a later step fails (the admin must know the app's state).
+            throw new MailOAuthException(ex.Diagnosis.WithNote($"Before this failure MailOAuth had removed {JoinWords(removed)} of app {plan.ClientId}; run the same command again to finish."), ex);
         }
         var tenantGrantKept = plan.TenantGrant is not null && !grantRemoved;
         var afterWindow = _session.TimeProvider.GetUtcNow() >= appliesBy;
@@ -299,6 +310,9 @@ public sealed class MailboxScopeService
         else if (!tenantGrantKept) reporter.Verbose($"App {plan.ClientId} is already scoped to mailbox {plan.SenderAddress}: nothing to write.");
         return Outcome(plan, connection, kept, assignedOn, alreadyScoped: !wrote, removed, waiter, tenantGrantKept);
     }
+
+    /// <summary>How long a 400/404 on the assignment POST is waited out for a brand-new app (see ExecuteAsync).</summary>
+    internal static readonly TimeSpan AssignmentWaitCap = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// The POST, riding out a brand-new service principal that Exchange may not know yet (unverified which answer it

@@ -73,6 +73,21 @@ public sealed class MailboxScopeServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_step_that_fails_after_the_grant_was_removed_says_in_its_error_what_had_been_removed()
+    {
+        ConnectWithExchange();
+        // The PATCH of requiredResourceAccess is refused after the tenant-wide grant is already gone.
+        _graph.Fail = (r => r.Method == "PATCH", HttpStatusCode.Forbidden,
+            "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\",\"innerError\":{\"date\":\"2026-12-02T09:00:00\",\"request-id\":\"r1\",\"client-request-id\":\"c1\"}}}");
+
+        var ex = await Assert.ThrowsAsync<MailOAuthException>(() => ScopeAsync(Mailbox));
+
+        Assert.Equal(DiagnosisCode.InsufficientPrivileges, ex.Code);
+        Assert.Contains($"Before this failure MailOAuth had removed the tenant-wide Microsoft Graph Mail.Send grant (app role assignment {FakeGraph.GrantId}) of app {ClientId}", ex.Diagnosis.Cause);
+        Assert.Contains(_graph.Writes, w => w.Method == "DELETE");
+    }
+
+    [Fact]
     public async Task Scoping_a_tenant_wide_app_with_Force_assigns_the_role_to_the_sender_then_removes_the_grant_and_the_declared_permission_and_tags_it()
     {
         ConnectWithExchange();

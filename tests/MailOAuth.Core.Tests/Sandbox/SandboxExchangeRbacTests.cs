@@ -134,7 +134,7 @@ public sealed class SandboxExchangeRbacTests(ExchangeSandboxFixture sandbox) : I
         Assert.Equal(first["Application Mail.Send"], sandbox.Info.ExchangeMailSendRoleDefinitionId);
         Assert.Equal(other["Application Mail.Send"], second.Info.ExchangeMailSendRoleDefinitionId);
         Assert.NotEqual(sandbox.Info.ExchangeMailSendRoleDefinitionId, second.Info.ExchangeMailSendRoleDefinitionId);
-        Assert.Empty(first.Keys.Where(name => first[name] == other[name]));
+        Assert.DoesNotContain(first.Keys, name => first[name] == other[name]);
         Assert.DoesNotContain(DocumentationExampleId, first.Values.Concat(other.Values), StringComparer.OrdinalIgnoreCase);
     }
 
