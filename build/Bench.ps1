@@ -95,6 +95,35 @@ try {
     }
     Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds 0
 
+    # 3c. Least privilege: Grant-MailSendConsent -Scope Mailbox on a new app (the onboarding pipeline's step), its re-run,
+    #     and going back with -Scope Tenant: time, directory requests (Graph v1.0 and beta roleManagement) and writes.
+    $scopeApp = New-MailOAuthApp -DisplayName "Bench scope $([guid]::NewGuid().ToString('N').Substring(0, 6))" -SenderAddress $s.mailboxes.licensed -ProgressAction SilentlyContinue
+    foreach ($step in @(
+            @{ Name = 'scope a new app to its sender'; Scope = 'Mailbox' }
+            @{ Name = 'run again (nothing to change)'; Scope = 'Mailbox' }
+            @{ Name = 'back to tenant-wide (-Scope Tenant)'; Scope = 'Tenant' })) {
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $scopeApp | Grant-MailSendConsent -Scope $step.Scope -Confirm:$false -WarningAction SilentlyContinue -ProgressAction SilentlyContinue | Out-Null
+        $sw.Stop()
+        $log = @(Get-MailOAuthSandboxRequest -Sandbox $sandbox | Where-Object kind -EQ directory)
+        $writes = @($log | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' })
+        "Scoping, {0}: {1:0} ms; directory requests {2} ({3} writes{4})" -f $step.Name, $sw.Elapsed.TotalMilliseconds, $log.Count, $writes.Count,
+            $(if ($writes) { ': ' + (($writes | ForEach-Object { "$($_.method) $(($_.path -split '/')[-1])" }) -join ', ') } else { '' })
+    }
+
+    # 3d. What -KeyVaultUri adds to New-MailOAuthApp (the vault copy of the new secret, with the connection's credential).
+    foreach ($withVault in $false, $true) {
+        Reset-MailOAuthSandbox -Sandbox $sandbox
+        $vault = if ($withVault) { @{ KeyVaultUri = $s.keyVault.uri } } else { @{} }
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $made = New-MailOAuthApp -DisplayName "Bench vault $([guid]::NewGuid().ToString('N').Substring(0, 6))" -SenderAddress $s.mailboxes.licensed @vault -ProgressAction SilentlyContinue
+        $sw.Stop()
+        $log = @(Get-MailOAuthSandboxRequest -Sandbox $sandbox)
+        "New-MailOAuthApp {0}: {1:0} ms; requests: {2} directory, {3} token, {4} Key Vault; KeyVaultStatus {5}" -f $(if ($withVault) { 'with -KeyVaultUri' } else { 'without a vault' }),
+            $sw.Elapsed.TotalMilliseconds, @($log | Where-Object kind -EQ directory).Count, @($log | Where-Object kind -EQ token).Count, @($log | Where-Object kind -EQ keyvault).Count, $made.KeyVaultStatus
+    }
+
     # 4. A full Test-MailOAuthConfiguration (directory, secret policy, platform; no send), warm and connected.
     Set-MailOAuthSandboxReplication -Sandbox $sandbox -LagSeconds 0
     $platform = @{ PlatformUri = $s.platform.uri; ApiToken = (ConvertTo-SecureString $s.platform.apiToken -AsPlainText -Force) }
