@@ -114,3 +114,36 @@ function script:Disable-RunbookRehearsal {
     Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction Ignore
     if ($State) { $env:PSModulePath = $State.SavedModulePath }
 }
+
+function script:Invoke-LeakCapture {
+    # SecretLeak.Tests.ps1: runs the script block with every stream on and a transcript, and returns what a user could
+    # see or log: Captured (every record, *>&1), TranscriptText (the console, errors rendered in full) and AllText
+    # (each record rendered as output, as a string and as a forced list; errors with their exceptions and details).
+    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock)
+    $transcript = Join-Path ([IO.Path]::GetTempPath()) "mailoauth-leak-$([guid]::NewGuid()).txt"
+    $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'; $InformationPreference = 'Continue'; $ProgressPreference = 'Continue'
+    Start-Transcript -Path $transcript -IncludeInvocationHeader | Out-Null
+    try {
+        $captured = & $ScriptBlock *>&1
+        # Render everything into the transcript too, as a user's console (and Start-Transcript) would show it.
+        $captured | Out-Host
+        $captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Format-List * -Force | Out-Host
+    } finally {
+        Stop-Transcript | Out-Null
+    }
+    $DebugPreference = 'SilentlyContinue'; $VerbosePreference = 'SilentlyContinue'
+    $transcriptText = Get-Content -Raw $transcript
+    Remove-Item $transcript
+    $allText = ($captured | ForEach-Object {
+            $_ | Out-String
+            if ($null -ne $_) { $_.ToString() }
+            "$_"
+            $_ | Format-List * -Force | Out-String
+            if ($_ -is [System.Management.Automation.ErrorRecord]) {
+                $_.Exception | Format-List * -Force | Out-String
+                $_.ErrorDetails | Format-List * -Force | Out-String
+                $_.Exception.ToString()
+            }
+        }) -join "`n"
+    [pscustomobject]@{ Captured = $captured; TranscriptText = $transcriptText; AllText = $allText }
+}
