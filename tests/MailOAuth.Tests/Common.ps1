@@ -147,3 +147,41 @@ function script:Invoke-LeakCapture {
         }) -join "`n"
     [pscustomobject]@{ Captured = $captured; TranscriptText = $transcriptText; AllText = $allText }
 }
+
+function script:Start-TestSandbox {
+    # A started sandbox, registered as the module's Sandbox environment (BeforeAll); Stop-MailOAuthSandbox in AfterAll.
+    $sandbox = Start-MailOAuthSandbox
+    Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+    $sandbox
+}
+
+function script:Get-PlatformParams($Sandbox) {
+    # Splat for the reseller platform cmdlets against the sandbox's platform: -PlatformUri and -ApiToken.
+    @{ PlatformUri = $Sandbox.Info.platform.uri; ApiToken = (ConvertTo-TestSecret $Sandbox.Info.platform.apiToken) }
+}
+
+function script:Reset-SandboxTest {
+    # BeforeEach: the seeded directory, a clean sandbox (log, faults, platform), the module connected as the seeded admin.
+    param($Sandbox)
+    Reset-MailOAuthSandboxDirectory -Sandbox $Sandbox
+    Reset-MailOAuthSandbox -Sandbox $Sandbox
+    Connect-SandboxAdmin -Sandbox $Sandbox | Out-Null
+}
+
+# Microsoft Graph's Mail.Send application permission (app role id).
+$script:mailSend = 'b633e1c5-b582-4048-a93e-9f11b44c7e96'
+
+# Graph's own view of an app (the directory snapshot has no requiredResourceAccess), read with the calling file's
+# $sandbox and $adminToken.
+function script:AppOf([string] $ClientId) { Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Path "applications(appId='$ClientId')" }
+
+function script:DeclaresMailSend($App) {
+    # Whether a Graph app (AppOf) declares Mail.Send as an application permission.
+    $App.PSObject.Properties.Name | Should -Contain 'requiredResourceAccess'
+    [bool]@($App.requiredResourceAccess.resourceAccess | Where-Object { $_.id -eq $mailSend -and $_.type -eq 'Role' })
+}
+
+function script:TenantGrantsOf([string] $SpId) {
+    # The tenant-wide Mail.Send grants (app role assignments) of a service principal, from the calling file's $sandbox.
+    @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).appRoleAssignments | Where-Object { $_.principalId -eq $SpId -and $_.appRoleId -eq $mailSend })
+}

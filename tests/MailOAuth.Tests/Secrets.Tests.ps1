@@ -1,10 +1,9 @@
 Describe 'The secret lifecycle: Get-, Update- and Remove-MailOAuthSecret' -Tag 'Secrets' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:sandbox = Start-MailOAuthSandbox
-        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+        $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
-        $script:platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+        $script:platform = Get-PlatformParams $sandbox
         $script:adminToken = $null
         function script:Requests { @(Get-MailOAuthSandboxRequest -Sandbox $sandbox) }
         function script:Writes { @(Requests | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' }) }
@@ -30,9 +29,7 @@ Describe 'The secret lifecycle: Get-, Update- and Remove-MailOAuthSecret' -Tag '
         if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
     }
     BeforeEach {
-        Reset-MailOAuthSandboxDirectory -Sandbox $sandbox
-        Reset-MailOAuthSandbox -Sandbox $sandbox
-        Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
+        Reset-SandboxTest -Sandbox $sandbox
     }
 
     Context 'Get-MailOAuthSecret' {
