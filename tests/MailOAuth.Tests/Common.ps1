@@ -185,3 +185,18 @@ function script:TenantGrantsOf([string] $SpId) {
     # The tenant-wide Mail.Send grants (app role assignments) of a service principal, from the calling file's $sandbox.
     @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).appRoleAssignments | Where-Object { $_.principalId -eq $SpId -and $_.appRoleId -eq $mailSend })
 }
+
+function script:Assert-NoTokenText([string] $AllText, [string] $TranscriptText) {
+    # SecretLeak.Tests.ps1: no token (a JWT: Graph, Key Vault, managed identity) and no bearer header value in the streams
+    # (Invoke-LeakCapture's AllText) or the transcript.
+    foreach ($t in @{ Text = $AllText; Where = 'the streams' }, @{ Text = $TranscriptText; Where = 'the transcript' }) {
+        $t.Text | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ' -Because "no token may appear in $($t.Where)"
+        $t.Text | Should -Not -Match 'Bearer [A-Za-z0-9]' -Because "no bearer header value may appear in $($t.Where)"
+    }
+}
+
+function script:Assert-NoSecretShapedText([string] $AllText, [string] $TranscriptText) {
+    # SecretLeak.Tests.ps1: no text of the shape of a client secret the sandbox issues, in the streams or the transcript.
+    $AllText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}' -Because 'no secret may appear in the streams'
+    $TranscriptText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}' -Because 'no secret may appear in the transcript'
+}
