@@ -29,6 +29,11 @@ function script:Connect-SandboxAdmin {
     Connect-MailOAuth -TenantId $s.tenantId -ClientId $s.admin.clientId -ClientSecret (ConvertTo-TestSecret $s.admin.clientSecret) -Environment $Environment
 }
 
+function script:Get-SandboxAdminToken($Sandbox) {
+    # A raw Graph token of the sandbox's seeded admin app (for -AccessToken and raw Graph calls).
+    Get-MailOAuthSandboxToken -Sandbox $Sandbox -ClientId $Sandbox.Info.admin.clientId -ClientSecret $Sandbox.Info.admin.clientSecret
+}
+
 function script:Invoke-FreshPwsh {
     # A script in a fresh pwsh (the one running this suite: the dotnet tool's pwsh.dll, or an installed
     # pwsh), with a fresh module path and the given environment variables; returns exit code and output.

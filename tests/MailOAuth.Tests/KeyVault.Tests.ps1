@@ -156,7 +156,7 @@ Describe 'Key Vault for runbooks: the new secret stored in a vault' -Tag 'KeyVau
     }
 
     It 'an -AccessToken connection cannot write the vault: KeyVaultCredentialUnavailable, nothing sent to the vault, the value output' {
-        $token = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        $token = Get-SandboxAdminToken $sandbox
         Connect-MailOAuth -AccessToken (ConvertTo-TestSecret $token) -Environment Sandbox | Out-Null
         Reset-MailOAuthSandbox -Sandbox $sandbox
         $app = New-MailOAuthApp -DisplayName (New-Name 'Token') -KeyVaultUri $vault -WarningVariable warnings 3>$null

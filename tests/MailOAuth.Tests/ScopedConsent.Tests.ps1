@@ -9,7 +9,7 @@ Describe 'Grant-MailSendConsent -Scope' -Tag 'Scope' {
         $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
         $script:sender = $info.mailboxes.licensed
-        $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        $script:adminToken = Get-SandboxAdminToken $sandbox
         $script:senderId = (Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Path "users/$sender").id
         $script:otherId = (Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Path "users/$($info.mailboxes.other)").id
 

@@ -7,7 +7,7 @@ Describe 'New-MailOAuthApp re-run on a mailbox-scoped app' -Tag 'Scope', 'Provis
         $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
         $script:sender = $info.mailboxes.licensed
-        $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        $script:adminToken = Get-SandboxAdminToken $sandbox
     }
     AfterAll {
         Disconnect-MailOAuth

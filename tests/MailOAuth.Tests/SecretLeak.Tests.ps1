@@ -80,7 +80,7 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
         . (Join-Path $PSScriptRoot 'Common.ps1')
         $script:sandbox = Start-MailOAuthSandbox
         $script:info = $sandbox.Info
-        $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        $script:adminToken = Get-SandboxAdminToken $sandbox
         $script:federated = (Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/federated-token' -Body @{ subject = $info.admin.federatedSubject }).token
         $script:wrongAdminSecret = 'Leak8Q~WrongAdminSecretValue_0987654321zyxw'
         $script:wrongApiToken = 'rsp_LeakTestWrongPlatformToken_1234567890'
@@ -237,7 +237,7 @@ Describe 'No secret leaks from the Key Vault path' -Tag 'Secrets' {
         Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
         Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
         $platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
-        $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        $script:adminToken = Get-SandboxAdminToken $sandbox
         $script:values = [Collections.Generic.List[string]]::new()
         $script:outputs = [Collections.Generic.List[object]]::new()
         $vault = $info.keyVault.uri

@@ -8,7 +8,7 @@ Describe 'The secret lifecycle: Get-, Update- and Remove-MailOAuthSecret' -Tag '
         function script:Requests { @(Get-MailOAuthSandboxRequest -Sandbox $sandbox) }
         function script:Writes { @(Requests | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' }) }
         function script:AdminToken {
-            Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+            Get-SandboxAdminToken $sandbox
         }
         function script:Graph([string] $Method = 'GET', [string] $Path, $Body) {
             Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token (AdminToken) -Method $Method -Path $Path -Body $Body
