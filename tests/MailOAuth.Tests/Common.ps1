@@ -205,3 +205,10 @@ function script:Assert-NoSecretShapedText([string] $AllText, [string] $Transcrip
     $AllText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}' -Because 'no secret may appear in the streams'
     $TranscriptText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}' -Because 'no secret may appear in the transcript'
 }
+
+function script:Assert-SecretNotInText([string] $Secret, [string] $AllText, [string] $TranscriptText) {
+    # SecretLeak.Tests.ps1: a known secret value appears (in any letter case) neither in the streams nor in the transcript.
+    $Secret | Should -Not -BeNullOrEmpty -Because 'a leak test needs the value it looks for'
+    $AllText.IndexOf($Secret, [StringComparison]::OrdinalIgnoreCase) | Should -Be -1 -Because 'the value may not appear in the streams'
+    $TranscriptText.IndexOf($Secret, [StringComparison]::OrdinalIgnoreCase) | Should -Be -1 -Because 'the value may not appear in the transcript'
+}

@@ -55,19 +55,16 @@ Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
     }
 
     It 'the real secret value appears nowhere' {
-        $allText | Should -Not -BeLike "*$realSecret*"
-        $transcriptText | Should -Not -BeLike "*$realSecret*"
+        Assert-SecretNotInText $realSecret $allText $transcriptText
     }
 
     It 'the scoped app''s secret appears nowhere (scoped send, -ExpectDenied)' {
         $scopedSecret.Length | Should -BeGreaterThan 15
-        $allText | Should -Not -BeLike "*$scopedSecret*"
-        $transcriptText | Should -Not -BeLike "*$scopedSecret*"
+        Assert-SecretNotInText $scopedSecret $allText $transcriptText
     }
 
     It 'a wrong secret value appears nowhere' {
-        $allText | Should -Not -BeLike "*$knownWrongSecret*"
-        $transcriptText | Should -Not -BeLike "*$knownWrongSecret*"
+        Assert-SecretNotInText $knownWrongSecret $allText $transcriptText
     }
 
     It 'no bearer token appears anywhere' {
@@ -162,10 +159,7 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
         @{ Name = 'the platform API token'; Value = { $info.platform.apiToken } }
         @{ Name = 'a wrong platform API token'; Value = { $wrongApiToken } }
     ) {
-        $secret = & $Value
-        $secret | Should -Not -BeNullOrEmpty
-        $allText.Contains($secret) | Should -BeFalse
-        $transcriptText.Contains($secret) | Should -BeFalse
+        Assert-SecretNotInText (& $Value) $allText $transcriptText
     }
 
     It 'no bearer token appears anywhere' {
@@ -220,12 +214,11 @@ Describe 'No secret leaks from the secret lifecycle cmdlets' -Tag 'Secrets' {
 
     It 'no secret value, and no secret of the sandbox''s shape, appears anywhere' {
         foreach ($v in $values) {
-            $allText | Should -Not -BeLike "*$v*"
-            $transcriptText | Should -Not -BeLike "*$v*"
+            Assert-SecretNotInText $v $allText $transcriptText
         }
         # The secrets of the failed rotations were never output: no text of a secret's shape may appear at all.
         Assert-NoSecretShapedText $allText $transcriptText
-        $allText | Should -Not -BeLike "*$($info.platform.apiToken)*"
+        Assert-SecretNotInText $info.platform.apiToken $allText $transcriptText
     }
 }
 
@@ -285,15 +278,14 @@ Describe 'No secret leaks from the Key Vault path' -Tag 'Secrets' {
     It 'no secret value (stored in the vault or not) appears in any stream or the transcript' {
         foreach ($v in $values) {
             $v.Length | Should -BeGreaterThan 15
-            $allText.Contains($v) | Should -BeFalse
-            $transcriptText.Contains($v) | Should -BeFalse
+            Assert-SecretNotInText $v $allText $transcriptText
         }
         Assert-NoSecretShapedText $allText $transcriptText
     }
 
     It 'no token (Graph or Key Vault) appears anywhere' {
         Assert-NoTokenText $allText $transcriptText
-        $allText.Contains($adminToken) | Should -BeFalse
+        Assert-SecretNotInText $adminToken $allText $transcriptText
     }
 }
 
@@ -362,8 +354,7 @@ Describe 'No secret leaks from the rotation runbook' -Tag 'Secrets' {
     It 'neither the platform token nor any secret value appears in any stream or the transcript' {
         foreach ($v in @($values) + $info.platform.apiToken) {
             $v.Length | Should -BeGreaterThan 15
-            $allText.Contains($v) | Should -BeFalse
-            $transcriptText.Contains($v) | Should -BeFalse
+            Assert-SecretNotInText $v $allText $transcriptText
         }
         # The rotated secrets that no one can read back (the denied vault, the failed test): none of a secret's shape at all.
         Assert-NoSecretShapedText $allText $transcriptText
