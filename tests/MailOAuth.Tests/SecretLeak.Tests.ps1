@@ -170,11 +170,10 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
 Describe 'No secret leaks from the secret lifecycle cmdlets' -Tag 'Secrets' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:sandbox = Start-MailOAuthSandbox
+        $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
-        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
         Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
-        $platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+        $platform = Get-PlatformParams $sandbox
         $script:app = New-MailOAuthApp -DisplayName 'Leak rotation' -SenderAddress $info.mailboxes.licensed | Grant-MailSendConsent -PassThru
         $app | Set-ResellerSmtpSetting @platform | Out-Null
         $script:values = [Collections.Generic.List[string]]::new()
@@ -225,11 +224,10 @@ Describe 'No secret leaks from the secret lifecycle cmdlets' -Tag 'Secrets' {
 Describe 'No secret leaks from the Key Vault path' -Tag 'Secrets' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:sandbox = Start-MailOAuthSandbox
+        $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
-        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
         Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
-        $platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+        $platform = Get-PlatformParams $sandbox
         $script:adminToken = Get-SandboxAdminToken $sandbox
         $script:values = [Collections.Generic.List[string]]::new()
         $script:outputs = [Collections.Generic.List[object]]::new()
@@ -295,12 +293,11 @@ Describe 'No secret leaks from the rotation runbook' -Tag 'Secrets' {
     # denies the write; a failing platform test (the job fails); a vault that refuses to let the identity read the token.
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:sandbox = Start-MailOAuthSandbox
+        $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
         $script:runbook = (Resolve-Path (Join-Path $PSScriptRoot '../../examples/runbooks/Rotate-MailOAuthSecret.ps1')).Path
-        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
         Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
-        $platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+        $platform = Get-PlatformParams $sandbox
         $script:app = New-MailOAuthApp -DisplayName 'Leak runbook' -SenderAddress $info.mailboxes.licensed -SecretLifetimeMonths 1 | Grant-MailSendConsent -PassThru
         $app | Set-ResellerSmtpSetting @platform | Out-Null
         $script:values = [Collections.Generic.List[string]]::new()
