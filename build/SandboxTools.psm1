@@ -106,13 +106,31 @@ function Register-MailOAuthSandboxEnvironment {
 function Get-MailOAuthSandboxToken {
     <# A raw client-credentials token from the sandbox's token endpoint (for -AccessToken tests and raw Graph calls). #>
     param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $ClientId, [Parameter(Mandatory)] [string] $ClientSecret)
+    Request-SandboxToken -Sandbox $Sandbox -ClientId $ClientId -ClientSecret $ClientSecret -Resource $Sandbox.Info.graphEndpoint
+}
+
+function Request-SandboxToken {
+    # Private: a client-credentials token for $Resource from the sandbox's token endpoint; $What names it in the error.
+    param($Sandbox, [string] $ClientId, [string] $ClientSecret, [string] $Resource, [string] $What = 'Token')
     $form = [System.Collections.Generic.Dictionary[string, string]]::new()
     $form['grant_type'] = 'client_credentials'; $form['client_id'] = $ClientId; $form['client_secret'] = $ClientSecret
-    $form['scope'] = "$($Sandbox.Info.graphEndpoint)/.default"
+    $form['scope'] = "$Resource/.default"
     $response = $Sandbox.Http.PostAsync("/$($Sandbox.Info.tenantId)/oauth2/v2.0/token", [System.Net.Http.FormUrlEncodedContent]::new($form)).GetAwaiter().GetResult()
     $text = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
-    if (-not $response.IsSuccessStatusCode) { throw "Token request failed: $([int]$response.StatusCode) $text" }
+    if (-not $response.IsSuccessStatusCode) { throw "$What request failed: $([int]$response.StatusCode) $text" }
     ($text | ConvertFrom-Json).access_token
+}
+
+function New-SandboxVaultRequest {
+    # Private: a request to the sandbox's Key Vault $Vault with a vault token of the admin app. The vault host
+    # ({vault}.vault.localhost) goes in the Host header of a request to the sandbox's own loopback address.
+    param($Sandbox, [System.Net.Http.HttpMethod] $Method, [string] $Path, [string] $Vault)
+    $token = Request-SandboxToken -Sandbox $Sandbox -ClientId $Sandbox.Info.admin.clientId -ClientSecret $Sandbox.Info.admin.clientSecret `
+        -Resource $Sandbox.Info.keyVault.audience -What 'Vault token'
+    $request = [System.Net.Http.HttpRequestMessage]::new($Method, $Path)
+    $request.Headers.Host = "$Vault.$($Sandbox.Info.keyVault.suffix):$(([uri]$Sandbox.Info.baseUri).Port)"
+    $request.Headers.Authorization = [System.Net.Http.Headers.AuthenticationHeaderValue]::new('Bearer', $token)
+    $request
 }
 
 function Get-MailOAuthSandboxVaultSecret {
@@ -122,16 +140,8 @@ function Get-MailOAuthSandboxVaultSecret {
         The vault host ({vault}.vault.localhost) goes in the Host header of a request to the sandbox's own loopback address.
     #>
     param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Name, [string] $Vault = 'mailoauth', [switch] $Versions)
-    $form = [System.Collections.Generic.Dictionary[string, string]]::new()
-    $form['grant_type'] = 'client_credentials'; $form['client_id'] = $Sandbox.Info.admin.clientId; $form['client_secret'] = $Sandbox.Info.admin.clientSecret
-    $form['scope'] = "$($Sandbox.Info.keyVault.audience)/.default"
-    $tokenResponse = $Sandbox.Http.PostAsync("/$($Sandbox.Info.tenantId)/oauth2/v2.0/token", [System.Net.Http.FormUrlEncodedContent]::new($form)).GetAwaiter().GetResult()
-    $tokenText = $tokenResponse.Content.ReadAsStringAsync().GetAwaiter().GetResult()
-    if (-not $tokenResponse.IsSuccessStatusCode) { throw "Vault token request failed: $([int]$tokenResponse.StatusCode) $tokenText" }
     $path = "/secrets/$Name$(if ($Versions) { '/versions' })?api-version=7.6"
-    $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::Get, $path)
-    $request.Headers.Host = "$Vault.$($Sandbox.Info.keyVault.suffix):$(([uri]$Sandbox.Info.baseUri).Port)"
-    $request.Headers.Authorization = [System.Net.Http.Headers.AuthenticationHeaderValue]::new('Bearer', ($tokenText | ConvertFrom-Json).access_token)
+    $request = New-SandboxVaultRequest -Sandbox $Sandbox -Method ([System.Net.Http.HttpMethod]::Get) -Path $path -Vault $Vault
     $response = $Sandbox.Http.SendAsync($request).GetAwaiter().GetResult()
     $text = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
     if (-not $response.IsSuccessStatusCode) { throw "Key Vault GET $path answered $([int]$response.StatusCode): $text" }
@@ -145,15 +155,7 @@ function Set-MailOAuthSandboxVaultSecret {
         id (never the value). The vault host goes in the Host header, as for Get-MailOAuthSandboxVaultSecret.
     #>
     param([Parameter(Mandatory)] $Sandbox, [Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [securestring] $Value, [string] $Vault = 'mailoauth')
-    $form = [System.Collections.Generic.Dictionary[string, string]]::new()
-    $form['grant_type'] = 'client_credentials'; $form['client_id'] = $Sandbox.Info.admin.clientId; $form['client_secret'] = $Sandbox.Info.admin.clientSecret
-    $form['scope'] = "$($Sandbox.Info.keyVault.audience)/.default"
-    $tokenResponse = $Sandbox.Http.PostAsync("/$($Sandbox.Info.tenantId)/oauth2/v2.0/token", [System.Net.Http.FormUrlEncodedContent]::new($form)).GetAwaiter().GetResult()
-    $tokenText = $tokenResponse.Content.ReadAsStringAsync().GetAwaiter().GetResult()
-    if (-not $tokenResponse.IsSuccessStatusCode) { throw "Vault token request failed: $([int]$tokenResponse.StatusCode) $tokenText" }
-    $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::Put, "/secrets/$($Name)?api-version=7.6")
-    $request.Headers.Host = "$Vault.$($Sandbox.Info.keyVault.suffix):$(([uri]$Sandbox.Info.baseUri).Port)"
-    $request.Headers.Authorization = [System.Net.Http.Headers.AuthenticationHeaderValue]::new('Bearer', ($tokenText | ConvertFrom-Json).access_token)
+    $request = New-SandboxVaultRequest -Sandbox $Sandbox -Method ([System.Net.Http.HttpMethod]::Put) -Path "/secrets/$($Name)?api-version=7.6" -Vault $Vault
     $body = @{ value = [System.Net.NetworkCredential]::new('', $Value).Password } | ConvertTo-Json -Compress
     $request.Content = [System.Net.Http.StringContent]::new($body, [System.Text.Encoding]::UTF8, 'application/json')
     $response = $Sandbox.Http.SendAsync($request).GetAwaiter().GetResult()

@@ -230,6 +230,16 @@ function Get-VaultParameter([string] $ClientId) {
     $parameters
 }
 
+# The new secret's key ID and expiry, its proof and its Key Vault copy, from Update-MailOAuthSecret's result (never its value).
+function Set-RotationSummary($Summary, $Rotated) {
+    $Summary.NewKeyId = $Rotated.SecretKeyId
+    $Summary.NewSecretExpiresOn = $Rotated.SecretExpiresOn
+    $Summary.ProvenBy = @($Rotated.ProvenBy)
+    $Summary.KeyVaultStatus = $Rotated.KeyVaultStatus
+    $Summary.KeyVaultSecretId = $Rotated.KeyVaultSecretId
+    $Summary.KeyVaultError = $Rotated.KeyVaultError
+}
+
 $failed = 0
 foreach ($app in @($due | Group-Object -Property ClientId)) {
     $first = $app.Group[0]
@@ -267,12 +277,7 @@ foreach ($app in @($due | Group-Object -Property ClientId)) {
             $vault = Get-VaultParameter $first.ClientId
             try {
                 $rotated = Update-MailOAuthSecret -ClientId $first.ClientId -KeepPrevious @vault -Confirm:$false -ErrorAction Stop
-                $summary.NewKeyId = $rotated.SecretKeyId
-                $summary.NewSecretExpiresOn = $rotated.SecretExpiresOn
-                $summary.ProvenBy = @($rotated.ProvenBy)
-                $summary.KeyVaultStatus = $rotated.KeyVaultStatus
-                $summary.KeyVaultSecretId = $rotated.KeyVaultSecretId
-                $summary.KeyVaultError = $rotated.KeyVaultError
+                Set-RotationSummary $summary $rotated
                 $rotated.ClientSecret.Dispose() # the vault holds the value (or nothing does: then the secret goes again, below)
                 if ($rotated.KeyVaultStatus -ne 'Stored') {
                     $failed++
@@ -303,13 +308,8 @@ foreach ($app in @($due | Group-Object -Property ClientId)) {
         $vault = Get-VaultParameter $first.ClientId
         try {
             $rotated = Update-MailOAuthSecret -ClientId $first.ClientId @platform @vault -Confirm:$false -ErrorAction Stop
-            $summary.NewKeyId = $rotated.SecretKeyId
-            $summary.NewSecretExpiresOn = $rotated.SecretExpiresOn
+            Set-RotationSummary $summary $rotated
             $summary.PlatformUpdated = $rotated.PlatformUpdated
-            $summary.ProvenBy = @($rotated.ProvenBy)
-            $summary.KeyVaultStatus = $rotated.KeyVaultStatus
-            $summary.KeyVaultSecretId = $rotated.KeyVaultSecretId
-            $summary.KeyVaultError = $rotated.KeyVaultError
             $summary.Status = 'Rotated'
             if ($rotated.KeyVaultStatus -eq 'Failed') {
                 # Not a failed rotation: the platform holds the proven new secret; only the vault copy is missing.

@@ -29,6 +29,11 @@ function script:Connect-SandboxAdmin {
     Connect-MailOAuth -TenantId $s.tenantId -ClientId $s.admin.clientId -ClientSecret (ConvertTo-TestSecret $s.admin.clientSecret) -Environment $Environment
 }
 
+function script:Get-SandboxAdminToken($Sandbox) {
+    # A raw Graph token of the sandbox's seeded admin app (for -AccessToken and raw Graph calls).
+    Get-MailOAuthSandboxToken -Sandbox $Sandbox -ClientId $Sandbox.Info.admin.clientId -ClientSecret $Sandbox.Info.admin.clientSecret
+}
+
 function script:Invoke-FreshPwsh {
     # A script in a fresh pwsh (the one running this suite: the dotnet tool's pwsh.dll, or an installed
     # pwsh), with a fresh module path and the given environment variables; returns exit code and output.
@@ -113,4 +118,97 @@ function script:Disable-RunbookRehearsal {
     Remove-Item Function:\Get-AutomationPSCredential, Function:\Invoke-RestMethod, Variable:\MailOAuthRunbookRehearsal -ErrorAction Ignore
     Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction Ignore
     if ($State) { $env:PSModulePath = $State.SavedModulePath }
+}
+
+function script:Invoke-LeakCapture {
+    # SecretLeak.Tests.ps1: runs the script block with every stream on and a transcript, and returns what a user could
+    # see or log: Captured (every record, *>&1), TranscriptText (the console, errors rendered in full) and AllText
+    # (each record rendered as output, as a string and as a forced list; errors with their exceptions and details).
+    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock)
+    $transcript = Join-Path ([IO.Path]::GetTempPath()) "mailoauth-leak-$([guid]::NewGuid()).txt"
+    $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'; $InformationPreference = 'Continue'; $ProgressPreference = 'Continue'
+    Start-Transcript -Path $transcript -IncludeInvocationHeader | Out-Null
+    try {
+        $captured = & $ScriptBlock *>&1
+        # Render everything into the transcript too, as a user's console (and Start-Transcript) would show it.
+        $captured | Out-Host
+        $captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Format-List * -Force | Out-Host
+    } finally {
+        Stop-Transcript | Out-Null
+    }
+    $DebugPreference = 'SilentlyContinue'; $VerbosePreference = 'SilentlyContinue'
+    $transcriptText = Get-Content -Raw $transcript
+    Remove-Item $transcript
+    $allText = ($captured | ForEach-Object {
+            $_ | Out-String
+            if ($null -ne $_) { $_.ToString() }
+            "$_"
+            $_ | Format-List * -Force | Out-String
+            if ($_ -is [System.Management.Automation.ErrorRecord]) {
+                $_.Exception | Format-List * -Force | Out-String
+                $_.ErrorDetails | Format-List * -Force | Out-String
+                $_.Exception.ToString()
+            }
+        }) -join "`n"
+    [pscustomobject]@{ Captured = $captured; TranscriptText = $transcriptText; AllText = $allText }
+}
+
+function script:Start-TestSandbox {
+    # A started sandbox, registered as the module's Sandbox environment (BeforeAll); Stop-MailOAuthSandbox in AfterAll.
+    $sandbox = Start-MailOAuthSandbox
+    Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+    $sandbox
+}
+
+function script:Get-PlatformParams($Sandbox) {
+    # Splat for the reseller platform cmdlets against the sandbox's platform: -PlatformUri and -ApiToken.
+    @{ PlatformUri = $Sandbox.Info.platform.uri; ApiToken = (ConvertTo-TestSecret $Sandbox.Info.platform.apiToken) }
+}
+
+function script:Reset-SandboxTest {
+    # BeforeEach: the seeded directory, a clean sandbox (log, faults, platform), the module connected as the seeded admin.
+    param($Sandbox)
+    Reset-MailOAuthSandboxDirectory -Sandbox $Sandbox
+    Reset-MailOAuthSandbox -Sandbox $Sandbox
+    Connect-SandboxAdmin -Sandbox $Sandbox | Out-Null
+}
+
+# Microsoft Graph's Mail.Send application permission (app role id).
+$script:mailSend = 'b633e1c5-b582-4048-a93e-9f11b44c7e96'
+
+# Graph's own view of an app (the directory snapshot has no requiredResourceAccess), read with the calling file's
+# $sandbox and $adminToken.
+function script:AppOf([string] $ClientId) { Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Path "applications(appId='$ClientId')" }
+
+function script:DeclaresMailSend($App) {
+    # Whether a Graph app (AppOf) declares Mail.Send as an application permission.
+    $App.PSObject.Properties.Name | Should -Contain 'requiredResourceAccess'
+    [bool]@($App.requiredResourceAccess.resourceAccess | Where-Object { $_.id -eq $mailSend -and $_.type -eq 'Role' })
+}
+
+function script:TenantGrantsOf([string] $SpId) {
+    # The tenant-wide Mail.Send grants (app role assignments) of a service principal, from the calling file's $sandbox.
+    @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).appRoleAssignments | Where-Object { $_.principalId -eq $SpId -and $_.appRoleId -eq $mailSend })
+}
+
+function script:Assert-NoTokenText([string] $AllText, [string] $TranscriptText) {
+    # SecretLeak.Tests.ps1: no token (a JWT: Graph, Key Vault, managed identity) and no bearer header value in the streams
+    # (Invoke-LeakCapture's AllText) or the transcript.
+    foreach ($t in @{ Text = $AllText; Where = 'the streams' }, @{ Text = $TranscriptText; Where = 'the transcript' }) {
+        $t.Text | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ' -Because "no token may appear in $($t.Where)"
+        $t.Text | Should -Not -Match 'Bearer [A-Za-z0-9]' -Because "no bearer header value may appear in $($t.Where)"
+    }
+}
+
+function script:Assert-NoSecretShapedText([string] $AllText, [string] $TranscriptText) {
+    # SecretLeak.Tests.ps1: no text of the shape of a client secret the sandbox issues, in the streams or the transcript.
+    $AllText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}' -Because 'no secret may appear in the streams'
+    $TranscriptText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}' -Because 'no secret may appear in the transcript'
+}
+
+function script:Assert-SecretNotInText([string] $Secret, [string] $AllText, [string] $TranscriptText) {
+    # SecretLeak.Tests.ps1: a known secret value appears (in any letter case) neither in the streams nor in the transcript.
+    $Secret | Should -Not -BeNullOrEmpty -Because 'a leak test needs the value it looks for'
+    $AllText.IndexOf($Secret, [StringComparison]::OrdinalIgnoreCase) | Should -Be -1 -Because 'the value may not appear in the streams'
+    $TranscriptText.IndexOf($Secret, [StringComparison]::OrdinalIgnoreCase) | Should -Be -1 -Because 'the value may not appear in the transcript'
 }

@@ -2,11 +2,10 @@
 Describe 'Key Vault for runbooks: the new secret stored in a vault' -Tag 'KeyVault' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:sandbox = Start-MailOAuthSandbox
-        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+        $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
         $script:vault = $info.keyVault.uri
-        $script:platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+        $script:platform = Get-PlatformParams $sandbox
         function script:Requests { @(Get-MailOAuthSandboxRequest -Sandbox $sandbox) }
         function script:VaultRequests { @(Requests | Where-Object kind -eq 'keyvault') }
         function script:Writes { @(Requests | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' }) }
@@ -24,10 +23,8 @@ Describe 'Key Vault for runbooks: the new secret stored in a vault' -Tag 'KeyVau
         if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
     }
     BeforeEach {
-        Reset-MailOAuthSandboxDirectory -Sandbox $sandbox
-        Reset-MailOAuthSandbox -Sandbox $sandbox
+        Reset-SandboxTest -Sandbox $sandbox
         [void](Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method DELETE -Path '/_sandbox/keyvault')
-        Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
     }
 
     It 'New-MailOAuthApp -KeyVaultUri stores the value, tagged, under the name derived from the display name' {
@@ -159,7 +156,7 @@ Describe 'Key Vault for runbooks: the new secret stored in a vault' -Tag 'KeyVau
     }
 
     It 'an -AccessToken connection cannot write the vault: KeyVaultCredentialUnavailable, nothing sent to the vault, the value output' {
-        $token = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        $token = Get-SandboxAdminToken $sandbox
         Connect-MailOAuth -AccessToken (ConvertTo-TestSecret $token) -Environment Sandbox | Out-Null
         Reset-MailOAuthSandbox -Sandbox $sandbox
         $app = New-MailOAuthApp -DisplayName (New-Name 'Token') -KeyVaultUri $vault -WarningVariable warnings 3>$null

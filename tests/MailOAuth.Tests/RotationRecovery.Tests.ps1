@@ -6,10 +6,9 @@ Describe 'Update-MailOAuthSecret recovers from killed and failed runs' -Tag 'Sec
     # what happened.
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:sandbox = Start-MailOAuthSandbox
-        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+        $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
-        $script:platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+        $script:platform = Get-PlatformParams $sandbox
         function script:Requests { @(Get-MailOAuthSandboxRequest -Sandbox $sandbox) }
         function script:PlatformState { Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/platform' }
         function script:DirectoryApp([string] $ClientId) { (Get-MailOAuthSandboxDirectory -Sandbox $sandbox).applications | Where-Object appId -EQ $ClientId }
@@ -65,6 +64,20 @@ Describe 'Update-MailOAuthSecret recovers from killed and failed runs' -Tag 'Sec
             finally { $rotation.PowerShell.Dispose() }
         }
 
+        # Its save held (latency), then stored and answered 500; while it is held, the platform's reads start failing.
+        # Returns the rotation's errors once it has ended.
+        function script:Invoke-UnreadableSaveRotation([string] $ClientId, [hashtable] $Extra = @{}) {
+            $rotation = Start-Rotation $ClientId @{ pathPattern = 'smtp-settings$'; method = 'PUT'; status = 500; afterProcessing = $true; latencyMs = 3000; count = 1 } $Extra
+            try {
+                Wait-Until $rotation { @(Requests | Where-Object { $_.kind -eq 'platform' -and $_.method -eq 'GET' }).Count -ge 2 -and
+                    @(Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/faults' | ForEach-Object { $_ }).Count -eq 0 }
+                Fault @{ pathPattern = 'smtp-settings$'; method = 'GET'; status = 500; count = 2 }
+                $rotation.Handle.AsyncWaitHandle.WaitOne(60000) | Should -BeTrue
+                @($rotation.PowerShell.Streams.Error)
+            }
+            finally { $rotation.PowerShell.Dispose() }
+        }
+
         # Walks the log: the platform may hold its first secret, and after each save the secret added last before it
         # (a failed save: either). No removePassword may name a secret the platform may hold at that moment.
         function script:Assert-NothingInUseRemoved([object[]] $Log, [string] $PlatformKeyId) {
@@ -93,9 +106,7 @@ Describe 'Update-MailOAuthSecret recovers from killed and failed runs' -Tag 'Sec
         if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
     }
     BeforeEach {
-        Reset-MailOAuthSandboxDirectory -Sandbox $sandbox
-        Reset-MailOAuthSandbox -Sandbox $sandbox
-        Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
+        Reset-SandboxTest -Sandbox $sandbox
     }
 
     Context 'killed or failed after step 1 (the new secret added, not yet on the platform)' {
@@ -198,15 +209,7 @@ Describe 'Update-MailOAuthSecret recovers from killed and failed runs' -Tag 'Sec
         It 'keeps the new secret, and every old one, when the platform cannot be read back after such a save; the re-run converges' {
             $app = New-PlatformApp
             # The save is held (latency) and then stored and answered 500; while it is held, the platform's reads start failing.
-            $rotation = Start-Rotation $app.ClientId @{ pathPattern = 'smtp-settings$'; method = 'PUT'; status = 500; afterProcessing = $true; latencyMs = 3000; count = 1 }
-            try {
-                Wait-Until $rotation { @(Requests | Where-Object { $_.kind -eq 'platform' -and $_.method -eq 'GET' }).Count -ge 2 -and
-                    @(Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/faults' | ForEach-Object { $_ }).Count -eq 0 }
-                Fault @{ pathPattern = 'smtp-settings$'; method = 'GET'; status = 500; count = 2 }
-                $rotation.Handle.AsyncWaitHandle.WaitOne(60000) | Should -BeTrue
-                $e = @($rotation.PowerShell.Streams.Error)
-            }
-            finally { $rotation.PowerShell.Dispose() }
+            $e = @(Invoke-UnreadableSaveRotation $app.ClientId)
 
             $e[0].FullyQualifiedErrorId | Should -Be 'ServiceUnavailable,MailOAuth.Commands.UpdateMailOAuthSecretCommand'
             $e[0].Exception.Message | Should -Match 'may hold the new secret .* so it was kept'
@@ -229,15 +232,7 @@ Describe 'Update-MailOAuthSecret recovers from killed and failed runs' -Tag 'Sec
             $app = New-PlatformApp
             $vault = @{ KeyVaultUri = $info.keyVault.uri; KeyVaultSecretName = 'kept-secret' }
             # As above: the save is stored and answered 500, and the platform cannot be read back after it.
-            $rotation = Start-Rotation $app.ClientId @{ pathPattern = 'smtp-settings$'; method = 'PUT'; status = 500; afterProcessing = $true; latencyMs = 3000; count = 1 } $vault
-            try {
-                Wait-Until $rotation { @(Requests | Where-Object { $_.kind -eq 'platform' -and $_.method -eq 'GET' }).Count -ge 2 -and
-                    @(Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/faults' | ForEach-Object { $_ }).Count -eq 0 }
-                Fault @{ pathPattern = 'smtp-settings$'; method = 'GET'; status = 500; count = 2 }
-                $rotation.Handle.AsyncWaitHandle.WaitOne(60000) | Should -BeTrue
-                $e = @($rotation.PowerShell.Streams.Error)
-            }
-            finally { $rotation.PowerShell.Dispose() }
+            $e = @(Invoke-UnreadableSaveRotation $app.ClientId $vault)
 
             $e[0].FullyQualifiedErrorId | Should -Be 'ServiceUnavailable,MailOAuth.Commands.UpdateMailOAuthSecretCommand'
             $e[0].Exception.Message | Should -Match 'may hold the new secret .* so it was kept'

@@ -6,26 +6,15 @@
 Describe 'Grant-MailSendConsent -Scope' -Tag 'Scope' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:sandbox = Start-MailOAuthSandbox
-        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+        $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
         $script:sender = $info.mailboxes.licensed
-        $script:mailSend = 'b633e1c5-b582-4048-a93e-9f11b44c7e96'
-        $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        $script:adminToken = Get-SandboxAdminToken $sandbox
         $script:senderId = (Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Path "users/$sender").id
         $script:otherId = (Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Path "users/$($info.mailboxes.other)").id
 
         function script:Exchange { Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Path '/_sandbox/exchange' }
         function script:AssignmentsOf([string] $SpId) { @((Exchange).assignments | Where-Object principalId -EQ "/ServicePrincipals/$SpId") }
-        # Graph's own view of the app (the directory snapshot has no requiredResourceAccess).
-        function script:AppOf([string] $ClientId) { Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Path "applications(appId='$ClientId')" }
-        function script:TenantGrantsOf([string] $SpId) {
-            @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).appRoleAssignments | Where-Object { $_.principalId -eq $SpId -and $_.appRoleId -eq $mailSend })
-        }
-        function script:DeclaresMailSend($App) {
-            $App.PSObject.Properties.Name | Should -Contain 'requiredResourceAccess'
-            [bool]@($App.requiredResourceAccess.resourceAccess | Where-Object { $_.id -eq $mailSend -and $_.type -eq 'Role' })
-        }
         function script:NewApp {
             New-MailOAuthApp -DisplayName "Scoped $([guid]::NewGuid().ToString('n').Substring(0, 8))" -SenderAddress $sender -WarningAction SilentlyContinue
         }
@@ -42,9 +31,7 @@ Describe 'Grant-MailSendConsent -Scope' -Tag 'Scope' {
     }
     BeforeEach {
         Disconnect-MailOAuth
-        Reset-MailOAuthSandboxDirectory -Sandbox $sandbox
-        Reset-MailOAuthSandbox -Sandbox $sandbox
-        Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
+        Reset-SandboxTest -Sandbox $sandbox
     }
 
     Context 'scoping to the sender' {

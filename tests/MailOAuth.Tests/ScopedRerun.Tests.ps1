@@ -4,30 +4,17 @@
 Describe 'New-MailOAuthApp re-run on a mailbox-scoped app' -Tag 'Scope', 'Provisioning' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:sandbox = Start-MailOAuthSandbox
-        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+        $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
         $script:sender = $info.mailboxes.licensed
-        $script:mailSend = 'b633e1c5-b582-4048-a93e-9f11b44c7e96'
-        $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
-
-        # Graph's own view of the app (the directory snapshot has no requiredResourceAccess).
-        function script:AppOf([string] $ClientId) { Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token $adminToken -Path "applications(appId='$ClientId')" }
-        function script:DeclaresMailSend($App) {
-            [bool]@($App.requiredResourceAccess.resourceAccess | Where-Object { $_.id -eq $mailSend -and $_.type -eq 'Role' })
-        }
-        function script:TenantGrantsOf([string] $SpId) {
-            @((Get-MailOAuthSandboxDirectory -Sandbox $sandbox).appRoleAssignments | Where-Object { $_.principalId -eq $SpId -and $_.appRoleId -eq $mailSend })
-        }
+        $script:adminToken = Get-SandboxAdminToken $sandbox
     }
     AfterAll {
         Disconnect-MailOAuth
         if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
     }
     BeforeEach {
-        Reset-MailOAuthSandboxDirectory -Sandbox $sandbox
-        Reset-MailOAuthSandbox -Sandbox $sandbox
-        Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
+        Reset-SandboxTest -Sandbox $sandbox
     }
 
     It 'keeps Mail.Send out of requiredResourceAccess and the tenant grant absent, and says so in Verbose' {

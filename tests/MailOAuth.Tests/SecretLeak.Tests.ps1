@@ -7,11 +7,8 @@ Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
         $script:knownWrongSecret = 'Leak8Q~KnownSecretValue_1234567890abcdefXY'
         $script:realSecret = $info.apps.consented.clientSecret
         $script:scopedSecret = $info.apps.scoped.clientSecret
-        $script:transcript = Join-Path ([IO.Path]::GetTempPath()) "mailoauth-leak-$([guid]::NewGuid()).txt"
 
-        $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'; $InformationPreference = 'Continue'; $ProgressPreference = 'Continue'
-        Start-Transcript -Path $transcript -IncludeInvocationHeader | Out-Null
-        $script:captured = & {
+        $leak = Invoke-LeakCapture {
             Register-MailOAuthSandboxEnvironment -Sandbox $sandbox -Verbose -Debug
             Get-MailOAuthEnvironment -Verbose -Debug
             $ok = Get-SendParams -Sandbox $sandbox
@@ -38,28 +35,11 @@ Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
             Send-MailOAuthTest @ok -SendScope "Mailbox: $($info.mailboxes.licensed)" -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug -ErrorAction Continue
             Send-MailOAuthTest @ok -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug -ErrorAction Continue
             Send-MailOAuthTest @bad -SendScope Mailbox -SenderAddress $info.mailboxes.other -ExpectDenied -Verbose -Debug -ErrorAction Continue
-        } *>&1
-        # Render everything into the transcript too, as a user's console (and Start-Transcript) would show it.
-        $captured | Out-Host
-        $captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Format-List * -Force | Out-Host
-        Stop-Transcript | Out-Null
-        $DebugPreference = 'SilentlyContinue'; $VerbosePreference = 'SilentlyContinue'
-        $script:transcriptText = Get-Content -Raw $transcript
-        # Everything a user could see or log: each record rendered, every property of errors and their exceptions.
-        $script:allText = ($captured | ForEach-Object {
-                $_ | Out-String
-                $_.ToString()
-                if ($_ -is [System.Management.Automation.ErrorRecord]) {
-                    $_ | Format-List * -Force | Out-String
-                    $_.Exception | Format-List * -Force | Out-String
-                    $_.ErrorDetails | Format-List * -Force | Out-String
-                    $_.Exception.ToString()
-                }
-            }) -join "`n"
+        }
+        $script:captured = $leak.Captured; $script:transcriptText = $leak.TranscriptText; $script:allText = $leak.AllText
     }
     AfterAll {
         if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
-        if ($transcript -and (Test-Path $transcript)) { Remove-Item $transcript }
     }
 
     It 'captured every stream (the test really exercised the cmdlets)' {
@@ -75,25 +55,20 @@ Describe 'No secret leaks from any cmdlet path' -Tag 'Secrets' {
     }
 
     It 'the real secret value appears nowhere' {
-        $allText | Should -Not -BeLike "*$realSecret*"
-        $transcriptText | Should -Not -BeLike "*$realSecret*"
+        Assert-SecretNotInText $realSecret $allText $transcriptText
     }
 
     It 'the scoped app''s secret appears nowhere (scoped send, -ExpectDenied)' {
         $scopedSecret.Length | Should -BeGreaterThan 15
-        $allText | Should -Not -BeLike "*$scopedSecret*"
-        $transcriptText | Should -Not -BeLike "*$scopedSecret*"
+        Assert-SecretNotInText $scopedSecret $allText $transcriptText
     }
 
     It 'a wrong secret value appears nowhere' {
-        $allText | Should -Not -BeLike "*$knownWrongSecret*"
-        $transcriptText | Should -Not -BeLike "*$knownWrongSecret*"
+        Assert-SecretNotInText $knownWrongSecret $allText $transcriptText
     }
 
     It 'no bearer token appears anywhere' {
-        $allText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
-        $transcriptText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
-        $allText | Should -Not -Match 'Bearer [A-Za-z0-9]'
+        Assert-NoTokenText $allText $transcriptText
     }
 }
 
@@ -102,15 +77,12 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
         . (Join-Path $PSScriptRoot 'Common.ps1')
         $script:sandbox = Start-MailOAuthSandbox
         $script:info = $sandbox.Info
-        $script:transcript = Join-Path ([IO.Path]::GetTempPath()) "mailoauth-leak2-$([guid]::NewGuid()).txt"
-        $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        $script:adminToken = Get-SandboxAdminToken $sandbox
         $script:federated = (Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/federated-token' -Body @{ subject = $info.admin.federatedSubject }).token
         $script:wrongAdminSecret = 'Leak8Q~WrongAdminSecretValue_0987654321zyxw'
         $script:wrongApiToken = 'rsp_LeakTestWrongPlatformToken_1234567890'
 
-        $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'
-        Start-Transcript -Path $transcript | Out-Null
-        $script:captured = & {
+        $leak = Invoke-LeakCapture {
             Register-MailOAuthSandboxEnvironment -Sandbox $sandbox
             # A failed sign-in is a terminating error: catch it and keep its record with the rest.
             try { Connect-MailOAuth -TenantId $info.tenantId -ClientId $info.admin.clientId -ClientSecret (ConvertTo-TestSecret $wrongAdminSecret) -Environment Sandbox -Verbose -Debug } catch { $_ }
@@ -153,23 +125,13 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
             $app | Test-MailOAuthConfiguration -Quiet -Verbose -Debug
             New-MailOAuthApp -DisplayName 'Leak test' -Verbose -Debug -WarningAction Continue
             $app | Remove-MailOAuthApp -Confirm:$false -Verbose -Debug
-        } *>&1
-        $captured | Out-Host
-        $captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Format-List * -Force | Out-Host
-        Stop-Transcript | Out-Null
-        $DebugPreference = 'SilentlyContinue'; $VerbosePreference = 'SilentlyContinue'
+        }
+        $script:captured = $leak.Captured; $script:transcriptText = $leak.TranscriptText; $script:allText = $leak.AllText
         $script:newSecret = [System.Net.NetworkCredential]::new('', $app.ClientSecret).Password
-        $script:transcriptText = Get-Content -Raw $transcript
-        $script:allText = ($captured | ForEach-Object {
-                $_ | Out-String
-                "$_"
-                if ($_ -is [System.Management.Automation.ErrorRecord]) { $_ | Format-List * -Force | Out-String; $_.Exception | Format-List * -Force | Out-String }
-            }) -join "`n"
     }
     AfterAll {
         Disconnect-MailOAuth
         if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
-        if ($transcript -and (Test-Path $transcript)) { Remove-Item $transcript }
     }
 
     It 'exercised every path (the capture is not empty)' {
@@ -197,35 +159,27 @@ Describe 'No secret leaks from the provisioning cmdlets' -Tag 'Secrets' {
         @{ Name = 'the platform API token'; Value = { $info.platform.apiToken } }
         @{ Name = 'a wrong platform API token'; Value = { $wrongApiToken } }
     ) {
-        $secret = & $Value
-        $secret | Should -Not -BeNullOrEmpty
-        $allText.Contains($secret) | Should -BeFalse
-        $transcriptText.Contains($secret) | Should -BeFalse
+        Assert-SecretNotInText (& $Value) $allText $transcriptText
     }
 
     It 'no bearer token appears anywhere' {
-        $allText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
-        $transcriptText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
+        Assert-NoTokenText $allText $transcriptText
     }
 }
 
 Describe 'No secret leaks from the secret lifecycle cmdlets' -Tag 'Secrets' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:sandbox = Start-MailOAuthSandbox
+        $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
-        $script:transcript = Join-Path ([IO.Path]::GetTempPath()) "mailoauth-leak3-$([guid]::NewGuid()).txt"
-        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
         Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
-        $platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+        $platform = Get-PlatformParams $sandbox
         $script:app = New-MailOAuthApp -DisplayName 'Leak rotation' -SenderAddress $info.mailboxes.licensed | Grant-MailSendConsent -PassThru
         $app | Set-ResellerSmtpSetting @platform | Out-Null
         $script:values = [Collections.Generic.List[string]]::new()
         $values.Add((ConvertFrom-SecureString $app.ClientSecret -AsPlainText))
 
-        $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'
-        Start-Transcript -Path $transcript | Out-Null
-        $script:captured = & {
+        $leak = Invoke-LeakCapture {
             Get-MailOAuthSecret -All @platform -Verbose -Debug | Format-List * -Force | Out-String
             $r = Update-MailOAuthSecret -ClientId $app.ClientId @platform -To 'admin@contoso.com' -Verbose -Debug
             $values.Add((ConvertFrom-SecureString $r.ClientSecret -AsPlainText))
@@ -242,26 +196,12 @@ Describe 'No secret leaks from the secret lifecycle cmdlets' -Tag 'Secrets' {
             # The failed test left the platform on that run's secret: removing it is refused.
             Get-MailOAuthSecret -ClientId $app.ClientId @platform | Where-Object InUseByPlatform |
                 Remove-MailOAuthSecret @platform -Confirm:$false -Verbose -Debug -ErrorAction Continue
-        } *>&1
-        $captured | Out-Host
-        $captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Format-List * -Force | Out-Host
-        Stop-Transcript | Out-Null
-        $DebugPreference = 'SilentlyContinue'; $VerbosePreference = 'SilentlyContinue'
-        $script:transcriptText = Get-Content -Raw $transcript
-        $script:allText = ($captured | ForEach-Object {
-                $_ | Out-String
-                $_.ToString()
-                if ($_ -is [System.Management.Automation.ErrorRecord]) {
-                    $_ | Format-List * -Force | Out-String
-                    $_.Exception | Format-List * -Force | Out-String
-                    $_.Exception.ToString()
-                }
-            }) -join "`n"
+        }
+        $script:captured = $leak.Captured; $script:transcriptText = $leak.TranscriptText; $script:allText = $leak.AllText
     }
     AfterAll {
         Disconnect-MailOAuth
         if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
-        if ($transcript -and (Test-Path $transcript)) { Remove-Item $transcript }
     }
 
     It 'exercised every path (a rotation, a rejected save, a failed test, a refused removal)' {
@@ -273,33 +213,27 @@ Describe 'No secret leaks from the secret lifecycle cmdlets' -Tag 'Secrets' {
 
     It 'no secret value, and no secret of the sandbox''s shape, appears anywhere' {
         foreach ($v in $values) {
-            $allText | Should -Not -BeLike "*$v*"
-            $transcriptText | Should -Not -BeLike "*$v*"
+            Assert-SecretNotInText $v $allText $transcriptText
         }
         # The secrets of the failed rotations were never output: no text of a secret's shape may appear at all.
-        $allText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}'
-        $transcriptText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}'
-        $allText | Should -Not -BeLike "*$($info.platform.apiToken)*"
+        Assert-NoSecretShapedText $allText $transcriptText
+        Assert-SecretNotInText $info.platform.apiToken $allText $transcriptText
     }
 }
 
 Describe 'No secret leaks from the Key Vault path' -Tag 'Secrets' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:sandbox = Start-MailOAuthSandbox
+        $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
-        $script:transcript = Join-Path ([IO.Path]::GetTempPath()) "mailoauth-leak4-$([guid]::NewGuid()).txt"
-        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
         Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
-        $platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
-        $script:adminToken = Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+        $platform = Get-PlatformParams $sandbox
+        $script:adminToken = Get-SandboxAdminToken $sandbox
         $script:values = [Collections.Generic.List[string]]::new()
         $script:outputs = [Collections.Generic.List[object]]::new()
         $vault = $info.keyVault.uri
 
-        $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'
-        Start-Transcript -Path $transcript | Out-Null
-        $script:captured = & {
+        $leak = Invoke-LeakCapture {
             # -Debug makes a warning ask (Inquire) unless -WarningAction says otherwise: the vault failures warn.
             # Stored; then refused by the seeded denied vault; a rotation with the platform that stores, one the vault
             # refuses (deny switch) and one with a vault fault; an -AccessToken connection; -WhatIf.
@@ -320,23 +254,14 @@ Describe 'No secret leaks from the Key Vault path' -Tag 'Secrets' {
             Connect-MailOAuth -AccessToken (ConvertTo-TestSecret $adminToken) -Environment Sandbox -Verbose -Debug -WarningAction Continue | Out-Null
             $outputs.Add((New-MailOAuthApp -DisplayName 'Leak vault token' -KeyVaultUri $vault -Verbose -Debug -WarningAction Continue))
             foreach ($o in $outputs) { $o; $o | Format-List * -Force | Out-String; "$o" }
-        } *>&1
-        $captured | Out-Host
-        Stop-Transcript | Out-Null
-        $DebugPreference = 'SilentlyContinue'; $VerbosePreference = 'SilentlyContinue'
+        }
+        $script:captured = $leak.Captured; $script:transcriptText = $leak.TranscriptText; $script:allText = $leak.AllText
         foreach ($o in $outputs) { $values.Add((ConvertFrom-SecureString $o.ClientSecret -AsPlainText)) }
         $script:stored = @((Get-MailOAuthSandboxVaultSecret -Sandbox $sandbox -Name 'Leak-vault' -Versions).value)
-        $script:transcriptText = Get-Content -Raw $transcript
-        $script:allText = ($captured | ForEach-Object {
-                $_ | Out-String
-                "$_"
-                if ($_ -is [System.Management.Automation.ErrorRecord]) { $_ | Format-List * -Force | Out-String; $_.Exception | Format-List * -Force | Out-String }
-            }) -join "`n"
     }
     AfterAll {
         Disconnect-MailOAuth
         if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
-        if ($transcript -and (Test-Path $transcript)) { Remove-Item $transcript }
     }
 
     It 'exercised every path (stored, denied by RBAC, denied by the switch, rejected, no credential)' {
@@ -351,18 +276,14 @@ Describe 'No secret leaks from the Key Vault path' -Tag 'Secrets' {
     It 'no secret value (stored in the vault or not) appears in any stream or the transcript' {
         foreach ($v in $values) {
             $v.Length | Should -BeGreaterThan 15
-            $allText.Contains($v) | Should -BeFalse
-            $transcriptText.Contains($v) | Should -BeFalse
+            Assert-SecretNotInText $v $allText $transcriptText
         }
-        $allText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}'
-        $transcriptText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}'
+        Assert-NoSecretShapedText $allText $transcriptText
     }
 
     It 'no token (Graph or Key Vault) appears anywhere' {
-        $allText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
-        $transcriptText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
-        $allText.Contains($adminToken) | Should -BeFalse
-        $allText | Should -Not -Match 'Bearer [A-Za-z0-9]'
+        Assert-NoTokenText $allText $transcriptText
+        Assert-SecretNotInText $adminToken $allText $transcriptText
     }
 }
 
@@ -372,13 +293,11 @@ Describe 'No secret leaks from the rotation runbook' -Tag 'Secrets' {
     # denies the write; a failing platform test (the job fails); a vault that refuses to let the identity read the token.
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:sandbox = Start-MailOAuthSandbox
+        $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
-        $script:transcript = Join-Path ([IO.Path]::GetTempPath()) "mailoauth-leak5-$([guid]::NewGuid()).txt"
         $script:runbook = (Resolve-Path (Join-Path $PSScriptRoot '../../examples/runbooks/Rotate-MailOAuthSecret.ps1')).Path
-        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
         Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
-        $platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+        $platform = Get-PlatformParams $sandbox
         $script:app = New-MailOAuthApp -DisplayName 'Leak runbook' -SenderAddress $info.mailboxes.licensed -SecretLifetimeMonths 1 | Grant-MailSendConsent -PassThru
         $app | Set-ResellerSmtpSetting @platform | Out-Null
         $script:values = [Collections.Generic.List[string]]::new()
@@ -393,9 +312,7 @@ Describe 'No secret leaks from the rotation runbook' -Tag 'Secrets' {
         $fromVault = @{ ApiTokenKeyVaultUri = $info.keyVault.uri; ApiTokenSecretName = 'PlatformApiToken' }
         $script:thrown = [Collections.Generic.List[object]]::new()
 
-        $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'
-        Start-Transcript -Path $transcript | Out-Null
-        $script:captured = & {
+        $leak = Invoke-LeakCapture {
             & $runbook @common -ApiTokenCredentialName PlatformApi -KeyVaultUri $info.keyVault.uri -KeyVaultSecretName 'leak-{ClientId}' -Verbose
             Invoke-MailOAuthSandboxControl -Sandbox $sandbox -Method POST -Path '/_sandbox/keyvault' -Body @{ denyWrites = $true } | Out-Null
             & $runbook @common @fromVault -KeyVaultUri $info.keyVault.uri -Verbose
@@ -404,32 +321,17 @@ Describe 'No secret leaks from the rotation runbook' -Tag 'Secrets' {
                 body = '{"delivered":false,"error":{"code":"SMTP_FAILED","message":"The relay refused the message."}}' } | Out-Null
             try { & $runbook @common @fromVault -Verbose } catch { $thrown.Add($_); $_ }
             try { & $runbook @common -ApiTokenKeyVaultUri $info.keyVault.deniedUri -ApiTokenSecretName 'PlatformApiToken' -Verbose } catch { $thrown.Add($_); $_ }
-        } *>&1
-        $captured | Out-Host
-        $captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | Format-List * -Force | Out-Host
-        Stop-Transcript | Out-Null
-        $DebugPreference = 'SilentlyContinue'; $VerbosePreference = 'SilentlyContinue'
+        }
+        $script:captured = $leak.Captured; $script:transcriptText = $leak.TranscriptText; $script:allText = $leak.AllText
         Disable-RunbookRehearsal $rehearsal
         # The value the vault holds (the first run's new secret): the only rotated value anyone can read back.
         $values.Add((Get-MailOAuthSandboxVaultSecret -Sandbox $sandbox -Name "leak-$($app.ClientId)").value)
         $script:summaries = @($captured | Where-Object { $_ -is [pscustomobject] -and $_.PSObject.Properties['Status'] })
-        $script:transcriptText = Get-Content -Raw $transcript
-        $script:allText = ($captured | ForEach-Object {
-                $_ | Out-String
-                "$_"
-                $_ | Format-List * -Force | Out-String
-                if ($_ -is [System.Management.Automation.ErrorRecord]) {
-                    $_.Exception | Format-List * -Force | Out-String
-                    $_.ErrorDetails | Format-List * -Force | Out-String
-                    $_.Exception.ToString()
-                }
-            }) -join "`n"
     }
     AfterAll {
         Disable-RunbookRehearsal $rehearsal
         Disconnect-MailOAuth
         if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
-        if ($transcript -and (Test-Path $transcript)) { Remove-Item $transcript }
     }
 
     It 'exercised every path (both token sources, a stored and a denied vault copy, a failed rotation, a refused token read)' {
@@ -449,18 +351,13 @@ Describe 'No secret leaks from the rotation runbook' -Tag 'Secrets' {
     It 'neither the platform token nor any secret value appears in any stream or the transcript' {
         foreach ($v in @($values) + $info.platform.apiToken) {
             $v.Length | Should -BeGreaterThan 15
-            $allText.Contains($v) | Should -BeFalse
-            $transcriptText.Contains($v) | Should -BeFalse
+            Assert-SecretNotInText $v $allText $transcriptText
         }
         # The rotated secrets that no one can read back (the denied vault, the failed test): none of a secret's shape at all.
-        $allText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}'
-        $transcriptText | Should -Not -Match '[A-Za-z0-9]{3}8Q~[A-Za-z0-9~._-]{20,}'
+        Assert-NoSecretShapedText $allText $transcriptText
     }
 
     It 'no token (managed identity, Graph or Key Vault) appears anywhere' {
-        $allText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
-        $transcriptText | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ'
-        $allText | Should -Not -Match 'Bearer [A-Za-z0-9]'
-        $transcriptText | Should -Not -Match 'Bearer [A-Za-z0-9]'
+        Assert-NoTokenText $allText $transcriptText
     }
 }

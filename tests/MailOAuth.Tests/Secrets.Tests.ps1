@@ -1,15 +1,14 @@
 Describe 'The secret lifecycle: Get-, Update- and Remove-MailOAuthSecret' -Tag 'Secrets' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Common.ps1')
-        $script:sandbox = Start-MailOAuthSandbox
-        Register-MailOAuthSandboxEnvironment -Sandbox $sandbox | Out-Null
+        $script:sandbox = Start-TestSandbox
         $script:info = $sandbox.Info
-        $script:platform = @{ PlatformUri = $info.platform.uri; ApiToken = (ConvertTo-TestSecret $info.platform.apiToken) }
+        $script:platform = Get-PlatformParams $sandbox
         $script:adminToken = $null
         function script:Requests { @(Get-MailOAuthSandboxRequest -Sandbox $sandbox) }
         function script:Writes { @(Requests | Where-Object { $_.method -in 'POST', 'PATCH', 'PUT', 'DELETE' }) }
         function script:AdminToken {
-            Get-MailOAuthSandboxToken -Sandbox $sandbox -ClientId $info.admin.clientId -ClientSecret $info.admin.clientSecret
+            Get-SandboxAdminToken $sandbox
         }
         function script:Graph([string] $Method = 'GET', [string] $Path, $Body) {
             Invoke-MailOAuthSandboxGraph -Sandbox $sandbox -Token (AdminToken) -Method $Method -Path $Path -Body $Body
@@ -30,9 +29,7 @@ Describe 'The secret lifecycle: Get-, Update- and Remove-MailOAuthSecret' -Tag '
         if ($sandbox) { Stop-MailOAuthSandbox -Sandbox $sandbox }
     }
     BeforeEach {
-        Reset-MailOAuthSandboxDirectory -Sandbox $sandbox
-        Reset-MailOAuthSandbox -Sandbox $sandbox
-        Connect-SandboxAdmin -Sandbox $sandbox | Out-Null
+        Reset-SandboxTest -Sandbox $sandbox
     }
 
     Context 'Get-MailOAuthSecret' {

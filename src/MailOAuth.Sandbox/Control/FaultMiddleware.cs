@@ -50,16 +50,7 @@ public sealed class FaultMiddleware(RequestDelegate next, SandboxRuntime runtime
         {
             // The request is really handled, then its answer is lost: the client cannot know whether
             // it took effect (an ambiguous failure). The answer is written to a throwaway buffer.
-            var realBody = context.Response.Body;
-            context.Response.Body = new MemoryStream();
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                context.Response.Body = realBody;
-            }
+            await HandleIntoThrowawayBufferAsync(context);
 
             request.Aborted = true;
             context.Abort();
@@ -71,16 +62,7 @@ public sealed class FaultMiddleware(RequestDelegate next, SandboxRuntime runtime
             // The request is really handled (a platform stores the settings, Graph adds the secret), then a
             // gateway in front of it answers with the fault instead: the client is told "failed" about a write
             // that took effect. The real answer goes to a throwaway buffer and is cleared before the fault is written.
-            var realBody = context.Response.Body;
-            context.Response.Body = new MemoryStream();
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                context.Response.Body = realBody;
-            }
+            await HandleIntoThrowawayBufferAsync(context);
 
             if (context.Response.HasStarted)
             {
@@ -212,6 +194,21 @@ public sealed class FaultMiddleware(RequestDelegate next, SandboxRuntime runtime
         await (entra
             ? EntraResponses.WriteErrorBodyAsync(context, entraError!, runtime.Now, request)
             : GraphResponses.WriteErrorBodyAsync(context, graphError!, runtime.Now, request));
+    }
+
+    /// <summary>Handles the request for real, its answer written to a throwaway buffer (an after-processing fault).</summary>
+    private async Task HandleIntoThrowawayBufferAsync(HttpContext context)
+    {
+        var realBody = context.Response.Body;
+        context.Response.Body = new MemoryStream();
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = realBody;
+        }
     }
 
     private static bool IsJson(string text)

@@ -207,30 +207,6 @@ public sealed class SandboxDeletedItemsTests(SandboxFixture sandbox)
     }
 }
 
-/// <summary>A sandbox of its own on a clock the tests move (30-day purge) and free to reset.</summary>
-public sealed class ClockedSandboxFixture : IAsyncLifetime
-{
-    public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
-
-    public SandboxHost Host { get; private set; } = null!;
-
-    public HttpClient Client { get; private set; } = null!;
-
-    public SandboxInfo Info => Host.Info;
-
-    public async Task InitializeAsync()
-    {
-        Host = await SandboxHost.StartAsync(new SandboxOptions { TimeProvider = Clock });
-        Client = SandboxFixture.CreatePinnedClient(Host.Certificate, Info.BaseUri);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client.Dispose();
-        await Host.DisposeAsync();
-    }
-}
-
 /// <summary>Deleted items expire after 30 days and a directory reset clears them.</summary>
 public sealed class SandboxDeletedItemsLifetimeTests(ClockedSandboxFixture sandbox) : IClassFixture<ClockedSandboxFixture>
 {

@@ -5,36 +5,12 @@ using Xunit;
 
 namespace MailOAuth.Core.Tests.Sandbox;
 
-/// <summary>A sandbox of its own on a clock the tests move, for the Exchange permission cache (nothing waits).</summary>
-public sealed class ExchangeSandboxFixture : IAsyncLifetime
-{
-    public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
-
-    public SandboxHost Host { get; private set; } = null!;
-
-    public HttpClient Client { get; private set; } = null!;
-
-    public SandboxInfo Info => Host.Info;
-
-    public async Task InitializeAsync()
-    {
-        Host = await SandboxHost.StartAsync(new SandboxOptions { TimeProvider = Clock });
-        Client = SandboxFixture.CreatePinnedClient(Host.Certificate, Info.BaseUri);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client.Dispose();
-        await Host.DisposeAsync();
-    }
-}
-
 /// <summary>
 /// Exchange RBAC for Applications through Graph beta (docs/sandbox.md "Exchange RBAC for Applications",
 /// docs/service-behaviour.md#exchange-rbac): role definitions, assignments, the union rule of sendMail and the cache delay.
-/// Every test starts from a freshly seeded directory.
+/// Every test starts from a freshly seeded directory; the sandbox is its own, on a clock the tests move for the cache delay (nothing waits).
 /// </summary>
-public sealed class SandboxExchangeRbacTests(ExchangeSandboxFixture sandbox) : IClassFixture<ExchangeSandboxFixture>
+public sealed class SandboxExchangeRbacTests(ClockedSandboxFixture sandbox) : IClassFixture<ClockedSandboxFixture>
 {
     private const string Beta = "beta/roleManagement/exchange/";
     private const string AccessDeniedMessage = "Access is denied. Check credentials and try again.";

@@ -205,3 +205,32 @@ public sealed class SandboxCollection : ICollectionFixture<SandboxFixture>
 {
     public const string Name = "Sandbox";
 }
+
+/// <summary>
+/// A sandbox of its own on a clock the tests move (the 30-day purge, the Exchange permission cache: nothing waits) and
+/// free to reset; a derived fixture adds start options (<see cref="CreateOptions"/>).
+/// </summary>
+public class ClockedSandboxFixture : IAsyncLifetime
+{
+    public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public SandboxHost Host { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public SandboxInfo Info => Host.Info;
+
+    public async Task InitializeAsync()
+    {
+        Host = await SandboxHost.StartAsync(CreateOptions());
+        Client = SandboxFixture.CreatePinnedClient(Host.Certificate, Info.BaseUri);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Host.DisposeAsync();
+    }
+
+    protected virtual SandboxOptions CreateOptions() => new() { TimeProvider = Clock };
+}

@@ -6,28 +6,15 @@ using Xunit;
 namespace MailOAuth.Core.Tests.Sandbox;
 
 /// <summary>A sandbox of its own, started with a 30 s replication lag on a clock the tests move.</summary>
-public sealed class LaggedSandboxFixture : IAsyncLifetime
+public sealed class LaggedSandboxFixture : ClockedSandboxFixture
 {
     public const int LagSeconds = 30;
 
-    public ManualClock Clock { get; } = new(DateTimeOffset.UtcNow);
-
-    public SandboxHost Host { get; private set; } = null!;
-
-    public HttpClient Client { get; private set; } = null!;
-
-    public SandboxInfo Info => Host.Info;
-
-    public async Task InitializeAsync()
+    protected override SandboxOptions CreateOptions()
     {
-        Host = await SandboxHost.StartAsync(new SandboxOptions { TimeProvider = Clock, ReplicationLagSeconds = LagSeconds });
-        Client = SandboxFixture.CreatePinnedClient(Host.Certificate, Info.BaseUri);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client.Dispose();
-        await Host.DisposeAsync();
+        var options = base.CreateOptions();
+        options.ReplicationLagSeconds = LagSeconds;
+        return options;
     }
 }
 
